@@ -1,0 +1,9 @@
+"""animate page (placeholder until its issue lands)."""
+
+import streamlit as st
+
+from dashboard import state
+
+ds = state.get_dataset()
+st.title("animate")
+st.info("This page is being built.")

@@ -1,0 +1,9 @@
+"""choose_k page (placeholder until its issue lands)."""
+
+import streamlit as st
+
+from dashboard import state
+
+ds = state.get_dataset()
+st.title("choose_k")
+st.info("This page is being built.")

@@ -1,0 +1,9 @@
+"""compare page (placeholder until its issue lands)."""
+
+import streamlit as st
+
+from dashboard import state
+
+ds = state.get_dataset()
+st.title("compare")
+st.info("This page is being built.")

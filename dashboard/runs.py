@@ -1,0 +1,50 @@
+"""The canonical K-Means run for the current dataset and sidebar settings.
+
+Every page that shows "the run" (Animate, Export, the share link) starts from
+:func:`initial_centers`, so the same seed gives the same pictures everywhere.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from dashboard.dataset import Dataset
+from dashboard.state import RunSettings
+from kmeans_core import KMeans, farthest_point_init, kmeans_plusplus, random_init
+
+_INITIALISERS = {
+    "k-means++": kmeans_plusplus,
+    "random": random_init,
+    "farthest point": farthest_point_init,
+}
+
+
+def usable_k(k: int, n_samples: int) -> tuple[int, str | None]:
+    """Clamp K to ``[1, n_samples]``; return it and a notice when it was changed."""
+    if k > n_samples:
+        return n_samples, (
+            f"K = {k} is more than the {n_samples} rows in this dataset; using K = {n_samples}."
+        )
+    if k < 1:
+        return 1, "K must be at least 1; using K = 1."
+    return k, None
+
+
+def initial_centers(X: np.ndarray, k: int, init: str, seed: int) -> np.ndarray:
+    """Initial centers for ``init`` in {"k-means++", "random", "farthest point"}."""
+    if init not in _INITIALISERS:
+        raise ValueError(f"Unknown init {init!r}; choose one of {sorted(_INITIALISERS)}.")
+    return _INITIALISERS[init](X, k, np.random.RandomState(seed))
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _fit_cached(dataset_key: str, k: int, init: str, seed: int, _X: np.ndarray) -> KMeans:
+    centers = initial_centers(_X, k, init, seed)
+    return KMeans(n_clusters=k, init=centers, n_init=1, random_state=seed).fit(_X)
+
+
+def fit_run(ds: Dataset, settings: RunSettings) -> KMeans:
+    """Fit kmeans_core on the whole dataset with the sidebar's K, init and seed (cached)."""
+    k, _ = usable_k(settings.k, ds.n_samples)
+    return _fit_cached(ds.key, k, settings.init, settings.seed, ds.X)

@@ -1,0 +1,133 @@
+"""Initialisers: k-means++ (greedy, as scikit-learn), random rows, farthest point."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from kmeans_core._validation import check_random_state
+
+
+def _sq_dist_to(X: np.ndarray, Y: np.ndarray, x_sq_norms: np.ndarray) -> np.ndarray:
+    """Squared distances from each row of Y to every row of X, shape (len(Y), len(X))."""
+    y_sq = np.einsum("ij,ij->i", Y, Y)
+    d = -2.0 * (Y @ X.T)
+    d += y_sq[:, None]
+    d += x_sq_norms[None, :]
+    np.maximum(d, 0, out=d)
+    return d
+
+
+def kmeans_plusplus(
+    X: np.ndarray,
+    n_clusters: int,
+    random_state=None,
+    *,
+    sample_weight: np.ndarray | None = None,
+    n_local_trials: int | None = None,
+    x_sq_norms: np.ndarray | None = None,
+) -> np.ndarray:
+    """Greedy k-means++ seeding, as scikit-learn does it.
+
+    Each new center is the best of ``2 + int(ln k)`` candidates sampled with
+    probability proportional to the weighted squared distance to the nearest
+    chosen center.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    n_clusters : int
+    random_state : int, RandomState or None
+    sample_weight : ndarray of shape (n_samples,), optional
+    n_local_trials : int, optional
+        Candidates per step; default ``2 + int(np.log(n_clusters))``.
+    x_sq_norms : ndarray of shape (n_samples,), optional
+        Precomputed squared row norms.
+
+    Returns
+    -------
+    centers : ndarray of shape (n_clusters, n_features)
+    """
+    X = np.asarray(X)
+    rng = check_random_state(random_state)
+    n_samples, n_features = X.shape
+    w = np.ones(n_samples, dtype=X.dtype) if sample_weight is None else sample_weight
+    if x_sq_norms is None:
+        x_sq_norms = np.einsum("ij,ij->i", X, X)
+    if n_local_trials is None:
+        n_local_trials = 2 + int(np.log(n_clusters))
+    centers = np.empty((n_clusters, n_features), dtype=X.dtype)
+    first = rng.choice(n_samples, p=w / w.sum())
+    centers[0] = X[first]
+    closest = _sq_dist_to(X, centers[:1], x_sq_norms)[0]
+    pot = closest @ w
+    for c in range(1, n_clusters):
+        rand_vals = rng.uniform(size=n_local_trials) * pot
+        cum = np.cumsum(w * closest, dtype=np.float64)
+        cand = np.searchsorted(cum, rand_vals)
+        np.clip(cand, None, closest.size - 1, out=cand)
+        d_cand = _sq_dist_to(X, X[cand], x_sq_norms)
+        np.minimum(closest, d_cand, out=d_cand)
+        cand_pot = d_cand @ w
+        best = int(np.argmin(cand_pot))
+        pot = cand_pot[best]
+        closest = d_cand[best]
+        centers[c] = X[cand[best]]
+    return centers
+
+
+def random_init(
+    X: np.ndarray,
+    n_clusters: int,
+    random_state=None,
+    *,
+    sample_weight: np.ndarray | None = None,
+) -> np.ndarray:
+    """Pick ``n_clusters`` distinct rows at random (weighted by sample_weight).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    n_clusters : int
+    random_state : int, RandomState or None
+    sample_weight : ndarray of shape (n_samples,), optional
+
+    Returns
+    -------
+    centers : ndarray of shape (n_clusters, n_features)
+    """
+    X = np.asarray(X)
+    rng = check_random_state(random_state)
+    n_samples = X.shape[0]
+    w = np.ones(n_samples, dtype=X.dtype) if sample_weight is None else sample_weight
+    seeds = rng.choice(n_samples, size=n_clusters, replace=False, p=w / w.sum())
+    return X[seeds].copy()
+
+
+def farthest_point_init(X: np.ndarray, n_clusters: int, random_state=None) -> np.ndarray:
+    """Farthest-point (maximin) seeding, for teaching.
+
+    The first center is a random row; each next center is the row farthest from
+    all chosen centers. Deterministic after the first pick, and drawn to outliers,
+    which is why k-means++ samples instead of taking the maximum.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    n_clusters : int
+    random_state : int, RandomState or None
+
+    Returns
+    -------
+    centers : ndarray of shape (n_clusters, n_features)
+    """
+    X = np.asarray(X)
+    rng = check_random_state(random_state)
+    x_sq = np.einsum("ij,ij->i", X, X)
+    centers = np.empty((n_clusters, X.shape[1]), dtype=X.dtype)
+    centers[0] = X[rng.randint(X.shape[0])]
+    closest = _sq_dist_to(X, centers[:1], x_sq)[0]
+    for c in range(1, n_clusters):
+        idx = int(np.argmax(closest))
+        centers[c] = X[idx]
+        np.minimum(closest, _sq_dist_to(X, centers[c : c + 1], x_sq)[0], out=closest)
+    return centers
