@@ -1,0 +1,24 @@
+"""Every page opens from a deep link in a fresh session with no exception."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import assert_no_exception, open_page, screenshot
+
+PAGES = ["data", "animate", "choose-k", "compare", "speed", "export"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_deep_link_loads_without_exception(page, app_url, path):
+    open_page(page, f"{app_url}/{path}")
+    assert_no_exception(page)
+    # The frame's sidebar is there on every page, deep link or not.
+    assert page.get_by_text("Run settings").is_visible()
+    screenshot(page, f"page-{path}")
+
+
+def test_query_params_set_sidebar_settings(page, app_url):
+    open_page(page, f"{app_url}/animate?k=5&seed=7")
+    assert page.get_by_role("spinbutton", name="K (clusters)").input_value() == "5"
+    assert page.get_by_role("spinbutton", name="Seed").input_value() == "7"
