@@ -47,6 +47,7 @@ def _free_port() -> int:
 def app_url():
     """Start the app with `streamlit run` and yield its base URL."""
     port = _free_port()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log = open(ROOT / "test-artifacts" / "streamlit-server.log", "w")  # noqa: SIM115
     proc = subprocess.Popen(
         [
