@@ -50,22 +50,11 @@ plan = ck.plan_sweep(ds.n_samples, k_range, int(n_init))
 for notice in plan.notices:
     st.info(notice, icon=":material/info:")
 
-bar = st.progress(0.0, text="Sweeping K…")
-
-
-def _progress(done: int, total: int) -> None:
-    bar.progress(done / total, text=f"Sweeping K: {done} of {total} done")
-
-
 try:
-    sweep = ck.cached_sweep(
-        ds.key, plan.k_values, plan.n_init, settings.init, settings.seed, ds.X, _progress
-    )
+    sweep = ck.cached_sweep(ds.key, plan.k_values, plan.n_init, settings.init, settings.seed, ds.X)
 except ValueError as exc:
-    bar.empty()
     st.error(f"The sweep could not run: {exc}")
     st.stop()
-bar.empty()
 
 knee = ck.find_knee(sweep.k_values, sweep.inertia_mean, sensitivity)
 bests = ck.metric_bests(sweep)

@@ -275,10 +275,22 @@ def cached_sweep(
     init: str,
     seed: int,
     _X: np.ndarray,
-    _progress: Callable[[int, int], None] | None = None,
 ) -> KSweep:
-    """:func:`run_sweep`, cached on the dataset's key and the settings (not on X itself)."""
-    return run_sweep(_X, k_values, n_init=n_init, init=init, seed=seed, progress=_progress)
+    """:func:`run_sweep` with a progress bar, cached on the dataset's key and the settings.
+
+    ``_X`` is not hashed (``dataset_key`` stands for it). The progress bar is created
+    and removed inside the cached function: Streamlit replays elements made inside a
+    cached function, so a cache hit shows nothing instead of a stale bar.
+    """
+    bar = st.progress(0.0, text=f"Sweeping K = {k_values[0]}–{k_values[-1]}…")
+
+    def progress(done: int, total: int) -> None:
+        bar.progress(done / total, text=f"Sweeping K: {done} of {total} values of K done")
+
+    try:
+        return run_sweep(_X, k_values, n_init=n_init, init=init, seed=seed, progress=progress)
+    finally:
+        bar.empty()
 
 
 # --------------------------------------------------------------------------- knee & drops
