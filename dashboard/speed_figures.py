@@ -1,0 +1,227 @@
+"""Figures for the Speed page: time per iteration (bars) and scaling with N (log-log)."""
+
+from __future__ import annotations
+
+import math
+
+import plotly.graph_objects as go
+
+from dashboard.plotting import base_layout
+from dashboard.speed import (
+    METHOD_LABELS,
+    METHODS,
+    SpeedResult,
+    SweepResult,
+    format_count,
+    format_seconds,
+    format_speedup,
+)
+
+# One colour per method, the same in both charts: slow tiers warm, fast ones cool.
+METHOD_COLORS: dict[str, str] = {
+    "loops": "#D55E00",
+    "broadcast": "#E69F00",
+    "gemm": "#0072B2",
+    "kmeans_core": "#009E73",
+    "sklearn": "#6C6C6C",
+}
+SKIPPED_COLOR = "#C8C8C8"
+
+
+# Category labels under the bars, two short lines each so they never need rotating.
+SHORT_LABELS: dict[str, str] = {
+    "loops": "Python<br>loops",
+    "broadcast": "NumPy<br>broadcasting",
+    "gemm": "GEMM<br>‖x‖²−2x·c+‖c‖²",
+    "kmeans_core": "kmeans_core<br>KMeans",
+    "sklearn": "scikit-learn<br>KMeans",
+}
+
+
+def _short_label(method: str) -> str:
+    return SHORT_LABELS.get(method, METHOD_LABELS.get(method, method))
+
+
+def seconds_axis(lo: float, hi: float) -> dict:
+    """Log-axis tick values at powers of ten between ``lo`` and ``hi``, labelled in units.
+
+    Returns
+    -------
+    dict
+        ``tickvals`` and ``ticktext`` for ``fig.update_yaxes`` (e.g. "1 ms", "10 ms").
+    """
+    first = math.floor(math.log10(lo))
+    last = math.ceil(math.log10(hi))
+    vals = [10.0**e for e in range(first, last + 1)]
+    return dict(tickvals=vals, ticktext=[format_seconds(v) for v in vals])
+
+
+def time_per_iteration_bar(result: SpeedResult, *, height: int = 460) -> go.Figure:
+    """Bars of seconds per Lloyd iteration, log scale, labelled with the speed-up.
+
+    Measured methods are solid bars labelled "time · N× vs loops". A skipped tier is
+    a pale hatched bar at its estimate, labelled as an estimate; a refused tier has
+    no bar and says why under the axis.
+
+    Parameters
+    ----------
+    result : SpeedResult
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Trace "measured" (solid bars) and, when any, "estimated (not run)".
+    """
+    fig = go.Figure()
+    categories = [_short_label(t.method) for t in result.timings]
+    measured = [t for t in result.timings if t.status == "measured"]
+    skipped = [t for t in result.timings if t.status == "skipped" and t.estimate]
+    refused = [t for t in result.timings if t.status == "refused"]
+
+    def speed_text(method: str) -> str:
+        ratio = result.speedups.get(method)
+        if ratio is None:
+            return ""
+        if method == "loops":
+            return "baseline"
+        est = " (vs estimate)" if result.baseline_estimated else ""
+        return f"{format_speedup(ratio)} faster{est}"
+
+    fig.add_trace(
+        go.Bar(
+            name="measured",
+            x=[_short_label(t.method) for t in measured],
+            y=[t.seconds for t in measured],
+            marker_color=[METHOD_COLORS.get(t.method, "#444") for t in measured],
+            text=[
+                f"<b>{format_seconds(t.seconds)}</b><br>{speed_text(t.method)}" for t in measured
+            ],
+            textposition="outside",
+            cliponaxis=False,
+            customdata=[[len(t.runs), t.iterations] for t in measured],
+            hovertemplate="%{x}<br>%{y:.3s}s per iteration<br>median of %{customdata[0]} "
+            "run(s), %{customdata[1]} iteration(s) each<extra></extra>",
+        )
+    )
+    if skipped:
+        fig.add_trace(
+            go.Bar(
+                name="estimated (not run)",
+                x=[_short_label(t.method) for t in skipped],
+                y=[t.estimate for t in skipped],
+                marker=dict(
+                    color=SKIPPED_COLOR,
+                    pattern=dict(shape="/", fgcolor=METHOD_COLORS["loops"], solidity=0.15),
+                    line=dict(color="#888", width=1),
+                ),
+                text=[f"skipped<br>est. {format_seconds(t.estimate)}" for t in skipped],
+                textposition="outside",
+                cliponaxis=False,
+                hovertemplate="%{x}<br>not run: estimated %{y:.3s}s per iteration<extra></extra>",
+            )
+        )
+    values = [t.seconds for t in measured] + [t.estimate for t in skipped]
+    lo = min(values) if values else 1e-4
+    hi = max(values) if values else 1.0
+    # Room above the tallest bar for its two-line label (log axis: range in decades).
+    fig.update_yaxes(
+        type="log",
+        title="time per Lloyd iteration (log scale)",
+        range=[math.log10(lo) - 0.6, math.log10(hi) + 0.9],
+        **seconds_axis(lo / 10**0.6, hi * 10**0.9),
+    )
+    fig.update_xaxes(categoryorder="array", categoryarray=categories)
+    for t in refused:
+        fig.add_annotation(
+            x=_short_label(t.method),
+            y=math.log10(lo) - 0.3,
+            text="refused:<br>too much<br>memory",
+            showarrow=False,
+            font=dict(color="#B00020", size=12),
+        )
+    base_layout(
+        fig,
+        height=height,
+        title=f"Time per iteration at N = {result.n:,}, d = {result.d}, K = {result.k}",
+    )
+    fig.update_layout(barmode="overlay", showlegend=bool(skipped), bargap=0.35)
+    return fig
+
+
+def scaling_loglog(sweep: SweepResult, *, height: int = 440) -> go.Figure:
+    """Seconds per iteration against N on log-log axes, one line per method.
+
+    Skipped points of a capped tier are drawn as a dashed line of open markers at
+    their estimate (trace "<method> (estimated)"), so the trend stays visible.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    fig = go.Figure()
+    n_values = list(sweep.n_values)
+    for method in METHODS:
+        if method not in sweep.seconds:
+            continue
+        color = METHOD_COLORS.get(method, "#444")
+        ys = list(sweep.seconds[method])
+        if any(y is not None for y in ys):
+            fig.add_trace(
+                go.Scatter(
+                    name=METHOD_LABELS.get(method, method),
+                    x=n_values,
+                    y=ys,
+                    mode="lines+markers",
+                    line=dict(color=color, width=2.5),
+                    marker=dict(size=8),
+                    connectgaps=False,
+                    hovertemplate="N = %{x:,}<br>%{y:.3s}s per iteration<extra>"
+                    + METHOD_LABELS.get(method, method)
+                    + "</extra>",
+                )
+            )
+        est = list(sweep.estimates.get(method, ()))
+        if any(e is not None for e in est):
+            # Join the estimate line to the last measured point so it reads as a continuation.
+            xs = [n for n, e in zip(n_values, est, strict=True) if e is not None]
+            es = [e for e in est if e is not None]
+            before = [
+                (n, y) for n, y in zip(n_values, ys, strict=True) if y is not None and n < xs[0]
+            ]
+            if before:
+                xs.insert(0, before[-1][0])
+                es.insert(0, before[-1][1])
+            fig.add_trace(
+                go.Scatter(
+                    name=f"{METHOD_LABELS.get(method, method)} (estimated)",
+                    x=xs,
+                    y=es,
+                    mode="lines+markers",
+                    line=dict(color=color, width=2, dash="dash"),
+                    marker=dict(size=9, symbol="circle-open"),
+                    hovertemplate="N = %{x:,}<br>estimated %{y:.3s}s per iteration"
+                    "<extra>not run</extra>",
+                )
+            )
+    values = [
+        v
+        for series in (*sweep.seconds.values(), *sweep.estimates.values())
+        for v in series
+        if v is not None and v > 0
+    ]
+    fig.update_xaxes(
+        type="log",
+        title="N (rows, log scale)",
+        tickvals=n_values,
+        ticktext=[format_count(n) for n in n_values],
+    )
+    fig.update_yaxes(type="log", title="time per Lloyd iteration (log scale)")
+    if values:
+        fig.update_yaxes(**seconds_axis(min(values), max(values)))
+    base_layout(
+        fig,
+        height=height,
+        title=f"Scaling with N (d = {sweep.d}, K = {sweep.k}); log-log",
+    )
+    fig.update_layout(margin=dict(t=110))
+    return fig
