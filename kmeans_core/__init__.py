@@ -4,8 +4,9 @@
 >>> model = KMeans(n_clusters=3, random_state=0).fit(X)   # doctest: +SKIP
 """
 
+from kmeans_core._validation import NonNumericDataError
 from kmeans_core.elbow import ElbowResult, elbow_sweep
-from kmeans_core.estimator import KMeans, NotFittedError
+from kmeans_core.estimator import DistinctClustersWarning, KMeans, NotFittedError
 from kmeans_core.init import farthest_point_init, kmeans_plusplus, random_init
 from kmeans_core.lloyd import LloydStep, StepSummary, lloyd_steps, tolerance
 from kmeans_core.tiers import (
@@ -19,9 +20,11 @@ from kmeans_core.tiers import (
 
 __all__ = [
     "TIERS",
+    "DistinctClustersWarning",
     "ElbowResult",
     "KMeans",
     "LloydStep",
+    "NonNumericDataError",
     "NotFittedError",
     "StepSummary",
     "assign_labels_broadcast",

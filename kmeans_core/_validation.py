@@ -7,8 +7,34 @@ import numbers
 import numpy as np
 
 
+class NonNumericDataError(ValueError, TypeError):
+    """X holds values that are not numbers.
+
+    A ValueError like every other data problem (so a dashboard can catch one
+    class); also a TypeError because that is what scikit-learn's estimator
+    checks expect for objects that cannot be turned into numbers.
+    """
+
+
+def _to_numeric(arr: np.ndarray) -> np.ndarray:
+    """Convert an object or string array to float64, or explain why it cannot be."""
+    try:
+        return arr.astype(np.float64)
+    except (TypeError, ValueError) as exc:
+        if any(v is None for v in arr.flat):
+            raise ValueError(
+                "X contains missing values (None); drop or impute them before clustering."
+            ) from None
+        raise NonNumericDataError(
+            f"X contains non-numeric values ({exc}); K-Means needs numbers in every column."
+        ) from None
+
+
 def check_data(X, *, dtype_keep_float32: bool = True) -> np.ndarray:
     """Validate a data matrix and return it as a C-contiguous float array.
+
+    The messages keep the phrases scikit-learn's estimator checks look for
+    ("Reshape your data", "Complex data not supported", ...).
 
     Parameters
     ----------
@@ -26,33 +52,38 @@ def check_data(X, *, dtype_keep_float32: bool = True) -> np.ndarray:
     ------
     ValueError
         With a sentence saying what is wrong with the data.
+    TypeError
+        For sparse matrices.
     """
     if hasattr(X, "toarray") and not isinstance(X, np.ndarray):
         raise TypeError("Sparse input is not supported; pass a dense array (X.toarray()).")
     arr = np.asarray(X)
-    if arr.dtype == object or arr.dtype.kind in "USV":
-        try:
-            arr = arr.astype(np.float64)
-        except (TypeError, ValueError):
-            raise ValueError(
-                "X contains non-numeric values; K-Means needs numbers in every column."
-            ) from None
     if arr.dtype.kind == "c":
-        raise ValueError("X contains complex numbers; K-Means needs real numbers.")
+        raise ValueError(
+            "Complex data not supported: X contains complex numbers; K-Means needs real numbers."
+        )
+    if arr.dtype == object or arr.dtype.kind in "USV":
+        arr = _to_numeric(arr)
     if arr.dtype.kind not in "biuf":
-        raise ValueError(f"X has dtype {arr.dtype}, which is not numeric.")
+        raise NonNumericDataError(f"X has dtype {arr.dtype}, which is not numeric.")
     if arr.ndim != 2:
         if arr.ndim == 1:
             raise ValueError(
                 "Expected a 2-D array, got a 1-D array of "
-                f"{arr.shape[0]} values. Reshape with X.reshape(-1, 1) for a single "
-                "feature or X.reshape(1, -1) for a single sample."
+                f"{arr.shape[0]} values. Reshape your data with X.reshape(-1, 1) for a "
+                "single feature or X.reshape(1, -1) for a single sample."
             )
         raise ValueError(f"Expected a 2-D array, got an array with {arr.ndim} dimensions.")
     if arr.shape[0] == 0:
-        raise ValueError("X has no rows (0 samples); K-Means needs at least one sample.")
+        raise ValueError(
+            f"X has no rows: found array with 0 sample(s) (shape={arr.shape}) while a "
+            "minimum of 1 is required."
+        )
     if arr.shape[1] == 0:
-        raise ValueError("X has no columns (0 features); K-Means needs at least one feature.")
+        raise ValueError(
+            f"X has no columns: found array with 0 feature(s) (shape={arr.shape}) while a "
+            "minimum of 1 is required."
+        )
     dtype = np.float32 if (dtype_keep_float32 and arr.dtype == np.float32) else np.float64
     arr = np.ascontiguousarray(arr, dtype=dtype)
     if not np.isfinite(arr).all():
@@ -124,3 +155,57 @@ def check_random_state(seed) -> np.random.RandomState:
     if isinstance(seed, np.random.RandomState):
         return seed
     raise ValueError(f"random_state must be None, an int or a RandomState, got {seed!r}.")
+
+
+def check_init_centers(centers, X: np.ndarray, n_clusters: int | None = None) -> np.ndarray:
+    """Validate initial centers for X and return them as a C-contiguous array of X's dtype.
+
+    Parameters
+    ----------
+    centers : array-like of shape (n_clusters, n_features)
+    X : ndarray of shape (n_samples, n_features)
+        Validated data.
+    n_clusters : int, optional
+        Expected number of centers (the estimator's ``n_clusters``).
+
+    Returns
+    -------
+    ndarray of shape (n_clusters, n_features)
+    """
+    try:
+        arr = np.array(centers, dtype=X.dtype, order="C", copy=True)
+    except (TypeError, ValueError):
+        raise ValueError("The initial centers must be an array of numbers.") from None
+    if arr.ndim != 2:
+        raise ValueError(
+            f"The initial centers must be a 2-D array (n_clusters, {X.shape[1]}), "
+            f"got an array with shape {arr.shape}."
+        )
+    if n_clusters is not None and arr.shape[0] != n_clusters:
+        raise ValueError(
+            f"The shape of the initial centers {arr.shape} does not match the number "
+            f"of clusters {n_clusters}."
+        )
+    if arr.shape[1] != X.shape[1]:
+        raise ValueError(
+            f"The shape of the initial centers {arr.shape} does not match the number "
+            f"of features of the data {X.shape[1]}."
+        )
+    if arr.shape[0] == 0:
+        raise ValueError("The initial centers are empty; give at least one center.")
+    if not np.isfinite(arr).all():
+        raise ValueError("The initial centers contain NaN or infinite values.")
+    return arr
+
+
+def check_max_iter_tol(max_iter, tol) -> None:
+    """Check ``max_iter`` (int >= 1) and ``tol`` (finite number >= 0)."""
+    if isinstance(max_iter, bool) or not isinstance(max_iter, numbers.Integral) or max_iter < 1:
+        raise ValueError(f"max_iter must be a whole number >= 1, got {max_iter!r}.")
+    if (
+        isinstance(tol, bool)
+        or not isinstance(tol, numbers.Real)
+        or not np.isfinite(tol)
+        or tol < 0
+    ):
+        raise ValueError(f"tol must be a non-negative number, got {tol!r}.")

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import numbers
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    ClusterMixin,
+    TransformerMixin,
+)
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
 from kmeans_core._kernels import assign_and_accumulate
 from kmeans_core._validation import (
     check_data,
+    check_init_centers,
+    check_max_iter_tol,
     check_n_clusters,
     check_random_state,
     check_sample_weight,
@@ -18,13 +27,142 @@ from kmeans_core._validation import (
 from kmeans_core.init import kmeans_plusplus, random_init
 from kmeans_core.lloyd import StepSummary, _lloyd_steps_prepared, tolerance
 
-
-class NotFittedError(ValueError, AttributeError):
-    """Raised when a method needs a fitted estimator (mirrors scikit-learn's)."""
+__all__ = ["DistinctClustersWarning", "KMeans", "NotFittedError"]
 
 
-class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
+class DistinctClustersWarning(ConvergenceWarning, RuntimeWarning):
+    """Fewer distinct clusters than ``n_clusters`` were found (duplicate points in X).
+
+    The fit completes; some clusters are empty. A ``ConvergenceWarning`` as in
+    scikit-learn, and a ``RuntimeWarning`` for code that catches that.
+    """
+
+
+@dataclass
+class _Run:
+    """One Lloyd run from one initialisation, in centred coordinates."""
+
+    centers: np.ndarray
+    labels: np.ndarray
+    inertia: float
+    n_iter: int
+    history: list[StepSummary] | None
+
+
+def _is_same_clustering(labels1: np.ndarray, labels2: np.ndarray) -> bool:
+    """True if ``labels1`` maps onto ``labels2`` (same partition up to renaming).
+
+    scikit-learn keeps the earlier run when a later one has a lower inertia but
+    the same clustering (the difference is rounding); so do we.
+    """
+    uniq, first = np.unique(labels1, return_index=True)
+    mapping = np.full(int(uniq.max()) + 1, -1, dtype=np.int64)
+    mapping[uniq] = labels2[first]
+    return bool(np.array_equal(mapping[labels1], labels2))
+
+
+def _single_run(
+    Xc, centers0, w, x_sq, *, max_iter: int, abs_tol: float, offset, keep_history: bool
+) -> _Run:
+    """Consume :func:`_lloyd_steps_prepared` once; the last step is the result."""
+    history: list[StepSummary] | None = [] if keep_history else None
+    last = None
+    for step in _lloyd_steps_prepared(Xc, centers0, w, x_sq, max_iter=max_iter, abs_tol=abs_tol):
+        if history is not None:
+            history.append(step.summary(offset))
+        last = step
+    return _Run(last.centers, last.labels, float(last.inertia), int(last.iteration), history)
+
+
+def _initial_centers(init, X, Xc, X_mean, n_clusters, rng, w, x_sq) -> np.ndarray:
+    """Initial centers in centred coordinates.
+
+    Built-in initialisers work on the centred data (as scikit-learn). A callable
+    gets the data as the user passed it (validated), and its centers are checked.
+    """
+    if isinstance(init, str) and init == "k-means++":
+        return kmeans_plusplus(Xc, n_clusters, rng, sample_weight=w, x_sq_norms=x_sq)
+    if isinstance(init, str) and init == "random":
+        return random_init(Xc, n_clusters, rng, sample_weight=w)
+    if callable(init):
+        centers = init(X, n_clusters, rng)
+        return check_init_centers(centers, X, n_clusters) - X_mean
+    return check_init_centers(init, X, n_clusters) - X_mean
+
+
+def _fit_runs(
+    X: np.ndarray,
+    Xc: np.ndarray,
+    X_mean: np.ndarray,
+    w: np.ndarray,
+    x_sq: np.ndarray,
+    *,
+    n_clusters: int,
+    init,
+    n_init: int,
+    max_iter: int,
+    abs_tol: float,
+    rng: np.random.RandomState,
+    keep_history: bool,
+) -> tuple[_Run, list[tuple[float, int]]]:
+    """``n_init`` runs on prepared data; the best run and (inertia, n_iter) of each.
+
+    Shared by :class:`KMeans` and :func:`kmeans_core.elbow_sweep`, which
+    prepares the data once for all K.
+    """
+    best: _Run | None = None
+    runs = []
+    for _ in range(n_init):
+        centers0 = _initial_centers(init, X, Xc, X_mean, n_clusters, rng, w, x_sq)
+        run = _single_run(
+            Xc,
+            centers0,
+            w,
+            x_sq,
+            max_iter=max_iter,
+            abs_tol=abs_tol,
+            offset=X_mean,
+            keep_history=keep_history,
+        )
+        runs.append((run.inertia, run.n_iter))
+        if best is None or (
+            run.inertia < best.inertia and not _is_same_clustering(run.labels, best.labels)
+        ):
+            best = run
+    return best, runs
+
+
+def _warn_if_few_distinct(labels: np.ndarray, n_clusters: int, stacklevel: int = 3) -> None:
+    n_distinct = int(np.unique(labels).size)
+    if n_distinct < n_clusters:
+        warnings.warn(
+            f"Number of distinct clusters ({n_distinct}) found smaller than n_clusters "
+            f"({n_clusters}). Possibly due to duplicate points in X: there are fewer "
+            f"distinct points than clusters, so {n_clusters - n_distinct} cluster(s) "
+            "stay empty.",
+            DistinctClustersWarning,
+            stacklevel=stacklevel,
+        )
+
+
+def _check_init(init) -> None:
+    """Check that ``init`` is a known string, a callable or array-like."""
+    if isinstance(init, str):
+        if init not in ("k-means++", "random"):
+            raise ValueError(
+                f"init must be 'k-means++', 'random', an array or a callable, got {init!r}."
+            )
+    elif not callable(init) and np.ndim(init) == 0:
+        raise ValueError(
+            f"init must be 'k-means++', 'random', an array or a callable, got {init!r}."
+        )
+
+
+class KMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseEstimator):
     """K-Means clustering with Lloyd's algorithm, written from scratch in NumPy.
+
+    Follows scikit-learn's ``KMeans`` (Lloyd): from the same initial centers it
+    gives the same labels, ``n_iter_``, centers and inertia.
 
     Parameters
     ----------
@@ -32,17 +170,22 @@ class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
         Number of clusters K.
     init : {"k-means++", "random"}, array-like of shape (n_clusters, n_features) \
 or callable, default="k-means++"
-        How to choose the initial centers. A callable is called as
-        ``init(X, n_clusters, random_state)`` and returns the centers.
+        How to choose the initial centers. "k-means++" is scikit-learn's greedy
+        variant (same random draws); "random" picks ``n_clusters`` distinct rows.
+        A callable is called as ``init(X, n_clusters, random_state)`` with the
+        validated data and a ``RandomState`` and returns the centers.
     n_init : "auto" or int, default="auto"
         Number of runs from different initialisations; the run with the lowest
-        inertia wins. "auto" is 1 for "k-means++" and arrays, 10 for "random"
-        and callables.
+        inertia wins (an earlier run is kept if a later one only differs by
+        rounding, i.e. has the same partition). "auto" is 1 for "k-means++" and
+        arrays, 10 for "random" and callables. With an array, n_init > 1 warns
+        (RuntimeWarning) and runs once.
     max_iter : int, default=300
         Maximum number of Lloyd iterations per run.
     tol : float, default=1e-4
         Relative tolerance: a run stops when the total squared center shift is
-        at most ``tol * mean(var(X, axis=0))``.
+        at most ``tol * mean(var(X, axis=0))``. It always stops when the labels
+        did not change (strict convergence), even with ``tol=0``.
     random_state : int, RandomState or None, default=None
         Seed for initialisation.
     algorithm : {"lloyd"}, default="lloyd"
@@ -51,14 +194,22 @@ or callable, default="k-means++"
     Attributes
     ----------
     cluster_centers_ : ndarray of shape (n_clusters, n_features)
-    labels_ : ndarray of shape (n_samples,)
+        float32 if X was float32, else float64.
+    labels_ : ndarray of shape (n_samples,), int32
     inertia_ : float
         Weighted sum of squared distances of samples to their closest center.
     n_iter_ : int
-        Lloyd iterations of the best run.
+        Lloyd iterations of the best run (counted as scikit-learn counts them).
     n_features_in_ : int
     history_ : list of StepSummary
-        Every assign and update step of the best run (centers, inertia, ...).
+        Every assign and update step of the best run, from
+        :func:`kmeans_core.lloyd_steps`'s generator.
+
+    Warns
+    -----
+    DistinctClustersWarning
+        When fewer distinct clusters than ``n_clusters`` were found (duplicate
+        points); the fit still completes.
     """
 
     def __init__(
@@ -84,7 +235,7 @@ or callable, default="k-means++"
 
     def _resolved_n_init(self) -> int:
         init_is_array = not (isinstance(self.init, str) or callable(self.init))
-        if self.n_init == "auto":
+        if isinstance(self.n_init, str) and self.n_init == "auto":
             if isinstance(self.init, str) and self.init == "random" or callable(self.init):
                 return 10
             return 1
@@ -93,7 +244,7 @@ or callable, default="k-means++"
             or not isinstance(self.n_init, numbers.Integral)
             or self.n_init < 1
         ):
-            raise ValueError(f"n_init must be 'auto' or an int >= 1, got {self.n_init!r}.")
+            raise ValueError(f"n_init must be 'auto' or a whole number >= 1, got {self.n_init!r}.")
         if init_is_array and self.n_init != 1:
             warnings.warn(
                 "Explicit initial center position passed: performing only one init "
@@ -106,43 +257,10 @@ or callable, default="k-means++"
 
     def _check_params(self, X: np.ndarray) -> None:
         check_n_clusters(self.n_clusters, X.shape[0])
-        if isinstance(self.init, str) and self.init not in ("k-means++", "random"):
-            raise ValueError(
-                f"init must be 'k-means++', 'random', an array or a callable, got {self.init!r}."
-            )
-        if (
-            isinstance(self.max_iter, bool)
-            or not isinstance(self.max_iter, numbers.Integral)
-            or self.max_iter < 1
-        ):
-            raise ValueError(f"max_iter must be an int >= 1, got {self.max_iter!r}.")
-        if not isinstance(self.tol, numbers.Real) or self.tol < 0:
-            raise ValueError(f"tol must be a non-negative number, got {self.tol!r}.")
+        _check_init(self.init)
+        check_max_iter_tol(self.max_iter, self.tol)
         if self.algorithm != "lloyd":
             raise ValueError(f"algorithm must be 'lloyd', got {self.algorithm!r}.")
-
-    def _check_init_centers(self, centers, X: np.ndarray) -> np.ndarray:
-        centers = np.asarray(centers, dtype=X.dtype)
-        expected = (self.n_clusters, X.shape[1])
-        if centers.shape != expected:
-            raise ValueError(
-                f"The initial centers must have shape {expected}, got {centers.shape}."
-            )
-        if not np.isfinite(centers).all():
-            raise ValueError("The initial centers contain NaN or infinite values.")
-        return np.ascontiguousarray(centers)
-
-    def _initial_centers(self, X, X_centred, X_mean, rng, sample_weight, x_sq):
-        if isinstance(self.init, str) and self.init == "k-means++":
-            return kmeans_plusplus(
-                X_centred, self.n_clusters, rng, sample_weight=sample_weight, x_sq_norms=x_sq
-            )
-        if isinstance(self.init, str) and self.init == "random":
-            return random_init(X_centred, self.n_clusters, rng, sample_weight=sample_weight)
-        if callable(self.init):
-            centers = self.init(X, self.n_clusters, rng)
-            return self._check_init_centers(centers, X) - X_mean
-        return self._check_init_centers(self.init, X) - X_mean
 
     # -- fitting ----------------------------------------------------------------
 
@@ -154,10 +272,16 @@ or callable, default="k-means++"
         X : array-like of shape (n_samples, n_features)
         y : ignored
         sample_weight : array-like of shape (n_samples,), optional
+            Non-negative weights; None means all ones.
 
         Returns
         -------
         self : KMeans
+
+        Raises
+        ------
+        ValueError
+            With a message fit to show users, for invalid data or parameters.
         """
         X = check_data(X)
         self._check_params(X)
@@ -166,38 +290,30 @@ or callable, default="k-means++"
         rng = check_random_state(self.random_state)
         # Centring makes the ||x||^2 - 2x.c + ||c||^2 form more accurate (as sklearn).
         X_mean = X.mean(axis=0)
-        X_centred = X - X_mean
-        x_sq = np.einsum("ij,ij->i", X_centred, X_centred)
-        abs_tol = tolerance(X, self.tol)
-
-        best = None
-        for _ in range(n_init):
-            centers0 = self._initial_centers(X, X_centred, X_mean, rng, w, x_sq)
-            history: list[StepSummary] = []
-            last = None
-            for step in _lloyd_steps_prepared(
-                X_centred, centers0, w, x_sq, max_iter=self.max_iter, abs_tol=abs_tol
-            ):
-                history.append(step.summary(X_mean))
-                last = step
-            if best is None or last.inertia < best[0].inertia:
-                best = (last, history)
-
-        last, history = best
-        self.cluster_centers_ = (last.centers + X_mean).astype(X.dtype, copy=False)
-        self.labels_ = last.labels
-        self.inertia_ = float(last.inertia)
-        self.n_iter_ = int(last.iteration)
+        Xc = X - X_mean
+        x_sq = np.einsum("ij,ij->i", Xc, Xc)
+        best, _ = _fit_runs(
+            X,
+            Xc,
+            X_mean,
+            w,
+            x_sq,
+            n_clusters=int(self.n_clusters),
+            init=self.init,
+            n_init=n_init,
+            max_iter=int(self.max_iter),
+            abs_tol=tolerance(X, self.tol),
+            rng=rng,
+            keep_history=True,
+        )
+        self.cluster_centers_ = (best.centers + X_mean).astype(X.dtype, copy=False)
+        self.labels_ = best.labels
+        self.inertia_ = best.inertia
+        self.n_iter_ = best.n_iter
         self.n_features_in_ = X.shape[1]
-        self.history_ = history
-        n_distinct = np.unique(self.labels_).size
-        if n_distinct < self.n_clusters:
-            warnings.warn(
-                f"Number of distinct clusters ({n_distinct}) found smaller than "
-                f"n_clusters ({self.n_clusters}). Possibly due to duplicate points in X.",
-                RuntimeWarning,
-                stacklevel=2,
-            )
+        self._n_features_out = self.cluster_centers_.shape[0]
+        self.history_ = best.history
+        _warn_if_few_distinct(self.labels_, self.n_clusters)
         return self
 
     def fit_predict(self, X, y=None, sample_weight=None):
@@ -230,7 +346,7 @@ or callable, default="k-means++"
         return labels, inertia
 
     def predict(self, X):
-        """Index of the closest center for each sample."""
+        """Index of the closest center for each sample (lowest index on ties)."""
         X = self._check_test_data(X)
         return self._labels_inertia(X)[0]
 
@@ -240,7 +356,10 @@ or callable, default="k-means++"
         return -self._labels_inertia(X, sample_weight)[1]
 
     def transform(self, X):
-        """Euclidean distance from each sample to each center, shape (n_samples, n_clusters)."""
+        """Euclidean distance from each sample to each center, shape (n_samples, n_clusters).
+
+        float32 in gives float32 out.
+        """
         X = self._check_test_data(X)
         return _euclidean_distances(X, self.cluster_centers_.astype(X.dtype, copy=False))
 

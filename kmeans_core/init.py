@@ -4,17 +4,49 @@ from __future__ import annotations
 
 import numpy as np
 
-from kmeans_core._validation import check_random_state
+from kmeans_core._validation import check_n_clusters, check_random_state
+
+_UPCAST_CHUNK_ROWS = 65536
 
 
 def _sq_dist_to(X: np.ndarray, Y: np.ndarray, x_sq_norms: np.ndarray) -> np.ndarray:
-    """Squared distances from each row of Y to every row of X, shape (len(Y), len(X))."""
-    y_sq = np.einsum("ij,ij->i", Y, Y)
-    d = -2.0 * (Y @ X.T)
-    d += y_sq[:, None]
-    d += x_sq_norms[None, :]
-    np.maximum(d, 0, out=d)
-    return d
+    """Squared distances from each row of Y to every row of X, shape (len(Y), len(X)).
+
+    Same arithmetic as scikit-learn's ``euclidean_distances(Y, X, squared=True)``:
+    float32 data is upcast to float64 in chunks (and its norms recomputed) and the
+    result cast back, so k-means++ picks the same points as scikit-learn.
+    """
+    if X.dtype == np.float32:
+        out = np.empty((Y.shape[0], X.shape[0]), dtype=np.float32)
+        Y64 = Y.astype(np.float64)
+        y_sq = np.einsum("ij,ij->i", Y64, Y64)
+        for start in range(0, X.shape[0], _UPCAST_CHUNK_ROWS):
+            X64 = X[start : start + _UPCAST_CHUNK_ROWS].astype(np.float64)
+            d = -2 * (Y64 @ X64.T)
+            d += y_sq[:, None]
+            d += np.einsum("ij,ij->i", X64, X64)[None, :]
+            out[:, start : start + _UPCAST_CHUNK_ROWS] = d
+    else:
+        out = -2 * (Y @ X.T)
+        out += np.einsum("ij,ij->i", Y, Y)[:, None]
+        out += x_sq_norms[None, :]
+    np.maximum(out, 0, out=out)
+    return out
+
+
+def _as_data(X) -> np.ndarray:
+    X = np.asarray(X)
+    if X.dtype != np.float32:
+        X = X.astype(np.float64, copy=False)
+    if X.ndim != 2:
+        raise ValueError(f"X must be a 2-D array (n_samples, n_features), got shape {X.shape}.")
+    return X
+
+
+def _weights(sample_weight, X: np.ndarray) -> np.ndarray:
+    if sample_weight is None:
+        return np.ones(X.shape[0], dtype=X.dtype)
+    return np.asarray(sample_weight, dtype=X.dtype)
 
 
 def kmeans_plusplus(
@@ -28,9 +60,12 @@ def kmeans_plusplus(
 ) -> np.ndarray:
     """Greedy k-means++ seeding, as scikit-learn does it.
 
-    Each new center is the best of ``2 + int(ln k)`` candidates sampled with
+    The first center is a row drawn in proportion to ``sample_weight``. Each
+    next center is the best of ``2 + int(ln k)`` candidates sampled with
     probability proportional to the weighted squared distance to the nearest
-    chosen center.
+    chosen center ("best" = lowest resulting potential). The random draws are
+    the same calls in the same order as ``sklearn.cluster.kmeans_plusplus``, so
+    the same ``random_state`` picks the same rows.
 
     Parameters
     ----------
@@ -47,10 +82,11 @@ def kmeans_plusplus(
     -------
     centers : ndarray of shape (n_clusters, n_features)
     """
-    X = np.asarray(X)
+    X = _as_data(X)
+    n_clusters = check_n_clusters(n_clusters, X.shape[0])
     rng = check_random_state(random_state)
     n_samples, n_features = X.shape
-    w = np.ones(n_samples, dtype=X.dtype) if sample_weight is None else sample_weight
+    w = _weights(sample_weight, X)
     if x_sq_norms is None:
         x_sq_norms = np.einsum("ij,ij->i", X, X)
     if n_local_trials is None:
@@ -62,7 +98,7 @@ def kmeans_plusplus(
     pot = closest @ w
     for c in range(1, n_clusters):
         rand_vals = rng.uniform(size=n_local_trials) * pot
-        cum = np.cumsum(w * closest, dtype=np.float64)
+        cum = np.cumsum(w * closest)
         cand = np.searchsorted(cum, rand_vals)
         np.clip(cand, None, closest.size - 1, out=cand)
         d_cand = _sq_dist_to(X, X[cand], x_sq_norms)
@@ -95,10 +131,16 @@ def random_init(
     -------
     centers : ndarray of shape (n_clusters, n_features)
     """
-    X = np.asarray(X)
+    X = _as_data(X)
+    n_clusters = check_n_clusters(n_clusters, X.shape[0])
     rng = check_random_state(random_state)
     n_samples = X.shape[0]
-    w = np.ones(n_samples, dtype=X.dtype) if sample_weight is None else sample_weight
+    w = _weights(sample_weight, X)
+    if np.count_nonzero(w) < n_clusters:
+        raise ValueError(
+            f"Only {np.count_nonzero(w)} samples have a non-zero weight; random init "
+            f"needs at least n_clusters={n_clusters} of them."
+        )
     seeds = rng.choice(n_samples, size=n_clusters, replace=False, p=w / w.sum())
     return X[seeds].copy()
 
@@ -120,7 +162,8 @@ def farthest_point_init(X: np.ndarray, n_clusters: int, random_state=None) -> np
     -------
     centers : ndarray of shape (n_clusters, n_features)
     """
-    X = np.asarray(X)
+    X = _as_data(X)
+    n_clusters = check_n_clusters(n_clusters, X.shape[0])
     rng = check_random_state(random_state)
     x_sq = np.einsum("ij,ij->i", X, X)
     centers = np.empty((n_clusters, X.shape[1]), dtype=X.dtype)

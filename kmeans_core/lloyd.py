@@ -7,13 +7,19 @@ there is no second copy of the loop.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
 
 from kmeans_core._kernels import assign_and_accumulate
-from kmeans_core._validation import check_data, check_sample_weight
+from kmeans_core._validation import (
+    check_data,
+    check_init_centers,
+    check_max_iter_tol,
+    check_n_clusters,
+    check_sample_weight,
+)
 
 StopReason = Literal["labels unchanged", "center shift below tol", "max_iter reached"]
 
@@ -32,18 +38,26 @@ class LloydStep:
     centers : ndarray of shape (n_clusters, n_features)
         Centers in effect after this step.
     labels : ndarray of shape (n_samples,), int32
-        Labels in effect after this step.
+        Labels in effect after this step. On an update step they are the assign
+        step's labels, except that a point taken by an empty cluster (see
+        ``relocated``) carries its new cluster.
     inertia : float
         Weighted sum of squared distances of points to their labelled center,
-        for ``labels`` and ``centers`` of this step.
+        for ``labels`` and ``centers`` of this step. It never increases from
+        one step to the next (up to rounding). The last step's value is summed
+        explicitly and is the estimator's ``inertia_``.
     n_changed : int
-        Assign steps: points whose label changed (all points on the first step).
+        Assign steps: points whose label differs from the previous assign step
+        (all points on the first step; 0 means strict convergence).
+        Update steps: points moved to an empty cluster by relocation.
     center_shifts : ndarray of shape (n_clusters,)
         Update steps: distance each center moved (zeros for assign steps).
     relocated : tuple of int
-        Update steps: clusters that were empty and got a far point as new center.
+        Update steps: clusters that were empty and got a far point as new center,
+        in the order of the points that ``labels`` gives them.
     stop_reason : str or None
-        Set on the last step of the run.
+        Set on the last step of the run: "labels unchanged" (on an update step),
+        "center shift below tol" or "max_iter reached" (on the final assign step).
     """
 
     iteration: int
@@ -102,13 +116,18 @@ def tolerance(X: np.ndarray, tol: float) -> float:
 def _relocate_empty_clusters(X, sample_weight, centers_old, sums, weights, labels):
     """Give each empty cluster one of the points farthest from their center (as sklearn).
 
-    Works on the weighted sums in place; returns the relocated cluster indices.
+    Works on the weighted sums and weights in place. Returns the relocated
+    cluster ids and, in the same order, the indices of the points they took.
+    Nothing is relocated when every point sits on its center (fewer distinct
+    points than clusters): there is no better place to move to.
     """
     empty = np.flatnonzero(weights == 0)
     n_empty = empty.size
     if n_empty == 0:
-        return ()
-    dist = ((X - centers_old[labels]) ** 2).sum(axis=1)
+        return (), np.empty(0, dtype=np.intp)
+    dist = _sq_dist_to_own_center(X, centers_old, labels)
+    if dist.max() == 0:
+        return (), np.empty(0, dtype=np.intp)
     far = np.argpartition(dist, -n_empty)[: -n_empty - 1 : -1]
     for new_id, idx in zip(empty, far, strict=True):
         w = sample_weight[idx]
@@ -117,12 +136,36 @@ def _relocate_empty_clusters(X, sample_weight, centers_old, sums, weights, label
         sums[new_id] = X[idx] * w
         weights[new_id] = w
         weights[old_id] -= w
-    return tuple(int(k) for k in empty)
+    return tuple(int(k) for k in empty), far
+
+
+def _sq_dist_to_own_center(X, centers, labels, chunk_rows: int = 65536) -> np.ndarray:
+    """Explicit ``||x_i - c_{labels_i}||^2`` per point, in chunks (no N x d temporary)."""
+    out = np.empty(X.shape[0], dtype=X.dtype)
+    for start in range(0, X.shape[0], chunk_rows):
+        stop = start + chunk_rows
+        diff = X[start:stop] - centers[labels[start:stop]]
+        np.einsum("ij,ij->i", diff, diff, out=out[start:stop])
+    return out
 
 
 def _explicit_inertia(X, sample_weight, centers, labels) -> float:
-    d2 = ((X - centers[labels]) ** 2).sum(axis=1)
-    return float(d2 @ sample_weight)
+    """Weighted sum of squared distances, summed explicitly (as sklearn's final inertia)."""
+    d2 = _sq_dist_to_own_center(X, centers, labels)
+    return float(np.dot(d2.astype(np.float64, copy=False), sample_weight))
+
+
+def _mean_centers(centers_old, sums, weights):
+    """New centers ``sums / weights``; a center whose cluster has no weight stays put.
+
+    Multiplies by the reciprocal as scikit-learn does, so the centers agree to
+    the last bit given the same sums.
+    """
+    new_centers = centers_old.copy()
+    nonempty = weights > 0
+    alpha = (1.0 / weights[nonempty]).astype(sums.dtype, copy=False)
+    new_centers[nonempty] = sums[nonempty] * alpha[:, None]
+    return new_centers
 
 
 def _lloyd_steps_prepared(
@@ -134,7 +177,13 @@ def _lloyd_steps_prepared(
     max_iter: int,
     abs_tol: float,
 ) -> Iterator[LloydStep]:
-    """Lloyd steps on already validated (and, in the estimator, centred) data."""
+    """Lloyd steps on validated, mean-centred data (shared by the estimator and lloyd_steps).
+
+    Follows scikit-learn's ``_kmeans_single_lloyd``: stop on labels unchanged
+    since the previous assignment, else on total squared shift <= ``abs_tol``,
+    else after ``max_iter``; when not stopped on unchanged labels, label once
+    more for the final centers. The last step's inertia is summed explicitly.
+    """
     centers = centers.copy()
     labels_prev = np.full(X.shape[0], -1, dtype=np.int32)
     stop: StopReason | None = None
@@ -144,44 +193,56 @@ def _lloyd_steps_prepared(
         )
         n_changed = int(np.count_nonzero(labels != labels_prev))
         strict = n_changed == 0
-        yield LloydStep(it, "assign", centers, labels, inertia, n_changed=n_changed)
+        yield LloydStep(
+            it,
+            "assign",
+            centers,
+            labels,
+            inertia,
+            n_changed=n_changed,
+            center_shifts=np.zeros(centers.shape[0]),
+        )
 
-        relocated = _relocate_empty_clusters(X, sample_weight, centers, sums, weights, labels)
-        nonempty = weights > 0
-        new_centers = centers.copy()
-        new_centers[nonempty] = sums[nonempty] / weights[nonempty, None]
+        relocated, far = _relocate_empty_clusters(X, sample_weight, centers, sums, weights, labels)
+        new_centers = _mean_centers(centers, sums, weights)
         shifts = np.sqrt(((new_centers - centers) ** 2).sum(axis=1))
+        new_labels = labels
         if relocated:
-            new_inertia = _explicit_inertia(X, sample_weight, new_centers, labels)
-        else:
-            # Moving a center to its cluster's mean lowers the cluster's SSE by
-            # W_k * ||old - mean||^2 (parallel axis theorem): no second pass over X.
-            new_inertia = max(inertia - float(weights @ (shifts**2)), 0.0)
+            # The sums now count each relocated point in its new cluster: say so.
+            new_labels = labels.copy()
+            new_labels[far] = relocated
         if strict:
             stop = "labels unchanged"
         elif float(np.sum(shifts**2)) <= abs_tol:
             stop = "center shift below tol"
         elif it == max_iter:
             stop = "max_iter reached"
+        if relocated or strict:
+            new_inertia = _explicit_inertia(X, sample_weight, new_centers, new_labels)
+        else:
+            # Moving a center to its cluster's mean lowers the cluster's SSE by
+            # W_k * ||old - mean||^2 (parallel axis theorem): no second pass over X.
+            new_inertia = max(inertia - float(weights @ (shifts**2)), 0.0)
         centers = new_centers
         yield LloydStep(
             it,
             "update",
             centers,
-            labels,
+            new_labels,
             new_inertia,
+            n_changed=len(relocated),
             center_shifts=shifts,
             relocated=relocated,
             stop_reason=stop if strict else None,
         )
-        if strict:
-            return
         if stop is not None:
             break
         labels_prev = labels
+    if stop == "labels unchanged":
+        return
     # Not stopped on unchanged labels: label once more for the final centers (as
     # scikit-learn does), so that the final labels and centers agree.
-    final_labels, inertia, _, _ = assign_and_accumulate(
+    final_labels, _, _, _ = assign_and_accumulate(
         X, centers, sample_weight, x_sq_norms, accumulate=False
     )
     yield LloydStep(
@@ -189,8 +250,9 @@ def _lloyd_steps_prepared(
         "assign",
         centers,
         final_labels,
-        inertia,
+        _explicit_inertia(X, sample_weight, centers, final_labels),
         n_changed=int(np.count_nonzero(final_labels != labels)),
+        center_shifts=np.zeros(centers.shape[0]),
         stop_reason=stop,
     )
 
@@ -213,6 +275,10 @@ def lloyd_steps(
     unchanged labels, a final "assign" step labels the points for the final
     centers. The last step carries ``stop_reason``.
 
+    The work is done on mean-centred data exactly as in :class:`KMeans`, so
+    ``KMeans(init=init_centers, n_init=1)`` gives the same centers, labels,
+    inertia and history as this generator.
+
     Parameters
     ----------
     X : array-like of shape (n_samples, n_features)
@@ -224,17 +290,23 @@ def lloyd_steps(
     Yields
     ------
     LloydStep
+        With centers in the coordinates of X.
+
+    Raises
+    ------
+    ValueError
+        For invalid data, centers of the wrong shape, or bad max_iter / tol.
     """
     X = check_data(X)
-    centers = np.ascontiguousarray(init_centers, dtype=X.dtype)
-    if centers.ndim != 2 or centers.shape[1] != X.shape[1]:
-        raise ValueError(
-            f"init_centers must have shape (n_clusters, {X.shape[1]}), got {centers.shape}."
-        )
-    if max_iter < 1:
-        raise ValueError(f"max_iter must be at least 1, got {max_iter}.")
+    centers = check_init_centers(init_centers, X)
+    check_n_clusters(centers.shape[0], X.shape[0])
+    check_max_iter_tol(max_iter, tol)
     w = check_sample_weight(sample_weight, X.shape[0], X.dtype)
-    x_sq = np.einsum("ij,ij->i", X, X)
-    yield from _lloyd_steps_prepared(
-        X, centers, w, x_sq, max_iter=max_iter, abs_tol=tolerance(X, tol)
+    X_mean = X.mean(axis=0)
+    Xc = X - X_mean
+    x_sq = np.einsum("ij,ij->i", Xc, Xc)
+    steps = _lloyd_steps_prepared(
+        Xc, centers - X_mean, w, x_sq, max_iter=max_iter, abs_tol=tolerance(X, tol)
     )
+    for step in steps:
+        yield replace(step, centers=step.centers + X_mean)
