@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard import state
 from dashboard.dataset import DEFAULT_SEED
+from dashboard.share import apply_shared_link
 
 st.set_page_config(
     page_title="K-Means Explorer", page_icon=":material/scatter_plot:", layout="wide"
@@ -66,5 +67,6 @@ def sidebar() -> None:
 
 
 nav = st.navigation(PAGES)
+apply_shared_link()
 sidebar()
 nav.run()

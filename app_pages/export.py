@@ -1,9 +1,133 @@
-"""export page (placeholder until its issue lands)."""
+"""Export & share: download the run's files, or copy a link that reproduces the run."""
 
 import streamlit as st
 
-from dashboard import state
+from dashboard import export, runs, share, state
+
+# Pages a shared link can open on (label -> url_path in app.py).
+LINK_PAGES = {
+    "Animate": "animate",
+    "Data": "data",
+    "Choose K": "choose-k",
+    "Compare": "compare",
+    "Speed": "speed",
+    "Export & share": "export",
+}
+
+st.title("Export & share")
+st.caption(
+    "Take the current run with you: the data with its cluster labels, the centers, every "
+    "step of Lloyd's algorithm and the settings — or a link that repeats the same run."
+)
 
 ds = state.get_dataset()
-st.title("export")
-st.info("This page is being built.")
+settings = state.run_settings()
+k, k_notice = runs.usable_k(settings.k, ds.n_samples)
+if k_notice:
+    st.warning(k_notice)
+with st.spinner("Fitting K-Means…"):
+    model = runs.fit_run(ds, settings)
+
+params = share.link_params(ds, settings)
+base = share.app_base_url(st.context.url, ["export"])
+
+cols = st.columns(5)
+cols[0].metric("Rows", f"{ds.n_samples:,}")
+cols[1].metric("Features", ds.n_features)
+cols[2].metric("K", k)
+cols[3].metric("Inertia", f"{model.inertia_:,.6g}", help="Sum of squared distances to centers.")
+cols[4].metric("Iterations", model.n_iter_)
+st.caption(f"Dataset **{ds.name}** · init {settings.init} · seed {settings.seed}")
+
+st.subheader("Downloads")
+stem = export.file_stem(ds, settings)
+files = export.run_files(
+    ds.key, settings.k, settings.init, settings.seed, str(sorted(params.items())), ds, model
+)
+labels = model.labels_
+n_cols = ds.n_features + 1 + (1 if ds.has_labels else 0)
+tiles = st.columns(4)
+with tiles[0].container(border=True, height="stretch"):
+    st.markdown("**Labelled data** · CSV")
+    st.caption(
+        f"{ds.n_samples:,} rows × {n_cols} columns: the features under their own names, "
+        "`cluster`" + (" and `true_label`." if ds.has_labels else ".")
+    )
+    st.download_button(
+        "Data + clusters",
+        data=lambda: export.labelled_csv(ds, labels),
+        file_name=f"{stem}_labelled.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        on_click="ignore",
+        key="download_labelled",
+    )
+with tiles[1].container(border=True, height="stretch"):
+    st.markdown("**Centers** · CSV")
+    st.caption(f"{k} rows: `cluster`, `n_points` and the center's coordinates.")
+    st.download_button(
+        "Centers",
+        data=files.centers_csv,
+        file_name=f"{stem}_centers.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        on_click="ignore",
+        key="download_centers",
+    )
+with tiles[2].container(border=True, height="stretch"):
+    st.markdown("**Step history** · CSV")
+    st.caption(
+        f"{files.n_history_rows:,} rows ({len(model.history_)} steps × {k} clusters): "
+        "inertia and every center after each assign and update step."
+    )
+    st.download_button(
+        "History",
+        data=files.history_csv,
+        file_name=f"{stem}_history.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        on_click="ignore",
+        key="download_history",
+    )
+with tiles[3].container(border=True, height="stretch"):
+    st.markdown("**Settings** · JSON")
+    st.caption(
+        "K, init, seed, max_iter, tol, the dataset recipe, the kmeans_core version, "
+        "inertia and iterations."
+    )
+    st.download_button(
+        "Settings",
+        data=files.settings_json,
+        file_name=f"{stem}_settings.json",
+        mime="application/json",
+        icon=":material/download:",
+        on_click="ignore",
+        key="download_settings",
+    )
+st.caption(
+    "Safe in a spreadsheet: a text cell that would run as a formula (it starts with =, +, −, @, "
+    "a tab or a carriage return) is written with a leading apostrophe ('). Numbers are written "
+    "as they are."
+)
+
+with st.expander("Centers of this run", expanded=False):
+    st.dataframe(export.centers_frame(model.cluster_centers_, ds.feature_names, labels))
+
+st.subheader("Share this run")
+if ds.recipe is None:
+    st.info(
+        "Uploaded data cannot travel in a link: the link below carries only K, init and seed. "
+        "Whoever opens it starts with the default dataset and can upload the same file on "
+        "the Data page to repeat the run.",
+        icon=":material/cloud_off:",
+    )
+else:
+    st.caption(
+        "The link holds the data generator's settings, K, init and seed — not the data: "
+        "opening it rebuilds the same dataset and repeats the same run, on any page, "
+        "in any browser."
+    )
+target = st.selectbox("Open the link on", list(LINK_PAGES), key="export_link_page", width=260)
+url = share.share_url(base, LINK_PAGES[target], params)
+st.code(url, language=None, wrap_lines=True)
+st.link_button("Open the link in a new tab", url, icon=":material/open_in_new:")
