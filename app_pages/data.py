@@ -1,9 +1,290 @@
-"""data page (placeholder until its issue lands)."""
+"""Data page: generate, load or upload the dataset every page clusters, and preview it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
 
 import streamlit as st
 
-from dashboard import state
+from dashboard import csv_upload, data_figures, generators, preprocess, state
+from dashboard.dataset import Dataset
+
+FLASH_KEY = "data_flash"
+SYNC_KEY = "data_synced_recipe"
+GEN_KIND_KEY = "gen_kind"
+BUILTIN_KIND_KEY = "builtin_kind"
+
+
+def _widget_key(kind: str, name: str) -> str:
+    return f"gen_{kind}_{name}"
+
+
+def _sync_widgets_from(ds: Dataset) -> None:
+    """Start the generator widgets from the current dataset's recipe.
+
+    Runs when the recipe changes (e.g. a dataset arrived by a shared link), so
+    the widgets show the settings that made the data; otherwise the user's
+    edits stay.
+    """
+    for kind, params in generators.LIMITS.items():
+        for name, p in params.items():
+            st.session_state.setdefault(_widget_key(kind, name), p.default)
+    st.session_state.setdefault(GEN_KIND_KEY, generators.GENERATED_KINDS[0])
+    st.session_state.setdefault(BUILTIN_KIND_KEY, generators.BUILTIN_KINDS[0])
+    if ds.recipe is None or ds.recipe.get("kind") not in generators.LIMITS:
+        return
+    marker = json.dumps({k: v for k, v in ds.recipe.items() if k != "seed"}, sort_keys=True)
+    if st.session_state.get(SYNC_KEY) == marker:
+        return
+    st.session_state[SYNC_KEY] = marker
+    kind = ds.recipe["kind"]
+    st.session_state[GEN_KIND_KEY if kind in generators.GENERATED_KINDS else BUILTIN_KIND_KEY] = (
+        kind
+    )
+    for name in generators.LIMITS[kind]:
+        if name in ds.recipe:
+            st.session_state[_widget_key(kind, name)] = ds.recipe[name]
+
+
+def _make_current(ds: Dataset, message: str) -> None:
+    state.set_dataset(ds)
+    st.session_state[FLASH_KEY] = message
+    st.rerun()  # so the sidebar summary shows the new dataset too
+
+
+def _param_widget(kind: str, name: str, p: generators.Param) -> None:
+    key = _widget_key(kind, name)
+    if p.kind == "choice":
+        st.selectbox(p.label, p.choices, key=key, help=p.help)
+    elif p.kind == "int" and p.hi - p.lo > 100:
+        st.number_input(
+            p.label,
+            min_value=int(p.lo),
+            max_value=int(p.hi),
+            step=int(p.step or 1),
+            key=key,
+            help=f"{p.help} {int(p.lo):,} to {int(p.hi):,}.",
+        )
+    elif p.kind == "int":
+        st.slider(p.label, int(p.lo), int(p.hi), step=1, key=key, help=p.help)
+    else:
+        step = p.step or (0.01 if p.hi <= 1 else 0.1)
+        st.slider(p.label, float(p.lo), float(p.hi), step=float(step), key=key, help=p.help)
+
+
+def generate_tab(seed: int) -> None:
+    left, right = st.columns([2, 3], gap="large")
+    with left:
+        kind = st.selectbox(
+            "Shape",
+            generators.GENERATED_KINDS,
+            format_func=generators.TITLES.get,
+            key=GEN_KIND_KEY,
+        )
+        st.info(generators.NOTES[kind], icon=":material/lightbulb:")
+        st.caption(f"Seed **{seed}** comes from the sidebar: change it there to draw new data.")
+    with right, st.form("generate_form", border=False):
+        for name, p in generators.LIMITS[kind].items():
+            _param_widget(kind, name, p)
+        submitted = st.form_submit_button("Generate", type="primary", icon=":material/casino:")
+    if submitted:
+        recipe = {"kind": kind}
+        recipe.update({n: st.session_state[_widget_key(kind, n)] for n in generators.LIMITS[kind]})
+        try:
+            ds = generators.dataset_from_recipe(recipe, seed)
+        except ValueError as exc:
+            st.error(f"{exc}", icon=":material/error:")
+        else:
+            _make_current(ds, f"Generated **{ds.name}**: {ds.n_samples:,} points.")
+
+
+def builtin_tab(seed: int) -> None:
+    left, right = st.columns([2, 3], gap="large")
+    with left:
+        kind = st.radio(
+            "Dataset",
+            generators.BUILTIN_KINDS,
+            format_func=generators.TITLES.get,
+            key=BUILTIN_KIND_KEY,
+            captions=[generators.NOTES[k] for k in generators.BUILTIN_KINDS],
+        )
+    with right:
+        for name, p in generators.LIMITS[kind].items():
+            _param_widget(kind, name, p)
+        st.caption("Ships with scikit-learn: works offline. True classes are kept for scoring.")
+        if st.button("Load", type="primary", icon=":material/download:", key="builtin_load"):
+            recipe = {"kind": kind}
+            recipe.update(
+                {n: st.session_state[_widget_key(kind, n)] for n in generators.LIMITS[kind]}
+            )
+            try:
+                ds = generators.dataset_from_recipe(recipe, seed)
+            except ValueError as exc:
+                st.error(f"{exc}", icon=":material/error:")
+            else:
+                _make_current(ds, f"Loaded **{ds.name}**: {ds.n_samples:,} rows.")
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _parse(data: bytes) -> csv_upload.ParsedCSV:
+    return csv_upload.parse_csv(data)
+
+
+def upload_tab(current: Dataset) -> None:
+    st.caption(csv_upload.LIMITS_TEXT)
+    up = st.file_uploader(
+        "CSV file",
+        key="upload_file",
+        max_upload_size=csv_upload.MAX_BYTES // 1024**2,
+        help="A table with a header row and one row per point; numeric columns become features.",
+    )
+    if up is None:
+        return
+    keep_msg = f"The dataset loaded before, **{current.name}**, is still in use."
+    with st.spinner(f"Reading {up.name} ..."):
+        try:
+            parsed = _parse(up.getvalue())
+        except csv_upload.UploadError as exc:
+            st.error(f"**{up.name}**: {exc}\n\n{keep_msg}", icon=":material/error:")
+            return
+    st.success(f"**{up.name}**: {parsed.summary}", icon=":material/check_circle:")
+    for note in parsed.notes:
+        st.caption(note)
+    if parsed.text_columns:
+        st.caption(
+            "Text columns, left out of the features (one can be the label): "
+            + ", ".join(parsed.text_columns)
+        )
+    missing = parsed.missing_counts()
+    if missing:
+        per_col = ", ".join(f"{c}: {n:,}" for c, n in missing.items())
+        st.warning(
+            f"{sum(missing.values()):,} missing value(s) in the numeric columns ({per_col}). "
+            "Choose below whether to drop those rows or fill them in.",
+            icon=":material/warning:",
+        )
+    fid = hashlib.blake2b(up.getvalue(), digest_size=6).hexdigest()  # new file, fresh choices
+    with st.form(f"upload_form_{fid}"):
+        features = st.multiselect(
+            "Columns to cluster on",
+            parsed.numeric_columns,
+            default=parsed.suggested_features(),
+            key=f"up_features_{fid}",
+        )
+        columns = [None, *parsed.frame.columns]
+        suggested = parsed.suggested_label()
+        label = st.selectbox(
+            "Label column (optional: true classes, used only for scoring)",
+            columns,
+            index=columns.index(suggested) if suggested else 0,
+            format_func=lambda c: "none" if c is None else c,
+            key=f"up_label_{fid}",
+        )
+        c1, c2 = st.columns(2)
+        how_missing = c1.radio(
+            "Missing values",
+            preprocess.MISSING_CHOICES,
+            format_func=preprocess.MISSING_LABELS.get,
+            key=f"up_missing_{fid}",
+        )
+        scaling = c2.radio(
+            "Scaling",
+            preprocess.SCALING_CHOICES,
+            format_func=preprocess.SCALING_LABELS.get,
+            key=f"up_scaling_{fid}",
+        )
+        submitted = st.form_submit_button("Use this data", type="primary", icon=":material/upload:")
+    if not submitted:
+        return
+    if label in features:
+        features = [f for f in features if f != label]
+        st.info(f"'{label}' is the label, so it was left out of the features.")
+    try:
+        ds = csv_upload.build_dataset(parsed, up.name, features, label, how_missing, scaling)
+    except csv_upload.UploadError as exc:
+        st.error(f"{exc}\n\n{keep_msg}", icon=":material/error:")
+        return
+    _make_current(ds, f"Loaded **{ds.name}**: {ds.n_samples:,} rows x {ds.n_features} features.")
+
+
+def preview(ds: Dataset, seed: int) -> None:
+    st.subheader(f"Preview: {ds.name}")
+    source = {"generated": "generated", "builtin": "built-in data"}.get(ds.source, "uploaded file")
+    m = st.columns([1, 1, 1, 2])
+    m[0].metric("Rows", f"{ds.n_samples:,}")
+    m[1].metric("Features", ds.n_features)
+    m[2].metric("True classes", ds.n_classes if ds.has_labels else "none")
+    m[3].markdown(f"**Source:** {source}")
+    for note in ds.notes:
+        m[3].caption(note)
+    plot_col, table_col = st.columns([3, 2], gap="large")
+    with plot_col:
+        columns = None
+        if ds.n_features > 2:
+            names_id = hashlib.blake2b("|".join(ds.feature_names).encode(), digest_size=6)
+            vid = names_id.hexdigest()
+            view = st.segmented_control(
+                "View",
+                ["PCA projection", "Two columns"],
+                default="PCA projection",
+                key=f"preview_view_{vid}",
+                required=True,
+            )
+            if view == "Two columns":
+                c1, c2 = st.columns(2)
+                idx = list(range(ds.n_features))
+                i = c1.selectbox(
+                    "x axis", idx, format_func=ds.feature_names.__getitem__, key=f"px_{vid}"
+                )
+                j = c2.selectbox(
+                    "y axis",
+                    idx,
+                    index=1,
+                    format_func=ds.feature_names.__getitem__,
+                    key=f"py_{vid}",
+                )
+                columns = (i, j)
+        with st.spinner("Drawing ..."):
+            fig, notes = data_figures.cached_scatter(ds.key, columns, seed, ds)
+        st.plotly_chart(fig, key="preview_scatter")
+        for note in notes:
+            st.caption(note)
+    with table_col:
+        st.markdown(f"**First {min(10, ds.n_samples)} rows**")
+        st.dataframe(data_figures.preview_table(ds), hide_index=True)
+        counts = data_figures.class_counts(ds)
+        if counts is not None:
+            st.markdown("**Rows per true class**")
+            st.dataframe(counts, hide_index=True)
+    st.markdown("**Summary of each feature**")
+    st.dataframe(data_figures.summary_table(ds).round(3), hide_index=True)
+
 
 ds = state.get_dataset()
-st.title("data")
-st.info("This page is being built.")
+seed = state.get_seed()
+_sync_widgets_from(ds)
+
+st.title("Data")
+st.caption(
+    "Make, load or upload the data every page clusters. Clustering always uses all "
+    "features; 2-D views here are for display only."
+)
+# Always drawn (even empty) so the tabs below keep their place and the open tab stays open.
+flash_box = st.container()
+flash = st.session_state.pop(FLASH_KEY, None)
+if flash:
+    flash_box.success(flash, icon=":material/check_circle:")
+
+tab_gen, tab_builtin, tab_upload = st.tabs(
+    ["Generate", "Built-in data", "Upload CSV"], key="data_source_tab"
+)
+with tab_gen:
+    generate_tab(seed)
+with tab_builtin:
+    builtin_tab(seed)
+with tab_upload:
+    upload_tab(ds)
+
+st.divider()
+preview(ds, seed)

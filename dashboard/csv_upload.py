@@ -126,6 +126,14 @@ class ParsedCSV:
                 out.append(c)
         return out or list(self.numeric_columns)
 
+    def suggested_label(self) -> str | None:
+        """The last text column that looks like class names (2..MAX_CLASSES values)."""
+        for c in reversed(self.text_columns):
+            k = int(self.frame[c].nunique(dropna=True))
+            if 2 <= k <= min(MAX_CLASSES, self.n_rows - 1):
+                return c
+        return None
+
 
 def _mb(n: int) -> str:
     return f"{n / 1024**2:.1f} MB"
