@@ -107,12 +107,12 @@ def elbow_figure(sweep: KSweep, knee: Knee, *, height: int = 560) -> go.Figure:
     fig.add_trace(
         go.Scatter(
             x=ks,
-            y=sweep.fit_seconds,
+            y=1000 * sweep.fit_seconds,
             mode="lines+markers",
             line=dict(color=TIME, width=1.5, dash="dot"),
             marker=dict(size=5, symbol="square"),
-            name="fit time, all restarts (s, right axis)",
-            hovertemplate="K = %{x}<br>fit time %{y:.3f} s<extra></extra>",
+            name="fit time, all restarts (ms, right axis)",
+            hovertemplate="K = %{x}<br>fit time %{y:,.1f} ms<extra></extra>",
         ),
         row=1,
         col=1,
@@ -160,23 +160,27 @@ def elbow_figure(sweep: KSweep, knee: Knee, *, height: int = 560) -> go.Figure:
         row=2,
         col=1,
     )
+    if knee.k is not None:  # a guide through both panels (after both have traces)
+        fig.add_vline(x=knee.k, line=dict(color=MARK, dash="dot", width=1), row="all", col=1)
     base_layout(fig, height=height)
     fig.update_layout(hovermode="x unified", margin=dict(t=60))
     fig.update_yaxes(
         title_text="WCSS (inertia)", row=1, col=1, secondary_y=False, rangemode="tozero"
     )
     fig.update_yaxes(
-        title_text="fit time (s)",
+        title_text="fit time (ms)",
         row=1,
         col=1,
         secondary_y=True,
         showgrid=False,
         rangemode="tozero",
         color=TIME,
+        tickmode="auto",
+        nticks=5,
     )
     finite = drop[np.isfinite(drop)]
     top = float(finite.max()) if finite.size else 100.0
-    fig.update_yaxes(title_text="% drop", row=2, col=1, range=[0, max(top, 1.0) * 1.25])
+    fig.update_yaxes(title_text="% drop from K−1", row=2, col=1, range=[0, max(top, 1.0) * 1.25])
     fig.update_xaxes(title_text="K (number of clusters)", dtick=1, row=2, col=1)
     fig.update_xaxes(dtick=1, row=1, col=1)
     return fig
@@ -224,7 +228,7 @@ def metrics_figure(sweep: KSweep, bests: dict[str, int | None], *, height: int =
                     y=[y[i]],
                     mode="markers+text",
                     text=[f"best K = {k}"],
-                    textposition="top center",
+                    textposition="bottom center" if key == "davies_bouldin" else "top center",
                     marker=dict(
                         symbol="star", size=18, color=MARK, line=dict(color="white", width=1)
                     ),
@@ -254,7 +258,8 @@ def metrics_figure(sweep: KSweep, bests: dict[str, int | None], *, height: int =
         y = y[np.isfinite(y)]
         if y.size:
             span = float(y.max() - y.min()) or abs(float(y.max())) or 1.0
-            fig.update_yaxes(range=[y.min() - 0.1 * span, y.max() + 0.25 * span], row=1, col=col)
+            below, above = (0.3, 0.1) if key == "davies_bouldin" else (0.1, 0.3)
+            fig.update_yaxes(range=[y.min() - below * span, y.max() + above * span], row=1, col=col)
     return fig
 
 
