@@ -72,13 +72,8 @@ right.caption(
     "silhouette, highest Calinski–Harabasz, lowest Davies–Bouldin; the K with most votes "
     "wins, and a tie goes to the smaller K."
 )
-if (sweep.n_distinct < sweep.k_values).any():
-    bad = sweep.k_values[sweep.n_distinct < sweep.k_values]
-    st.warning(
-        f"For K = {', '.join(map(str, bad))} K-Means found fewer distinct clusters than K "
-        "(duplicate points): the data cannot be split that finely.",
-        icon=":material/warning:",
-    )
+for warning in ck.sweep_warnings(sweep, rec.k):
+    st.warning(warning, icon=":material/warning:")
 
 # --- Elbow ----------------------------------------------------------------------------
 st.subheader("Elbow: within-cluster sum of squares against K")

@@ -559,3 +559,42 @@ def describe_diagram(diag: SilhouetteDiagram) -> str:
         f"No cluster lies entirely below the average silhouette ({avg}). "
         f"The weakest is cluster {weakest.cluster} (mean {weakest.mean:.2f})."
     )
+
+
+# --------------------------------------------------------------------------- warnings
+
+
+def sweep_warnings(sweep: KSweep, recommended: int | None) -> list[str]:
+    """Plain-language warnings about a sweep: identical points, duplicates, K at the edge.
+
+    Parameters
+    ----------
+    sweep : KSweep
+    recommended : int or None
+        The recommended K, to say when it sits at the top of the swept range.
+
+    Returns
+    -------
+    list of str
+    """
+    out = []
+    ks = sweep.k_values
+    if sweep.n_distinct.max() == 1 and np.all(sweep.inertia_runs == 0):
+        out.append(
+            "All points are identical: WCSS is 0 for every K and the silhouette, "
+            "Calinski–Harabasz and Davies–Bouldin are undefined. There is nothing to cluster."
+        )
+        return out
+    short = ks[sweep.n_distinct < ks]
+    if short.size:
+        listed = ", ".join(map(str, short[:6])) + ("…" if short.size > 6 else "")
+        out.append(
+            f"For K = {listed}, K-Means found fewer distinct clusters than K: the data have "
+            f"only about {int(sweep.n_distinct.max())} distinct groups of identical points."
+        )
+    if recommended is not None and ks.size > 2 and recommended == ks.max():
+        out.append(
+            f"The recommended K = {recommended} is the largest K swept: the best K may lie "
+            "beyond the range, or the data may have no clear cluster structure. Try a wider range."
+        )
+    return out

@@ -283,3 +283,27 @@ def test_silhouette_diagram_undefined():
     X = np.array([[0.0], [1.0], [2.0]])
     assert ck.silhouette_diagram(X, np.zeros(3, int), 1) is None
     assert ck.silhouette_diagram(X, np.arange(3), 3) is None
+
+
+# --------------------------------------------------------------------------- warnings
+
+
+def test_warnings_identical_points():
+    sweep = ck.run_sweep(np.ones((20, 2)), range(1, 4), n_init=1, seed=0)
+    (only,) = ck.sweep_warnings(sweep, None)
+    assert only.startswith("All points are identical")
+
+
+def test_warnings_duplicates_and_edge_of_range():
+    X = np.r_[np.zeros((10, 2)), np.ones((10, 2))]  # two distinct points, ten copies each
+    sweep = ck.run_sweep(X, range(1, 5), n_init=1, seed=0)
+    warnings = ck.sweep_warnings(sweep, 2)
+    assert len(warnings) == 1
+    assert warnings[0].startswith("For K = 3, 4, K-Means found fewer distinct clusters")
+    assert "about 2 distinct groups" in warnings[0]
+    assert any("largest K swept" in w for w in ck.sweep_warnings(sweep, 4))
+
+
+def test_no_warnings_for_clean_sweep():
+    sweep = ck.run_sweep(THREE_GROUPS, range(1, 6), n_init=1, seed=0)
+    assert ck.sweep_warnings(sweep, 3) == []
