@@ -132,17 +132,24 @@ def _fit_runs(
     return best, runs
 
 
-def _warn_if_few_distinct(labels: np.ndarray, n_clusters: int, stacklevel: int = 3) -> None:
+def _warn_if_few_distinct(X: np.ndarray, labels: np.ndarray, n_clusters: int) -> None:
+    """Warn (DistinctClustersWarning) when the best run used fewer than n_clusters clusters."""
     n_distinct = int(np.unique(labels).size)
-    if n_distinct < n_clusters:
-        warnings.warn(
-            f"Number of distinct clusters ({n_distinct}) found smaller than n_clusters "
-            f"({n_clusters}). Possibly due to duplicate points in X: there are fewer "
-            f"distinct points than clusters, so {n_clusters - n_distinct} cluster(s) "
-            "stay empty.",
-            DistinctClustersWarning,
-            stacklevel=stacklevel,
-        )
+    if n_distinct >= n_clusters:
+        return
+    n_points = int(np.unique(X, axis=0).shape[0])
+    why = (
+        f"X has only {n_points} distinct point(s), so {n_clusters - n_points} cluster(s) "
+        "cannot get a point of their own"
+        if n_points < n_clusters
+        else "some clusters ended up with no points (duplicate or zero-weight points)"
+    )
+    warnings.warn(
+        f"Number of distinct clusters ({n_distinct}) found smaller than n_clusters "
+        f"({n_clusters}). Possibly due to duplicate points in X: {why}.",
+        DistinctClustersWarning,
+        stacklevel=3,
+    )
 
 
 def _check_init(init) -> None:
@@ -313,7 +320,7 @@ or callable, default="k-means++"
         self.n_features_in_ = X.shape[1]
         self._n_features_out = self.cluster_centers_.shape[0]
         self.history_ = best.history
-        _warn_if_few_distinct(self.labels_, self.n_clusters)
+        _warn_if_few_distinct(X, self.labels_, self.n_clusters)
         return self
 
     def fit_predict(self, X, y=None, sample_weight=None):

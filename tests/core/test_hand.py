@@ -115,7 +115,10 @@ def test_cluster_losing_its_only_point_stays_put():
 
 def test_fewer_distinct_points_than_clusters_warns_and_completes():
     X = np.array([[0.0, 0.0]] * 3 + [[1.0, 1.0]] * 2)
-    with pytest.warns(DistinctClustersWarning, match=r"distinct clusters \(2\).*n_clusters \(3\)"):
+    with pytest.warns(
+        DistinctClustersWarning,
+        match=r"distinct clusters \(2\).*n_clusters \(3\).*only 2 distinct point",
+    ):
         model = KMeans(3, random_state=0).fit(X)
     assert np.isfinite(model.cluster_centers_).all()
     assert np.unique(model.labels_).size == 2
