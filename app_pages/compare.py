@@ -1,9 +1,233 @@
-"""compare page (placeholder until its issue lands)."""
+"""Compare: kmeans_core against scikit-learn's KMeans on the same data and settings."""
+
+from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import state
+from dashboard import compare as cmpmod
+from dashboard import runs, state
+from dashboard.compare_figures import (
+    cluster_scatter,
+    confusion_heatmap,
+    disagreement_scatter,
+    shared_ranges,
+)
 
 ds = state.get_dataset()
-st.title("compare")
-st.info("This page is being built.")
+settings = state.run_settings()
+
+st.title("Compare with scikit-learn")
+st.caption(
+    f"Our from-scratch **kmeans_core** and **scikit-learn**'s `KMeans` cluster **{ds.name}** "
+    f"({ds.n_samples:,} rows × {ds.n_features} features) with the same K and seed from the "
+    "sidebar and the settings below. Cluster numbers are arbitrary, so the two are first "
+    "matched (Hungarian algorithm on the distances between their centers); matched clusters "
+    "get the same colour."
+)
+
+MODE_LABELS = {
+    cmpmod.SAME_START: "Same start",
+    cmpmod.OWN_INIT: "Each its own k-means++",
+}
+c_mode, c_init, c_iter, c_tol = st.columns([2, 1, 1, 1.4])
+mode = c_mode.radio(
+    "Mode",
+    cmpmod.MODES,
+    format_func=MODE_LABELS.get,
+    horizontal=True,
+    key="compare_mode",
+    help="Same start: both get the same initial centers (the sidebar's init and seed), one "
+    "run each — the results should be identical. Each its own k-means++: each library "
+    "picks its own starts — shows how close independent runs land.",
+)
+same_start = mode == cmpmod.SAME_START
+n_init = c_init.number_input(
+    "n_init (restarts)",
+    min_value=1,
+    max_value=20,
+    value=cmpmod.DEFAULT_N_INIT,
+    step=1,
+    key="compare_n_init",
+    disabled=same_start,
+    help="Runs from different starts per library; the lowest inertia wins. "
+    "Same start always uses one run.",
+)
+max_iter = c_iter.number_input(
+    "max_iter",
+    min_value=1,
+    max_value=1000,
+    value=cmpmod.DEFAULT_MAX_ITER,
+    step=1,
+    key="compare_max_iter",
+    help="Most Lloyd iterations per run.",
+)
+tol = c_tol.select_slider(
+    "tol",
+    options=cmpmod.TOL_CHOICES,
+    value=cmpmod.DEFAULT_TOL,
+    format_func=lambda t: "0" if t == 0 else f"{t:.0e}",
+    key="compare_tol",
+    help="Stop when the centers move less than tol × the mean feature variance "
+    "(scikit-learn's meaning, shared by both). 0 = run until no label changes.",
+)
+
+k, k_notice = runs.usable_k(settings.k, ds.n_samples)
+if k_notice:
+    st.warning(k_notice, icon=":material/warning:")
+
+sklearn_seed = None
+if same_start:
+    st.markdown(
+        f"Both start from the **same {k} initial centers** ({settings.init}, seed "
+        f"{settings.seed}), one run each, `max_iter={max_iter}`, `tol={tol:g}`."
+    )
+else:
+    other_seed = st.toggle(
+        f"Give scikit-learn a different seed ({settings.seed + 1})",
+        key="compare_other_seed",
+        help="kmeans_core's k-means++ draws the same random numbers as scikit-learn's, so "
+        "with the same seed both usually pick the same starts. A different seed shows how "
+        "close two truly independent runs land.",
+    )
+    sklearn_seed = settings.seed + 1 if other_seed else None
+    seeds = (
+        f"`random_state={settings.seed}` for kmeans_core, `{sklearn_seed}` for scikit-learn"
+        if other_seed
+        else f"`random_state={settings.seed}` for both"
+    )
+    st.markdown(
+        f"Each library picks its **own k-means++ starts** ({seeds}), best of "
+        f"`n_init={n_init}`, `max_iter={max_iter}`, `tol={tol:g}`."
+    )
+
+try:
+    with st.spinner("Fitting kmeans_core and scikit-learn…"):
+        cmp = cmpmod.cached_comparison(
+            ds.key,
+            k,
+            mode,
+            settings.init,
+            settings.seed,
+            int(n_init),
+            int(max_iter),
+            float(tol),
+            sklearn_seed,
+            ds.n_classes,
+            ds.X,
+            ds.true_labels,
+        )
+except ValueError as exc:
+    st.error(f"The comparison could not run: {exc}", icon=":material/error:")
+    st.stop()
+except MemoryError:
+    st.error(
+        "Not enough memory to fit this dataset twice. Try a smaller dataset.",
+        icon=":material/error:",
+    )
+    st.stop()
+
+for fit in (cmp.core, cmp.sklearn):
+    for message in fit.warnings:
+        st.info(f"**{fit.library}** warned: {message}", icon=":material/info:")
+
+# --- Verdict and the one table ------------------------------------------------------
+sentence = cmpmod.summary_sentence(cmp)
+if same_start and not cmpmod.is_identical(cmp):
+    st.warning(sentence, icon=":material/warning:")
+elif cmp.n_disagree == 0:
+    st.success(sentence, icon=":material/check_circle:")
+else:
+    st.info(sentence, icon=":material/compare_arrows:")
+
+st.dataframe(cmpmod.metrics_table(cmp), hide_index=True, width="stretch")
+st.caption(
+    "ARI and NMI compare the two labelings (1 = the same partition, whatever the cluster "
+    "numbers). Center distance is measured in the data's units after matching. Fit time is "
+    "one wall-clock fit each, so on small data it is mostly fixed overhead; the Speed page "
+    "times iterations properly."
+)
+
+# --- Side by side ---------------------------------------------------------------------
+view = cmpmod.display_data(ds.X, ds.feature_names, cmp, seed=settings.seed)
+ranges = shared_ranges(view.points, view.core_centers, view.sklearn_centers)
+sk_names = [f"cluster {j} ↔ {int(m)}" for j, m in enumerate(cmp.mapping)]
+left, mid, right = st.columns(3)
+left.plotly_chart(
+    cluster_scatter(
+        view.points,
+        view.core_labels,
+        view.core_centers,
+        title="kmeans_core",
+        x_title=view.x_title,
+        y_title=view.y_title,
+        ranges=ranges,
+    ),
+    width="stretch",
+    key="compare_core_scatter",
+)
+mid.plotly_chart(
+    cluster_scatter(
+        view.points,
+        view.sklearn_labels,
+        view.sklearn_centers,
+        title="scikit-learn (coloured by matched cluster)",
+        color_ids=cmp.mapping,
+        cluster_names=sk_names,
+        x_title=view.x_title,
+        y_title=view.y_title,
+        ranges=ranges,
+    ),
+    width="stretch",
+    key="compare_sklearn_scatter",
+)
+right.plotly_chart(
+    disagreement_scatter(
+        view.points,
+        view.highlighted,
+        cmp.n_disagree,
+        cmp.n_samples,
+        x_title=view.x_title,
+        y_title=view.y_title,
+        ranges=ranges,
+    ),
+    width="stretch",
+    key="compare_disagree_scatter",
+)
+st.caption(
+    "Crosses are the cluster centers. In the scikit-learn legend, “cluster 2 ↔ 0” means "
+    "scikit-learn's cluster 2 was matched to kmeans_core's cluster 0. Right: points whose "
+    "cluster differs between the two after matching, in red."
+    + "".join(f" {note}" for note in view.notes)
+)
+
+# --- Against the true classes -----------------------------------------------------------
+if cmp.core_vs_truth is not None and cmp.sklearn_vs_truth is not None:
+    st.subheader("Against the true classes")
+    class_names = ds.class_names or [f"class {c}" for c in range(ds.n_classes or 0)]
+    st.caption(
+        f"The dataset has {ds.n_classes} true classes (never used for fitting). Each "
+        "cluster is matched to at most one class so that most points land on the diagonal; "
+        "accuracy is the share of points on a matched pair"
+        + (
+            f" — with K = {k} and {ds.n_classes} classes, "
+            + (
+                "some clusters have no class and count as wrong."
+                if k > ds.n_classes
+                else "some classes have no cluster and count as wrong."
+            )
+            if k != ds.n_classes
+            else "."
+        )
+    )
+    h_left, h_right = st.columns(2)
+    for col, fit, match in (
+        (h_left, cmp.core, cmp.core_vs_truth),
+        (h_right, cmp.sklearn, cmp.sklearn_vs_truth),
+    ):
+        col.plotly_chart(
+            confusion_heatmap(
+                match, class_names, title=f"{fit.library}: accuracy {match.accuracy:.1%}"
+            ),
+            width="stretch",
+            key=f"compare_confusion_{fit.library}",
+        )

@@ -1,0 +1,216 @@
+"""Figures for the Compare page: both clusterings side by side, disagreements, confusion.
+
+Pure builders: arrays in (already projected to 2-D and sampled for display), Figure out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+from dashboard.compare import ClassMatch
+from dashboard.plotting import base_layout, cluster_color
+
+AGREE_COLOR = "#C8C8C8"
+DISAGREE_COLOR = "#D62728"
+# Above this many clusters a legend is longer than the plot; colours still tell them apart.
+MAX_LEGEND_CLUSTERS = 12
+SCATTER_HEIGHT = 470
+# Room under each panel for the axis title and up to three legend rows.
+LEGEND_MARGIN = 120
+
+
+def _finish(fig: go.Figure, title: str, x_title: str, y_title: str, ranges) -> go.Figure:
+    """Common look of the three side-by-side panels.
+
+    The legend sits in a fixed bottom margin (not pushing the plot up), and the panels
+    share axis ranges, so the three plot areas line up point for point.
+    """
+    base_layout(fig, height=SCATTER_HEIGHT, title=title)
+    fig.update_layout(
+        margin=dict(l=10, r=10, t=50, b=LEGEND_MARGIN),
+        legend=dict(yref="container", y=0, yanchor="bottom", x=0, xanchor="left"),
+    )
+    x_range, y_range = ranges if ranges is not None else (None, None)
+    fig.update_xaxes(title=x_title, zeroline=False, range=x_range)
+    fig.update_yaxes(title=y_title, zeroline=False, range=y_range)
+    return fig
+
+
+def shared_ranges(*arrays: np.ndarray, pad: float = 0.05):
+    """Axis ranges ``([x0, x1], [y0, y1])`` covering every 2-D array given, padded."""
+    pts = np.vstack([a for a in arrays if len(a)])
+    lo, hi = pts.min(axis=0), pts.max(axis=0)
+    span = np.where(hi > lo, hi - lo, 1.0)
+    lo, hi = lo - pad * span, hi + pad * span
+    return [float(lo[0]), float(hi[0])], [float(lo[1]), float(hi[1])]
+
+
+def cluster_scatter(
+    points: np.ndarray,
+    labels: np.ndarray,
+    centers_2d: np.ndarray,
+    *,
+    title: str,
+    color_ids: Sequence[int] | None = None,
+    cluster_names: Sequence[str] | None = None,
+    x_title: str = "",
+    y_title: str = "",
+    ranges=None,
+) -> go.Figure:
+    """Points coloured by cluster, with each cluster's center as a large cross.
+
+    Parameters
+    ----------
+    points : ndarray of shape (n, 2)
+        Display coordinates of the (sampled) points.
+    labels : ndarray of shape (n,)
+        Cluster id of each point.
+    centers_2d : ndarray of shape (k, 2)
+        Centers in the same display coordinates.
+    title : str
+    color_ids : sequence of int, optional
+        Colour index of each cluster (default: its own id). The scikit-learn plot passes
+        the matched kmeans_core ids, so matched clusters share a colour.
+    cluster_names : sequence of str, optional
+        Legend name of each cluster (default "cluster j").
+    x_title, y_title : str
+    ranges : ([x0, x1], [y0, y1]), optional
+        Axis ranges, e.g. from :func:`shared_ranges` so side-by-side panels line up.
+
+    Returns
+    -------
+    go.Figure
+        One scatter trace per cluster (empty clusters included, so legends line up),
+        then one trace "centers".
+    """
+    k = len(centers_2d)
+    color_ids = list(range(k)) if color_ids is None else [int(c) for c in color_ids]
+    names = [f"cluster {j}" for j in range(k)] if cluster_names is None else list(cluster_names)
+    fig = go.Figure()
+    for j in range(k):
+        mask = labels == j
+        fig.add_trace(
+            go.Scattergl(
+                x=points[mask, 0],
+                y=points[mask, 1],
+                mode="markers",
+                name=names[j],
+                marker=dict(size=5, color=cluster_color(color_ids[j]), opacity=0.7),
+                hovertemplate=f"{names[j]}<br>(%{{x:.3g}}, %{{y:.3g}})<extra></extra>",
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=centers_2d[:, 0],
+            y=centers_2d[:, 1],
+            mode="markers",
+            name="centers",
+            marker=dict(
+                symbol="x",
+                size=15,
+                color=[cluster_color(c) for c in color_ids],
+                line=dict(width=2, color="black"),
+            ),
+            text=names,
+            hovertemplate="center of %{text}<br>(%{x:.3g}, %{y:.3g})<extra></extra>",
+        )
+    )
+    fig = _finish(fig, title, x_title, y_title, ranges)
+    fig.update_layout(showlegend=k <= MAX_LEGEND_CLUSTERS)
+    return fig
+
+
+def disagreement_scatter(
+    background: np.ndarray,
+    highlighted: np.ndarray,
+    n_disagree: int,
+    n_total: int,
+    *,
+    x_title: str = "",
+    y_title: str = "",
+    ranges=None,
+) -> go.Figure:
+    """All (sampled) points in grey, the points the two libraries disagree on in red.
+
+    Parameters
+    ----------
+    background : ndarray of shape (n, 2)
+        Display coordinates of the sampled points.
+    highlighted : ndarray of shape (m, 2)
+        Display coordinates of the disagreeing points to highlight.
+    n_disagree, n_total : int
+        Counts over the whole dataset, for the title.
+    x_title, y_title, ranges
+        As for :func:`cluster_scatter`.
+
+    Returns
+    -------
+    go.Figure
+        Two traces: "agree" (grey) and "different cluster" (red).
+    """
+    title = (
+        "Disagreements: none"
+        if n_disagree == 0
+        else f"Disagreements: {n_disagree:,} of {n_total:,} points"
+    )
+    fig = go.Figure(
+        [
+            go.Scattergl(
+                x=background[:, 0],
+                y=background[:, 1],
+                mode="markers",
+                name="same cluster in both",
+                marker=dict(size=4, color=AGREE_COLOR),
+                hoverinfo="skip",
+            ),
+            go.Scattergl(
+                x=highlighted[:, 0],
+                y=highlighted[:, 1],
+                mode="markers",
+                name="different cluster",
+                marker=dict(size=9, color=DISAGREE_COLOR, line=dict(width=1, color="black")),
+                hovertemplate="different cluster<br>(%{x:.3g}, %{y:.3g})<extra></extra>",
+            ),
+        ]
+    )
+    return _finish(fig, title, x_title, y_title, ranges)
+
+
+def confusion_heatmap(match: ClassMatch, class_names: Sequence[str], *, title: str) -> go.Figure:
+    """True classes (rows) against clusters (columns), matched pairs on the diagonal.
+
+    Parameters
+    ----------
+    match : ClassMatch
+        From :func:`dashboard.compare.accuracy_after_matching`.
+    class_names : sequence of str
+        Name of each true class, by code.
+    title : str
+
+    Returns
+    -------
+    go.Figure
+        One heatmap trace with the counts written in the cells.
+    """
+    order = match.column_order
+    z = match.confusion[:, order]
+    x = [f"cluster {c}" for c in order]
+    y = [str(n) for n in class_names][: z.shape[0]]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=x,
+            y=y,
+            colorscale="Blues",
+            texttemplate="%{z}",
+            hovertemplate="true class %{y}<br>%{x}<br>%{z} points<extra></extra>",
+            colorbar=dict(title="points"),
+        )
+    )
+    base_layout(fig, height=max(260, 60 + 40 * z.shape[0]), title=title)
+    fig.update_xaxes(title="cluster (matched order)", side="bottom", type="category")
+    fig.update_yaxes(title="true class", autorange="reversed", type="category")
+    return fig
