@@ -58,6 +58,7 @@ def _run(key: tuple, n: int, d: int, k: int, seed: int, budget: float, mem: int,
             repeats=max(1, min(3, reps)),
             progress=sweep_progress,
             data=(X, C),
+            known=result,
         )
         elapsed = time.perf_counter() - started
         status.update(label=f"Timed in {elapsed:.1f} s", state="complete", expanded=False)
@@ -189,7 +190,11 @@ with st.container(border=True):
         )
     problem = speed.check_sizes(int(n), int(d), int(k))
     run_clicked = c_go.button(
-        "Run timing", type="primary", icon=":material/timer:", disabled=problem is not None
+        "Run timing",
+        type="primary",
+        icon=":material/timer:",
+        disabled=problem is not None,
+        key="speed_run",
     )
     mem_limit = int(mem_mb) * 2**20
     need = speed.broadcast_bytes(int(n), int(k), int(d))

@@ -454,6 +454,7 @@ def time_method(
     repeats: int = DEFAULT_REPEATS,
     clock: Clock = time.perf_counter,
     estimate: float | None = None,
+    spend_s: float | None = None,
 ) -> MethodTiming:
     """Time one method on all of ``X``, unless its cap or memory limit says no.
 
@@ -475,6 +476,8 @@ def time_method(
         Returns seconds; injectable for tests.
     estimate : float, optional
         A known estimate (skips the probe), e.g. from an earlier probe.
+    spend_s : float, optional
+        Time to spend on repeats (default ``budget_s``); the sweep spends less per point.
 
     Returns
     -------
@@ -499,7 +502,8 @@ def time_method(
                 message=skip_message(estimate, budget_s),
                 labels=probe_labels,
             )
-    median, runs, out = measure(runner, X, C, repeats=repeats, budget_s=budget_s, clock=clock)
+    spend = budget_s if spend_s is None else spend_s
+    median, runs, out = measure(runner, X, C, repeats=repeats, budget_s=spend, clock=clock)
     return MethodTiming(
         method,
         "measured",
@@ -689,11 +693,19 @@ def run_sweep(
     clock: Clock = time.perf_counter,
     progress: Progress | None = None,
     data: tuple[np.ndarray, np.ndarray] | None = None,
+    known: SpeedResult | None = None,
 ) -> SweepResult:
     """Seconds per iteration against N, on prefixes of one synthetic dataset.
 
     Each capped method is probed once; its estimate is scaled to every N, and the
     points above the budget are skipped (their estimate is kept for the chart).
+    Each point spends about ``budget_s / len(n_values)`` on repeats, so the whole
+    sweep of a method costs about one budget plus its single runs.
+
+    Parameters
+    ----------
+    known : SpeedResult, optional
+        A result already measured at one of ``n_values`` (same d, K): reused there.
 
     Returns
     -------
@@ -709,6 +721,8 @@ def run_sweep(
     estimates: dict[str, list[float | None]] = {m: [] for m in methods}
     notes: dict[str, list[str]] = {m: [] for m in methods}
     per_probe: dict[str, float] = {}
+    spend = budget_s / len(n_values)
+    reuse = known if known is not None and (known.d, known.k) == (d, k) else None
     total = len(methods) * len(n_values)
     done = 0
     for method in methods:
@@ -716,6 +730,13 @@ def run_sweep(
             if progress:
                 progress(done / total, f"Scaling: {METHOD_LABELS.get(method, method)}, N = {n:,}")
             done += 1
+            if reuse is not None and n == reuse.n and method in {t.method for t in reuse.timings}:
+                t = reuse.timing(method)
+                seconds[method].append(t.seconds)
+                estimates[method].append(t.estimate if t.status == "skipped" else None)
+                if t.status != "measured":
+                    notes[method].append(f"N = {n:,}: {t.message}")
+                continue
             estimate = None
             if method in CAPPED_METHODS and memory_refusal(n, k, d, memory_limit_bytes) is None:
                 if method not in per_probe:
@@ -732,6 +753,7 @@ def run_sweep(
                 repeats=repeats,
                 clock=clock,
                 estimate=estimate,
+                spend_s=spend,
             )
             seconds[method].append(t.seconds)
             estimates[method].append(t.estimate if t.status == "skipped" else None)

@@ -372,3 +372,33 @@ def test_sweep_refuses_broadcast_points_above_the_memory_limit():
     assert [v is not None for v in sweep.seconds["broadcast"]] == [True, True, False]
     assert sweep.estimates["broadcast"] == (None, None, None)
     assert "refused: needs 625 kB" in sweep.notes["broadcast"][0]
+
+
+def test_sweep_reuses_the_main_result_at_its_n():
+    clock = FakeClock()
+    calls: dict[str, list[int]] = {m: [] for m in speed.METHODS}
+    runners = {m: fake_runner(clock, 1e-6, calls=calls[m]) for m in speed.METHODS}
+    X, C = data(n=5000)
+    known = speed.run_timing(5000, 2, 4, 0, runners=runners, clock=clock, data=(X, C))
+    for c in calls.values():
+        c.clear()
+    sweep = speed.run_sweep(
+        (1000, 5000), 2, 4, 0, runners=runners, clock=clock, data=(X, C), known=known
+    )
+    assert all(5000 not in c for c in calls.values())  # N = 5000 was not timed again
+    assert sweep.seconds["gemm"][1] == known.timing("gemm").seconds
+    assert all(1000 in calls[m] for m in speed.METHODS)
+
+
+def test_sweep_spends_a_share_of_the_budget_per_point():
+    clock = FakeClock()
+    calls: list[int] = []
+    runners = {"gemm": fake_runner(clock, 2e-4, calls=calls)}
+    X, C = data(n=2000)
+    # 0.2 s per call at N = 1000; 4 points share a 2 s budget = 0.5 s each, so each point
+    # gets 2 calls (0.4 s). With the whole 2 s per point it would get 1 warm-up + 5 repeats.
+    speed.run_sweep(
+        (1000,) * 4, 2, 4, 0, budget_s=2.0, methods=("gemm",), runners=runners, clock=clock,
+        data=(X, C), repeats=5,
+    )  # fmt: skip
+    assert calls == [1000] * 8

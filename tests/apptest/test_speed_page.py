@@ -1,0 +1,83 @@
+"""AppTest of the Speed page: loads clean, "Run timing" shows the charts, N changes the result."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+PAGE = "app_pages/speed.py"
+
+
+@pytest.fixture
+def at():
+    app = AppTest.from_file(APP, default_timeout=120).run()
+    app.switch_page(PAGE).run()
+    return app
+
+
+def specs(app):
+    return [json.loads(c.proto.spec) for c in app.get("plotly_chart")]
+
+
+def test_default_load_raises_nothing_and_waits_for_the_button(at):
+    assert not at.exception
+    assert at.title[0].value.startswith("Speed")
+    assert any("Press **Run timing**" in i.value for i in at.info)
+    assert not at.get("plotly_chart")  # nothing is timed on load
+    # The identity is explained with LaTeX beside the chart.
+    assert any("2\\,x\\cdot c" in latex.value for latex in at.latex)
+    assert any("19.5 MB" in c.value for c in at.caption)  # broadcast memory at the defaults
+
+
+def test_run_timing_shows_charts_and_n_changes_the_result(at):
+    at.select_slider(key="speed_n").set_value(1_000).run()
+    at.button(key="speed_run").click().run()
+    assert not at.exception
+    figs = specs(at)
+    assert len(figs) == 2
+    bar, scaling = figs
+    assert "N = 1,000, d = 8, K = 8" in bar["layout"]["title"]["text"]
+    assert bar["layout"]["yaxis"]["type"] == "log"
+    assert scaling["layout"]["xaxis"]["type"] == "log"
+    assert max(scaling["data"][0]["x"]) == 1000
+    assert any("Same labels as the GEMM tier" in s.value for s in at.success)
+
+    # A new N needs a new run: the old result is not shown for different settings.
+    at.select_slider(key="speed_n").set_value(2_000).run()
+    assert not at.get("plotly_chart")
+    at.button(key="speed_run").click().run()
+    assert not at.exception
+    bar2, scaling2 = specs(at)
+    assert "N = 2,000" in bar2["layout"]["title"]["text"]
+    assert max(scaling2["data"][0]["x"]) == 2000
+
+    # Going back to N = 1,000 shows the cached result without pressing the button.
+    at.select_slider(key="speed_n").set_value(1_000).run()
+    assert "N = 1,000" in specs(at)[0]["layout"]["title"]["text"]
+
+
+def test_broadcast_refusal_is_announced_before_running(at):
+    at.number_input(key="speed_d").set_value(100).run()
+    at.number_input(key="speed_k").set_value(64).run()
+    assert not at.exception
+    # 2 * 20,000 * 64 * 100 * 8 bytes = 1.91 GB > 512 MB
+    assert any("1.91 GB" in w.value and "refused" in w.value for w in at.warning)
+
+
+def test_slow_tier_skipped_and_broadcast_refused(at):
+    # N = 20k, d = 32, K = 64: 41M loop steps per iteration (seconds, above a 0.5 s budget),
+    # and 2 * 20,000 * 64 * 32 * 8 bytes = 625 MB of broadcasting temporaries (> 512 MB).
+    at.number_input(key="speed_d").set_value(32).run()
+    at.number_input(key="speed_k").set_value(64).run()
+    at.slider(key="speed_budget").set_value(0.5).run()
+    at.button(key="speed_run").click().run()
+    assert not at.exception
+    bar = specs(at)[0]
+    assert [t["name"] for t in bar["data"]] == ["measured", "estimated (not run)"]
+    assert any("Python loops: skipped: estimated" in i.value for i in at.info)
+    assert any("NumPy broadcasting: refused: needs 625 MB" in w.value for w in at.warning)
+    assert any("refused" in a["text"] for a in bar["layout"]["annotations"])
