@@ -17,14 +17,13 @@ class NonNumericDataError(ValueError, TypeError):
 
 
 def _to_numeric(arr: np.ndarray) -> np.ndarray:
-    """Convert an object or string array to float64, or explain why it cannot be."""
+    """Convert an object or string array to float64, or explain why it cannot be.
+
+    None becomes NaN here, and is then reported as a missing value.
+    """
     try:
         return arr.astype(np.float64)
     except (TypeError, ValueError) as exc:
-        if any(v is None for v in arr.flat):
-            raise ValueError(
-                "X contains missing values (None); drop or impute them before clustering."
-            ) from None
         raise NonNumericDataError(
             f"X contains non-numeric values ({exc}); K-Means needs numbers in every column."
         ) from None
