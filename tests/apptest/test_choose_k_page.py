@@ -1,0 +1,149 @@
+"""AppTest of the Choose K page: default load, controls change the output, awkward data."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import choose_k as ck
+from dashboard.dataset import Dataset
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+PAGE = "app_pages/choose_k.py"
+
+
+def _open(dataset: Dataset | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    if dataset is not None:
+        at.session_state["dataset"] = dataset
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _upload(X, name: str = "test data") -> Dataset:
+    X = np.asarray(X, dtype=float)
+    names = [f"f{i}" for i in range(X.shape[1])]
+    return Dataset(name=name, X=X, feature_names=names, source="upload")
+
+
+def _chart(at: AppTest, i: int) -> dict:
+    return json.loads(at.get("plotly_chart")[i].proto.spec)
+
+
+def _values(v) -> list:
+    """Plotly 7 sends numpy arrays as typed arrays ({"dtype", "bdata"}): decode them."""
+    if isinstance(v, dict) and "bdata" in v:
+        return np.frombuffer(base64.b64decode(v["bdata"]), dtype=v["dtype"]).tolist()
+    return list(v)
+
+
+def _metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def _texts(at: AppTest) -> str:
+    parts = [
+        e.value
+        for kind in ("markdown", "caption", "info", "warning", "error")
+        for e in getattr(at, kind)
+    ]
+    return "\n".join(parts)
+
+
+@pytest.fixture(scope="module")
+def default_page() -> AppTest:
+    return _open()
+
+
+def test_default_load(default_page):
+    at = default_page
+    assert _metric(at, "Recommended K") == "3"
+    assert _metric(at, "True classes") == "3"  # the default blobs carry their labels
+    assert len(at.get("plotly_chart")) == 3  # elbow, metrics, silhouette diagram
+    elbow = _chart(at, 0)
+    mean = next(t for t in elbow["data"] if t.get("name") == "WCSS (mean of restarts)")
+    assert _values(mean["x"]) == list(range(1, 11))  # default K range 1–10
+    assert "all agree" in _texts(at)
+    assert "The knee (kneed, S = 1) is at K = 3." in _texts(at)
+
+
+def test_changing_k_range_changes_elbow(default_page):
+    at = default_page
+    at.slider(key="choose_k_range").set_value((2, 6)).run()
+    assert not at.exception
+    elbow = _chart(at, 0)
+    mean = next(t for t in elbow["data"] if t.get("name") == "WCSS (mean of restarts)")
+    assert _values(mean["x"]) == [2, 3, 4, 5, 6]
+    at.slider(key="choose_k_range").set_value((1, 10)).run()  # leave the module fixture as found
+
+
+def test_high_sensitivity_gives_no_knee(default_page):
+    at = default_page
+    at.slider(key="choose_k_s").set_value(10.0).run()
+    assert not at.exception
+    assert "No knee found at sensitivity S = 10" in _texts(at)
+    elbow = _chart(at, 0)
+    assert not [t for t in elbow["data"] if str(t.get("name", "")).startswith("knee")]
+    assert any(a.get("text") == "No knee found" for a in elbow["layout"]["annotations"])
+    # The three metrics still agree on K = 3 without the knee's vote.
+    assert _metric(at, "Recommended K") == "3"
+    assert "No vote from the knee" in _texts(at)
+    at.slider(key="choose_k_s").set_value(1.0).run()
+
+
+def test_diagram_k_changes_knife_plot(default_page):
+    at = default_page
+    at.select_slider(key="choose_k_diag").set_value(5).run()
+    assert not at.exception
+    knife = _chart(at, 2)
+    assert [t["name"].split(" (")[0] for t in knife["data"]] == [f"cluster {c}" for c in range(5)]
+
+
+def test_restarts_shown_in_band_legend(default_page):
+    at = default_page
+    at.number_input(key="choose_k_n_init").set_value(2).run()
+    elbow = _chart(at, 0)
+    assert any(t.get("name") == "spread of 2 restarts (min–max)" for t in elbow["data"])
+
+
+@pytest.mark.parametrize(
+    ("X", "expected"),
+    [
+        ([[1.0, 2.0]], "only 1 row"),
+        ([[1.0, 2.0], [3.0, 4.0]], "only 2 rows"),
+        (np.ones((30, 2)), "All points are identical"),
+    ],
+    ids=["one row", "two rows", "identical points"],
+)
+def test_degenerate_data_explained_without_traceback(X, expected):
+    at = _open(_upload(X))
+    assert _metric(at, "Recommended K") == "—"
+    text = _texts(at)
+    assert expected in text
+    assert "No recommendation" in text
+    assert "No silhouette diagram" in text
+
+
+def test_one_feature_and_k_beyond_rows():
+    rng = np.random.default_rng(0)
+    X = np.r_[rng.normal(0, 0.1, 4), rng.normal(5, 0.1, 4)][:, None]  # 8 rows, 1 feature
+    at = _open(_upload(X, "one feature"))
+    assert "only 8 rows; sweeping K = 1–8" in _texts(at)
+    assert _metric(at, "Recommended K") == "2"
+    assert not [m for m in at.metric if m.label == "True classes"]  # no labels, no metric
+
+
+def test_sampling_note_above_threshold():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(ck.SILHOUETTE_MAX_ROWS + 100, 2))
+    at = _open(_upload(X, "many rows"))
+    at.slider(key="choose_k_range").set_value((1, 4)).run()
+    assert not at.exception
+    assert f"fixed random sample of {ck.SILHOUETTE_MAX_ROWS:,}" in _texts(at)
