@@ -29,6 +29,8 @@ DEFAULT_N_INIT = 3
 SILHOUETTE_MAX_ROWS = 3000
 # Restarts are capped so that rows x restarts stays below this (1,000,000 rows -> 1 restart).
 MAX_ROW_RESTARTS = 1_000_000
+# Share of the progress bar for fitting; the rest is for the metrics.
+FIT_SHARE = 0.85
 # Above this many rows x K-fits the page warns that the sweep will take a while.
 SLOW_SWEEP_WORK = 5_000_000
 
@@ -219,7 +221,7 @@ def run_sweep(
     n_init: int,
     init: str = "k-means++",
     seed: int = 0,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[float, str], None] | None = None,
 ) -> KSweep:
     """Sweep K with kmeans_core and score the best restart of each K.
 
@@ -234,7 +236,9 @@ def run_sweep(
     seed : int
         Drives the whole sweep and the silhouette sample.
     progress : callable, optional
-        ``progress(done, total)`` after each K (forwarded to ``elbow_sweep``).
+        ``progress(fraction, message)`` after each K is fitted (from ``elbow_sweep``'s
+        callback) and after each K is scored; fitting counts for the first
+        ``FIT_SHARE`` of the way.
 
     Returns
     -------
@@ -245,14 +249,24 @@ def run_sweep(
     ValueError
         From kmeans_core, with a message fit for users.
     """
+    report = progress or (lambda fraction, message: None)
+
+    def fitted(done: int, total: int) -> None:
+        report(FIT_SHARE * done / total, f"Fitting K-Means: {done} of {total} values of K done")
+
     with warnings.catch_warnings():
         # "fewer distinct clusters than K" on duplicate points: reported via n_distinct.
         warnings.simplefilter("ignore", RuntimeWarning)
         res = elbow_sweep(
-            X, k_values, n_init=n_init, init=_init_arg(init), random_state=seed, progress=progress
+            X, k_values, n_init=n_init, init=_init_arg(init), random_state=seed, progress=fitted
         )
     idx, note = silhouette_sample(len(X), seed)
-    scores = np.array([score_labels(X, lab, idx) for lab in res.labels]).reshape(-1, 3)
+    rows = []
+    for i, lab in enumerate(res.labels, start=1):
+        rows.append(score_labels(X, lab, idx))
+        n_k = len(res.labels)
+        report(FIT_SHARE + (1 - FIT_SHARE) * i / n_k, f"Scoring: {i} of {n_k} values of K done")
+    scores = np.array(rows).reshape(-1, 3)
     return KSweep(
         k_values=np.asarray(res.k_values, dtype=int),
         inertia_runs=np.asarray(res.inertia_runs, dtype=float),
@@ -284,8 +298,8 @@ def cached_sweep(
     """
     bar = st.progress(0.0, text=f"Sweeping K = {k_values[0]}–{k_values[-1]}…")
 
-    def progress(done: int, total: int) -> None:
-        bar.progress(done / total, text=f"Sweeping K: {done} of {total} values of K done")
+    def progress(fraction: float, message: str) -> None:
+        bar.progress(min(max(fraction, 0.0), 1.0), text=message)
 
     try:
         return run_sweep(_X, k_values, n_init=n_init, init=init, seed=seed, progress=progress)

@@ -109,7 +109,12 @@ def test_run_sweep_three_groups():
     sweep = ck.run_sweep(
         THREE_GROUPS, range(1, 9), n_init=2, seed=0, progress=lambda d, t: calls.append((d, t))
     )
-    assert calls == [(i, 8) for i in range(1, 9)]
+    fractions = [f for f, _ in calls]
+    assert len(calls) == 16  # 8 fits, then 8 scorings
+    assert fractions == sorted(fractions) and fractions[-1] == pytest.approx(1.0)
+    assert fractions[7] == pytest.approx(ck.FIT_SHARE)
+    assert calls[0][1] == "Fitting K-Means: 1 of 8 values of K done"
+    assert calls[-1][1] == "Scoring: 8 of 8 values of K done"
     assert sweep.inertia_runs.shape == (8, 2)
     assert np.all(np.diff(sweep.inertia_min) <= 1e-9)  # best WCSS never rises with K
     assert np.all(sweep.inertia_min <= sweep.inertia_mean + 1e-12)
