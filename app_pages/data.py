@@ -224,12 +224,12 @@ def preview(ds: Dataset, seed: int) -> None:
         if ds.n_features > 2:
             names_id = hashlib.blake2b("|".join(ds.feature_names).encode(), digest_size=6)
             vid = names_id.hexdigest()
-            view = st.segmented_control(
+            view = st.radio(
                 "View",
                 ["PCA projection", "Two columns"],
-                default="PCA projection",
+                horizontal=True,
                 key=f"preview_view_{vid}",
-                required=True,
+                help="Only the picture changes: clustering always uses every feature.",
             )
             if view == "Two columns":
                 c1, c2 = st.columns(2)

@@ -1,0 +1,187 @@
+"""AppTest for the Data page: default load, generate, built-ins, uploads good and bad."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import generators
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+
+
+def _open(session: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for k, v in (session or {}).items():
+        at.session_state[k] = v
+    at.run()
+    at.switch_page("app_pages/data.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _dataset(at: AppTest):
+    return at.session_state["dataset"]
+
+
+def _button(at: AppTest, label: str):
+    return next(b for b in at.button if b.label == label)
+
+
+def _upload(at: AppTest, path: Path) -> AppTest:
+    at.file_uploader(key="upload_file").set_value((path.name, path.read_bytes(), "text/csv")).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _values(arr) -> np.ndarray:
+    """Plotly 7 sends numpy arrays as {"dtype", "bdata" (base64)}; plain lists otherwise."""
+    if isinstance(arr, dict):
+        return np.frombuffer(base64.b64decode(arr["bdata"]), dtype=arr["dtype"])
+    return np.asarray(arr)
+
+
+def _spec(at: AppTest) -> dict:
+    return json.loads(at.get("plotly_chart")[0].proto.spec)
+
+
+def test_default_load_shows_three_blobs():
+    at = _open()
+    assert not at.error
+    assert any(h.value == "Preview: Blobs (3 centers)" for h in at.subheader)
+    spec = _spec(at)
+    assert [t["name"] for t in spec["data"]] == ["blob 0", "blob 1", "blob 2"]
+    assert sum(len(_values(t["x"])) for t in spec["data"]) == 500
+    assert at.selectbox(key="gen_kind").value == "blobs"
+    assert at.number_input(key="gen_blobs_n_samples").value == 500
+
+
+@pytest.mark.parametrize("kind", generators.GENERATED_KINDS)
+def test_generate_each_kind(kind):
+    at = _open()
+    at.selectbox(key="gen_kind").set_value(kind).run()
+    assert any(generators.NOTES[kind] == a.value for a in at.info)
+    _button(at, "Generate").click().run()
+    assert not at.exception, at.exception
+    ds = _dataset(at)
+    assert ds.recipe["kind"] == kind and ds.recipe["seed"] == 42
+    assert any(f"Generated **{ds.name}**" in s.value for s in at.success)
+    assert any(h.value == f"Preview: {ds.name}" for h in at.subheader)
+
+
+def test_changing_a_setting_changes_the_data_only_on_generate():
+    at = _open()
+    at.number_input(key="gen_blobs_n_samples").set_value(1200)
+    at.slider(key="gen_blobs_centers").set_value(5).run()
+    assert _dataset(at).n_samples == 500  # a form: nothing happens before "Generate"
+    # Form values travel with the submit (AppTest keeps them pending until then).
+    at.number_input(key="gen_blobs_n_samples").set_value(1200)
+    at.slider(key="gen_blobs_centers").set_value(5)
+    _button(at, "Generate").click().run()
+    ds = _dataset(at)
+    assert ds.n_samples == 1200 and ds.n_classes == 5
+    assert len(_spec(at)["data"]) == 5
+
+
+def test_sidebar_seed_drives_generation():
+    at = _open()
+    before = _dataset(at).X.copy()
+    at.sidebar.number_input(key="seed").set_value(7).run()
+    ds = _dataset(at)
+    assert ds.recipe["seed"] == 7 and not (before == ds.X).all()
+
+
+def test_load_iris_shows_pca_then_two_columns():
+    at = _open()
+    at.radio(key="builtin_kind").set_value("iris").run()
+    _button(at, "Load").click().run()
+    ds = _dataset(at)
+    assert ds.name == "Iris" and ds.class_names == ["setosa", "versicolor", "virginica"]
+    spec = _spec(at)
+    assert spec["layout"]["xaxis"]["title"]["text"].startswith("PC1 (")
+    assert any("PCA projection of 4 features" in c.value for c in at.caption)
+    view = next(r for r in at.radio if r.label == "View")
+    view.set_value("Two columns").run()
+    assert _spec(at)["layout"]["xaxis"]["title"]["text"] == "sepal length (cm)"
+    x = next(s for s in at.selectbox if s.label == "x axis")
+    x.set_value(2).run()
+    assert _spec(at)["layout"]["xaxis"]["title"]["text"] == "petal length (cm)"
+    assert any("Showing 2 of 4 features" in c.value for c in at.caption)
+
+
+def test_shared_recipe_fills_the_generator_widgets():
+    ds = generators.dataset_from_recipe(
+        {"kind": "circles", "n_samples": 300, "noise": 0.2, "factor": 0.3}, 42
+    )
+    at = _open({"dataset": ds})
+    assert at.selectbox(key="gen_kind").value == "circles"
+    assert at.number_input(key="gen_circles_n_samples").value == 300
+    assert at.slider(key="gen_circles_noise").value == pytest.approx(0.2)
+    assert at.slider(key="gen_circles_factor").value == pytest.approx(0.3)
+
+
+def test_upload_good_file_with_label():
+    at = _open()
+    _upload(at, DATA / "good" / "comma_labels.csv")
+    assert any("6 rows x 3 columns · delimiter: comma" in s.value for s in at.success)
+    assert _dataset(at).name == "Blobs (3 centers)"  # not used until the button
+    _button(at, "Use this data").click().run()
+    assert not at.exception, at.exception
+    ds = _dataset(at)
+    assert ds.name == "comma_labels.csv" and ds.source == "upload" and ds.recipe is None
+    assert ds.class_names == ["setosa", "versicolor", "virginica"]
+    assert [t["name"] for t in _spec(at)["data"]] == ds.class_names
+    assert at.dataframe[0].value["sepal_length"].tolist()[:2] == [5.1, 4.9]
+
+
+def test_upload_semicolon_file_with_scaling_and_impute():
+    at = _open()
+    _upload(at, DATA / "good" / "missing_values.csv")
+    assert any("3 missing value(s)" in w.value for w in at.warning)
+    fid = next(r.key for r in at.radio if r.key and r.key.startswith("up_missing_"))
+    at.radio(key=fid).set_value("mean")
+    at.radio(key=fid.replace("missing", "scaling")).set_value("standardise")
+    _button(at, "Use this data").click().run()
+    ds = _dataset(at)
+    assert ds.n_samples == 11 and abs(ds.X.mean()) < 1e-9
+    assert any("Filled 3 missing value(s)" in n for n in ds.notes)
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("image_renamed.csv", "This is a PNG image"),
+        ("excel_renamed.csv", "Excel .xlsx workbook"),
+        ("empty.csv", "The file is empty"),
+        ("header_only.csv", "no data rows"),
+        ("one_row.csv", "only one data row"),
+        ("text_only.csv", "No numeric column"),
+        ("wrong_delimiter.csv", "Only one column was found"),
+        ("utf16_no_bom.csv", "UTF-16"),
+    ],
+)
+def test_bad_upload_keeps_the_previous_dataset(name, message):
+    at = _open()
+    at.selectbox(key="gen_kind").set_value("moons").run()
+    _button(at, "Generate").click().run()
+    before = _dataset(at)
+    _upload(at, DATA / "bad" / name)
+    errors = [e.value for e in at.error]
+    assert any(message in e and "is still in use" in e for e in errors), errors
+    assert _dataset(at) is before
+    assert any(h.value == "Preview: Two moons" for h in at.subheader)
+
+
+def test_bad_choice_after_upload_keeps_the_previous_dataset():
+    at = _open()
+    before = _dataset(at)
+    _upload(at, DATA / "bad" / "infinite_values.csv")
+    _button(at, "Use this data").click().run()
+    assert any("infinite value(s)" in e.value for e in at.error)
+    assert _dataset(at) is before
