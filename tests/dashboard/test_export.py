@@ -189,3 +189,28 @@ def test_settings_json_handles_numpy_values_in_a_recipe():
 def test_file_stem_is_safe():
     ds = Dataset(name="My data (v2)/../x.csv", X=np.zeros((1, 1)), feature_names=["a"])
     assert export.file_stem(ds, RunSettings(3, "random", 9)) == "my-data-v2-x-csv_k3_seed9"
+
+
+def test_csv_round_trip_of_awkward_text_and_missing_values():
+    df = pd.DataFrame(
+        {
+            "x": [1.0, -0.5, 1e-300],
+            "note": pd.Series(['a,b "quoted"', None, "line\nbreak"], dtype=object),
+            "flag": [True, False, True],
+        }
+    )
+    back = _read(export.to_csv_bytes(df))
+    assert back["x"].tolist() == [1.0, -0.5, 1e-300]
+    assert back["note"].iloc[0] == 'a,b "quoted"' and back["note"].iloc[2] == "line\nbreak"
+    assert pd.isna(back["note"].iloc[1])
+    assert back["flag"].tolist() == [True, False, True]
+
+
+def test_csv_with_duplicate_column_names_still_writes():
+    df = pd.DataFrame([[1.0, -2.0]], columns=["=a", "=a"])
+    text = export.to_csv_bytes(df).decode("utf-8-sig")
+    assert text.splitlines() == ["'=a,'=a", "1.0,-2.0"]
+
+
+def test_csv_starts_with_a_byte_order_mark_for_spreadsheets():
+    assert export.to_csv_bytes(pd.DataFrame({"é": [1]})).startswith(b"\xef\xbb\xbf")
