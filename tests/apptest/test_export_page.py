@@ -169,3 +169,24 @@ def test_k_above_the_number_of_rows_is_clamped_with_a_warning():
     assert not at.exception
     assert any("using K = 3" in w.value for w in at.warning)
     assert _metrics(at)["K"] == "3"
+
+
+def test_malformed_run_setting_alone_gives_a_notice():
+    at = _export_page(k="0")
+    assert not at.exception
+    assert "'0'" in at.warning[0].value
+    assert at.session_state["dataset"].name == "Blobs (3 centers)"
+
+
+def test_a_different_link_in_the_same_session_is_applied():
+    at = _export_page(data="moons", **{"data.n_samples": "200", "data.noise": "0.1"})
+    assert at.session_state["dataset"].name == "Two moons"
+    at.query_params.clear()
+    at.query_params["data"] = "circles"
+    at.query_params["data.n_samples"] = "120"
+    at.query_params["data.noise"] = "0.05"
+    at.query_params["data.factor"] = "0.5"
+    at.run()
+    assert not at.exception
+    ds = at.session_state["dataset"]
+    assert ds.name == "Circles" and ds.n_samples == 120
