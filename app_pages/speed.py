@@ -252,7 +252,12 @@ if cached is not None:
     rows = _results_table(result)
     if not any(r["note"] for r in rows):
         rows = [{c: v for c, v in r.items() if c != "note"} for r in rows]
-    st.dataframe(rows, hide_index=True, width="stretch")
+    st.dataframe(
+        rows,
+        hide_index=True,
+        width="stretch",
+        column_config={"note": st.column_config.TextColumn("note", width="large")},
+    )
     st.plotly_chart(scaling_loglog(sweep), width="stretch", key="speed_scaling")
     st.caption(
         "Every method's work grows linearly in N, a slope of 1 on log-log axes; the vertical "

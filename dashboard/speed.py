@@ -738,7 +738,8 @@ def run_sweep(
                     notes[method].append(f"N = {n:,}: {t.message}")
                 continue
             estimate = None
-            if method in CAPPED_METHODS and memory_refusal(n, k, d, memory_limit_bytes) is None:
+            refused = method == "broadcast" and memory_refusal(n, k, d, memory_limit_bytes)
+            if method in CAPPED_METHODS and not refused:
                 if method not in per_probe:
                     probe_est, _ = estimate_seconds(runners[method], X, C, n, clock=clock)
                     per_probe[method] = probe_est / n

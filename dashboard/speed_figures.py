@@ -97,6 +97,9 @@ def time_per_iteration_bar(result: SpeedResult, *, height: int = 460) -> go.Figu
                 f"<b>{format_seconds(t.seconds)}</b><br>{speed_text(t.method)}" for t in measured
             ],
             textposition="outside",
+            # Never shrink the labels to the bar width: they must stay readable on a projector.
+            constraintext="none",
+            textfont=dict(size=13),
             cliponaxis=False,
             customdata=[[len(t.runs), t.iterations] for t in measured],
             hovertemplate="%{x}<br>%{y:.3s}s per iteration<br>median of %{customdata[0]} "
@@ -116,6 +119,8 @@ def time_per_iteration_bar(result: SpeedResult, *, height: int = 460) -> go.Figu
                 ),
                 text=[f"skipped<br>est. {format_seconds(t.estimate)}" for t in skipped],
                 textposition="outside",
+                constraintext="none",
+                textfont=dict(size=13),
                 cliponaxis=False,
                 hovertemplate="%{x}<br>not run: estimated %{y:.3s}s per iteration<extra></extra>",
             )
@@ -144,7 +149,13 @@ def time_per_iteration_bar(result: SpeedResult, *, height: int = 460) -> go.Figu
         height=height,
         title=f"Time per iteration at N = {result.n:,}, d = {result.d}, K = {result.k}",
     )
-    fig.update_layout(barmode="overlay", showlegend=bool(skipped), bargap=0.35)
+    fig.update_layout(
+        barmode="overlay",
+        showlegend=bool(skipped),
+        bargap=0.3,
+        # Top right, inside the plot: the fast methods' bars are short there.
+        legend=dict(orientation="v", x=0.99, xanchor="right", y=0.99, yanchor="top"),
+    )
     return fig
 
 

@@ -26,17 +26,28 @@ def test_speed_page_runs_timing(page, app_url):
     screenshot(page, "speed-after")
 
 
-def test_speed_page_refuses_broadcast_memory(page, app_url):
+def test_speed_page_skips_and_refuses_slow_tiers(page, app_url):
     open_page(page, f"{app_url}/speed")
-    # d = 100 and K = 64 at N = 20k: broadcasting would need about 1.9 GB.
-    d_box = page.get_by_role("spinbutton", name="d (features)")
-    d_box.fill("100")
-    d_box.press("Enter")
+    # d = 100 and K = 64 at N = 20k: broadcasting would need 1.91 GB (refused), and the
+    # loop tier's 128M Python steps per iteration are far above a 0.5 s budget (skipped).
+    for name, value in (("d (features)", "100"), ("K (clusters)", "64")):
+        box = page.get_by_role("spinbutton", name=name).last
+        box.fill(value)
+        box.press("Enter")
+        wait_for_app(page)
+    assert page.get_by_text("it will be refused").is_visible()
+    page.get_by_text("Timing options").click()
+    budget = page.get_by_role("slider", name="Time budget per method (s)")
+    budget.focus()
+    budget.press("Home")
     wait_for_app(page)
-    k_box = page.get_by_role("spinbutton", name="K (clusters)").last
-    k_box.fill("64")
-    k_box.press("Enter")
+    assert budget.input_value() == "0.5"
+    page.get_by_role("button", name="Run timing").click()
+    page.get_by_text("Timed in").wait_for(timeout=120_000)
     wait_for_app(page)
     assert_no_exception(page)
-    assert page.get_by_text("it will be refused").is_visible()
-    screenshot(page, "speed-refusal")
+    assert page.get_by_text("Python loops: skipped: estimated").is_visible()
+    assert page.get_by_text("NumPy broadcasting: refused: needs 1.91 GB").is_visible()
+    page.set_viewport_size({"width": 1400, "height": 2700})
+    page.wait_for_timeout(800)
+    screenshot(page, "speed-skipped-refused")

@@ -341,9 +341,11 @@ def test_sweep_probes_once_and_keeps_estimates_of_skipped_points():
                "sklearn": 1e-6}  # fmt: skip
     runners = {m: fake_runner(clock, c, calls=calls[m]) for m, c in per_row.items()}
     X, C = data(n=5000)
+    # The memory limit refuses broadcasting at N = 5000; the loop tier must not care.
     sweep = speed.run_sweep(
-        (1000, 2000, 5000), 2, 4, 0, budget_s=3.0, runners=runners, clock=clock, data=(X, C)
-    )
+        (1000, 2000, 5000), 2, 4, 0, budget_s=3.0, memory_limit_bytes=300_000,
+        runners=runners, clock=clock, data=(X, C),
+    )  # fmt: skip
     # Loops: 1 s at 1000, 2 s at 2000 (measured), 5 s at 5000 (skipped, estimate kept).
     assert sweep.seconds["loops"] == pytest.approx((1.0, 2.0, None))
     assert sweep.estimates["loops"] == (None, None, pytest.approx(5.0))
