@@ -480,8 +480,8 @@ def recommend(votes: dict[str, int | None]) -> Recommendation:
         prefs = [f"{CRITERION_NAMES[c]} prefers K = {cast[c]}" for c in others]
         s += " " + _cap("; ".join(prefs)) + "."
     if missing:
-        silent = _join([CRITERION_NAMES[c] for c in missing])
-        s += f" No vote from {silent} (no answer for this data)."
+        why = {c: "none found" if c == "knee" else "undefined here" for c in missing}
+        s += " No vote from " + _join([f"{CRITERION_NAMES[c]} ({why[c]})" for c in missing]) + "."
     return Recommendation(k, agree, s)
 
 

@@ -160,8 +160,8 @@ def elbow_figure(sweep: KSweep, knee: Knee, *, height: int = 560) -> go.Figure:
         row=2,
         col=1,
     )
-    if knee.k is not None:  # a guide through both panels (after both have traces)
-        fig.add_vline(x=knee.k, line=dict(color=MARK, dash="dot", width=1), row="all", col=1)
+    if knee.k is not None:  # a guide from the star down to the axis
+        fig.add_vline(x=knee.k, line=dict(color=MARK, dash="dot", width=1), row=1, col=1)
     base_layout(fig, height=height)
     fig.update_layout(hovermode="x unified", margin=dict(t=60))
     fig.update_yaxes(
@@ -308,14 +308,29 @@ def silhouette_figure(diag: SilhouetteDiagram, *, height: int = 480) -> go.Figur
     fig.add_vline(
         x=diag.average,
         line=dict(color=AVERAGE, dash="dash", width=2),
-        annotation_text=f"average {diag.average:.2f}",
-        annotation_position="top right",
+    )
+    # Above the plot area, so it never sits on top of a blade.
+    fig.add_annotation(
+        x=diag.average,
+        y=1.0,
+        yref="paper",
+        yanchor="bottom",
+        showarrow=False,
+        text=f"average {diag.average:.2f}",
+        font=dict(color=AVERAGE),
     )
     base_layout(fig, height=height)
     lo = min(float(min(c.values.min() for c in diag.clusters)), 0.0)
     fig.update_xaxes(title_text="silhouette value", range=[min(lo - 0.05, -0.1), 1.0])
+    # Reversed: cluster 0 on top and each blade widest at its top, as in the classic plot.
     fig.update_yaxes(
-        title_text="cluster", tickvals=ticks, ticktext=ticktext, showgrid=False, zeroline=False
+        title_text="cluster",
+        tickvals=ticks,
+        ticktext=ticktext,
+        showgrid=False,
+        zeroline=False,
+        autorange="reversed",
     )
-    fig.update_layout(margin=dict(t=40))
+    # The tick labels name the clusters; a legend would only repeat them.
+    fig.update_layout(margin=dict(t=40), showlegend=False)
     return fig

@@ -232,7 +232,15 @@ def test_recommend_all_disagree_takes_smallest():
 def test_recommend_missing_votes_said():
     rec = ck.recommend(dict(knee=None, silhouette=2, calinski_harabasz=2, davies_bouldin=2))
     assert rec.k == 2
-    assert "No vote from the knee" in rec.sentence
+    assert rec.sentence.endswith("No vote from the knee (none found).")
+    only_knee = ck.recommend(
+        dict(knee=3, silhouette=None, calinski_harabasz=None, davies_bouldin=None)
+    )
+    assert only_knee.sentence == (
+        "Recommended K = 3: only the knee gave an answer. No vote from silhouette "
+        "(undefined here), Calinski–Harabasz (undefined here) and Davies–Bouldin "
+        "(undefined here)."
+    )
     none = ck.recommend(
         dict(knee=None, silhouette=None, calinski_harabasz=None, davies_bouldin=None)
     )

@@ -46,7 +46,7 @@ def test_elbow_knee_marker_and_drop_panel(sweep):
     bars = [t for t in fig.data if t.type == "bar"][0]
     assert bars.yaxis == "y3"  # the bottom panel
     assert np.allclose(bars.y[1:], ck.percent_drop(sweep.inertia_mean)[1:])
-    assert [s.x0 for s in fig.layout.shapes] == [3, 3]  # guide line through both panels
+    assert [s.x0 for s in fig.layout.shapes] == [3]  # guide line under the star
 
 
 def test_elbow_no_knee_says_so(sweep):
@@ -87,6 +87,7 @@ def test_silhouette_figure_blades_sorted_and_average_line():
         assert np.allclose(t.x, c.values)
     assert blades[1].name == "cluster 1 (entirely below average)"
     assert blades[0].name == "cluster 0"
+    assert fig.layout.yaxis.autorange == "reversed"  # cluster 0 on top, blades widest on top
     # Blades do not overlap vertically.
     assert max(blades[0].y) < min(blades[1].y) and max(blades[1].y) < min(blades[2].y)
     (line,) = fig.layout.shapes
