@@ -111,7 +111,9 @@ st.caption(
 )
 
 with st.expander("Centers of this run", expanded=False):
-    st.dataframe(export.centers_frame(model.cluster_centers_, ds.feature_names, labels))
+    st.dataframe(
+        export.centers_frame(model.cluster_centers_, ds.feature_names, labels), hide_index=True
+    )
 
 st.subheader("Share this run")
 if ds.recipe is None:
@@ -125,7 +127,8 @@ else:
     st.caption(
         "The link holds the data generator's settings, K, init and seed — not the data: "
         "opening it rebuilds the same dataset and repeats the same run, on any page, "
-        "in any browser."
+        "in any browser. Copy it from here: once you move between pages, the address bar "
+        "keeps only K, init and seed."
     )
 target = st.selectbox("Open the link on", list(LINK_PAGES), key="export_link_page", width=260)
 url = share.share_url(base, LINK_PAGES[target], params)
