@@ -28,3 +28,16 @@ def test_choose_k_high_sensitivity_says_no_knee(page, app_url):
     assert_no_exception(page)
     assert page.get_by_text("No knee found at sensitivity S = 10").is_visible()
     screenshot(page, "choose-k-no-knee")
+
+
+def test_choose_k_diagram_calls_out_weak_clusters(page, app_url):
+    open_page(page, f"{app_url}/choose-k")
+    slider = page.get_by_role("slider", name="K for the diagram")
+    slider.focus()
+    slider.press("ArrowRight")  # 3 -> 4: on the default blobs, clusters 0 and 3 fall short
+    wait_for_app(page)
+    assert_no_exception(page)
+    assert page.get_by_text("Clusters 0 and 3 lie entirely below the average").is_visible()
+    page.set_viewport_size({"width": 1400, "height": 3000})
+    page.wait_for_timeout(1500)
+    screenshot(page, "choose-k-diagram-k4")
