@@ -143,8 +143,9 @@ st.dataframe(cmpmod.metrics_table(cmp), hide_index=True, width="stretch")
 st.caption(
     "ARI and NMI compare the two labelings (1 = the same partition, whatever the cluster "
     "numbers). Center distance is measured in the data's units after matching. Fit time is "
-    "one wall-clock fit each, so on small data it is mostly fixed overhead; the Speed page "
-    "times iterations properly."
+    "one wall-clock fit each (after an untimed warm-up of scikit-learn), iterations and "
+    "restarts included; on small data it is mostly fixed overhead, and it varies with the "
+    "machine's load. The Speed page times single iterations properly."
 )
 
 # --- Side by side ---------------------------------------------------------------------

@@ -8,6 +8,7 @@ arbitrary, so every comparison first matches them with the Hungarian algorithm
 
 from __future__ import annotations
 
+import functools
 import time
 import warnings
 from dataclasses import dataclass
@@ -67,6 +68,16 @@ class FitResult:
     n_iter: int
     fit_seconds: float
     warnings: tuple[str, ...] = ()
+
+
+@functools.cache
+def _warm_up_sklearn() -> None:
+    """Fit scikit-learn once on a toy problem, untimed.
+
+    Its first fit in a process pays one-off costs (thread pools, lazy imports) worth
+    far more than a small fit itself; timing that would say nothing about K-Means.
+    """
+    SklearnKMeans(n_clusters=2, n_init=1, random_state=0).fit(np.arange(20.0).reshape(10, 2))
 
 
 def _timed_fit(library: str, model, X: np.ndarray) -> FitResult:
@@ -136,6 +147,7 @@ def fit_both(
     else:
         start, core_init, sk_init, runs_each = None, "k-means++", "k-means++", int(n_init)
     sk_seed = seed if sklearn_seed is None or mode == SAME_START else sklearn_seed
+    _warm_up_sklearn()
     common = dict(n_init=runs_each, max_iter=int(max_iter), tol=float(tol))
     core = _timed_fit(
         "kmeans_core", KMeans(n_clusters=k, init=core_init, random_state=seed, **common), X

@@ -108,12 +108,8 @@ def cluster_scatter(
             y=centers_2d[:, 1],
             mode="markers",
             name="centers",
-            marker=dict(
-                symbol="x",
-                size=15,
-                color=[cluster_color(c) for c in color_ids],
-                line=dict(width=2, color="black"),
-            ),
+            # Black with a white rim: visible on top of any cluster colour.
+            marker=dict(symbol="x", size=16, color="black", line=dict(width=1.5, color="white")),
             text=names,
             hovertemplate="center of %{text}<br>(%{x:.3g}, %{y:.3g})<extra></extra>",
         )

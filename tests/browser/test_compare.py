@@ -20,7 +20,9 @@ def test_compare_same_start_shows_agreement(page, app_url):
     verdict.wait_for()
     assert "both stopped after" in verdict.inner_text()
     # Three scatter panels side by side (plus two confusion matrices: blobs have labels).
-    assert page.locator('[data-testid="stPlotlyChart"]').count() == 5
+    charts = page.locator('[data-testid="stPlotlyChart"]')
+    charts.nth(4).wait_for()  # charts are drawn a moment after the script run ends
+    assert charts.count() == 5
     _tall_screenshot(page, "compare-same-start")
 
 

@@ -45,7 +45,6 @@ def test_cluster_scatter_colours_by_matched_id():
         cluster_color(0),
         cluster_color(1),
     ]
-    assert list(fig.data[3].marker.color) == [cluster_color(2), cluster_color(0), cluster_color(1)]
     assert fig.data[0].name == "cluster 0 ↔ 2"
 
 
