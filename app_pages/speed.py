@@ -63,7 +63,7 @@ def _run(key: tuple, n: int, d: int, k: int, seed: int, budget: float, mem: int,
         elapsed = time.perf_counter() - started
         status.update(label=f"Timed in {elapsed:.1f} s", state="complete", expanded=False)
     cache = _cache()
-    cache[key] = (result, sweep, time.strftime("%H:%M:%S"))
+    cache[key] = (result, sweep, time.strftime("%H:%M:%S"), speed.load_note())
     while len(cache) > MAX_CACHED:
         cache.pop(next(iter(cache)))
 
@@ -91,30 +91,6 @@ scikit-learn does the same trick in Cython: 256-row chunks, one GEMM each, threa
 chunks, centroid sums in the same pass.
 """
     )
-
-
-def _results_table(result: speed.SpeedResult):
-    rows = []
-    for t in result.timings:
-        ratio = result.speedups.get(t.method)
-        if t.status == "measured":
-            runs = f"median of {len(t.runs)}"
-            if t.iterations > 1:
-                runs += f" fits × {t.iterations} iterations"
-            shown = speed.format_seconds(t.seconds)
-        else:
-            runs = "—"
-            shown = "—"
-        rows.append(
-            {
-                "method": t.label,
-                "time per iteration": shown,
-                "speed-up vs loops": speed.format_speedup(ratio) if ratio else "—",
-                "timed": runs,
-                "note": t.message or "",
-            }
-        )
-    return rows
 
 
 def _agreement(result: speed.SpeedResult) -> None:
@@ -231,7 +207,7 @@ with chart_col:
             f"d = {int(d)}, K = {int(k)}. At the defaults it takes a few seconds."
         )
     else:
-        result, sweep, when = cached
+        result, sweep, when, busy = cached
         st.plotly_chart(time_per_iteration_bar(result), width="stretch", key="speed_bar")
         st.caption(
             f"Measured at {when} on this server (seed {seed}). Each bar is the median of "
@@ -240,6 +216,8 @@ with chart_col:
             f"{speed.TIMED_MAX_ITER}) divided by its iterations, so their one-off setup is "
             "spread over the iterations."
         )
+        if busy:
+            st.warning(busy, icon=":material/speed:")
         for t in result.timings:
             if t.status == "refused":
                 st.warning(f"{t.label}: {t.message}.")
@@ -247,17 +225,9 @@ with chart_col:
                 st.info(f"{t.label}: {t.message}. Its bar is the estimate.")
 
 if cached is not None:
-    result, sweep, _ = cached
+    result, sweep, _, _ = cached
     _agreement(result)
-    rows = _results_table(result)
-    if not any(r["note"] for r in rows):
-        rows = [{c: v for c, v in r.items() if c != "note"} for r in rows]
-    st.dataframe(
-        rows,
-        hide_index=True,
-        width="stretch",
-        column_config={"note": st.column_config.TextColumn("note", width="large")},
-    )
+    st.dataframe(speed.results_table(result), hide_index=True, width="stretch")
     st.plotly_chart(scaling_loglog(sweep), width="stretch", key="speed_scaling")
     st.caption(
         "Every method's work grows linearly in N, a slope of 1 on log-log axes; the vertical "

@@ -21,6 +21,7 @@ timing-dependent. No Streamlit here.
 from __future__ import annotations
 
 import math
+import os
 import statistics
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -723,6 +724,11 @@ def run_sweep(
     per_probe: dict[str, float] = {}
     spend = budget_s / len(n_values)
     reuse = known if known is not None and (known.d, known.k) == (d, k) else None
+    if reuse is not None:
+        # One probe per tier for the page: the sweep's estimates line up with the bar's.
+        for t in reuse.timings:
+            if t.method in CAPPED_METHODS and t.estimate is not None:
+                per_probe[t.method] = t.estimate / reuse.n
     total = len(methods) * len(n_values)
     done = 0
     for method in methods:
@@ -769,4 +775,66 @@ def run_sweep(
         seconds={m: tuple(v) for m, v in seconds.items()},
         estimates={m: tuple(v) for m, v in estimates.items()},
         notes=notes,
+    )
+
+
+# --------------------------------------------------------------------------- presentation
+
+
+def results_table(result: SpeedResult) -> list[dict[str, str]]:
+    """One row per method for the page's table, every cell already formatted.
+
+    Columns: method, time per iteration (or the estimate / refusal), speed-up vs
+    loops, and how it was timed.
+    """
+    rows = []
+    for t in result.timings:
+        ratio = result.speedups.get(t.method)
+        if t.status == "measured":
+            shown = format_seconds(t.seconds)
+            timed = f"median of {len(t.runs)}"
+            if t.iterations > 1:
+                timed += f" fits × {t.iterations} iterations"
+        elif t.status == "skipped":
+            shown = f"est. {format_seconds(t.estimate)} (not run)"
+            timed = "estimated from a small run"
+        else:
+            shown = "refused (memory)"
+            timed = "—"
+        speedup = format_speedup(ratio) if ratio else "—"
+        if ratio and result.baseline_estimated:
+            speedup += " (vs est.)"
+        rows.append(
+            {
+                "method": t.label,
+                "time per iteration": shown,
+                "speed-up vs loops": speedup,
+                "timed": timed,
+            }
+        )
+    return rows
+
+
+def load_note(load_1min: float | None = None, cpus: int | None = None) -> str | None:
+    """A warning when the server is busy enough to make timings noisy, else None.
+
+    Parameters
+    ----------
+    load_1min : float, optional
+        1-minute load average (default: ``os.getloadavg()``, where available).
+    cpus : int, optional
+        CPU count (default: ``os.cpu_count()``).
+    """
+    if load_1min is None:
+        try:
+            load_1min = os.getloadavg()[0]
+        except (AttributeError, OSError):  # not on every platform
+            return None
+    cpus = cpus or os.cpu_count() or 1
+    if load_1min <= cpus:
+        return None
+    return (
+        f"The server was busy while timing (load {load_1min:.1f} on {cpus} CPU cores): "
+        "other work competes for the cores, so timings are noisy and multi-threaded methods "
+        "(BLAS, scikit-learn's OpenMP) suffer most. Run again when it is quieter."
     )

@@ -404,3 +404,55 @@ def test_sweep_spends_a_share_of_the_budget_per_point():
         data=(X, C), repeats=5,
     )  # fmt: skip
     assert calls == [1000] * 8
+
+
+def test_sweep_uses_the_main_probe_for_its_estimates():
+    clock = FakeClock()
+    calls: list[int] = []
+    runners = {m: fake_runner(clock, 1e-6) for m in speed.METHODS}
+    runners["loops"] = fake_runner(clock, 1e-2, calls=calls)  # 10 ms per row: always skipped
+    X, C = data(n=5000)
+    known = speed.run_timing(5000, 2, 4, 0, runners=runners, clock=clock, data=(X, C))
+    assert known.timing("loops").estimate == pytest.approx(50.0)
+    calls.clear()
+    sweep = speed.run_sweep(
+        (1000, 2000, 5000), 2, 4, 0, runners=runners, clock=clock, data=(X, C), known=known
+    )
+    assert calls == []  # no second probe
+    assert sweep.estimates["loops"] == pytest.approx((10.0, 20.0, 50.0))
+
+
+def test_results_table_rows():
+    res = speed.SpeedResult(
+        n=1000, d=2, k=3, seed=0,
+        timings=(
+            MethodTiming("loops", "skipped", estimate=41.0, message="skipped"),
+            MethodTiming("broadcast", "refused", message="refused: needs 2 GB"),
+            MethodTiming("gemm", "measured", seconds=0.0123, runs=(0.01, 0.0123, 0.02)),
+            MethodTiming("sklearn", "measured", seconds=0.001, runs=(0.001,) * 5, iterations=10),
+        ),
+        speedups={"gemm": 41.0 / 0.0123, "sklearn": 41_000.0},
+        baseline_estimated=True,
+        tier_mismatches={}, tier_rows_checked={}, estimators_mismatch=None,
+    )  # fmt: skip
+    rows = speed.results_table(res)
+    assert [r["method"] for r in rows] == [
+        "Python loops", "NumPy broadcasting", "GEMM (‖x‖² − 2x·c + ‖c‖²)", "scikit-learn KMeans"
+    ]  # fmt: skip
+    assert rows[0]["time per iteration"] == "est. 41 s (not run)"
+    assert rows[1]["time per iteration"] == "refused (memory)"
+    assert rows[2] == {
+        "method": "GEMM (‖x‖² − 2x·c + ‖c‖²)",
+        "time per iteration": "12.3 ms",
+        "speed-up vs loops": "3,333× (vs est.)",
+        "timed": "median of 3",
+    }
+    assert rows[3]["timed"] == "median of 5 fits × 10 iterations"
+    assert rows[0]["speed-up vs loops"] == "—"
+
+
+def test_load_note_only_when_busy():
+    assert speed.load_note(1.5, 2) is None
+    assert speed.load_note(2.0, 2) is None
+    note = speed.load_note(8.4, 2)
+    assert "load 8.4 on 2 CPU cores" in note and "noisy" in note

@@ -80,7 +80,7 @@ def test_bar_skipped_loops_drawn_as_estimate_and_refused_annotated():
     assert names == ["measured", "estimated (not run)"]
     est = fig.data[1]
     assert list(est.y) == [41.0] and "est. 41 s" in est.text[0]
-    assert "(vs estimate)" in fig.data[0].text[0]
+    assert "against the loop tier's estimate" in fig.layout.title.text
     assert any("refused" in a.text for a in fig.layout.annotations)
     assert fig.layout.showlegend is True
     # Every method keeps its slot on the x axis, in order.
