@@ -82,7 +82,7 @@ st.caption(
     f"{knee.reason} Line: mean WCSS over {plan.n_init} restart(s) per K; shaded band: the "
     "lowest to the highest restart (min–max). Dotted grey: time to fit all restarts of "
     "each K (right axis). Bars: how much WCSS falls from K − 1 to K — after the knee the "
-    "gains flatten out."
+    f"gains flatten out. {ck.band_note(sweep)}"
 )
 
 # --- Metrics --------------------------------------------------------------------------

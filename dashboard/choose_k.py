@@ -612,3 +612,25 @@ def sweep_warnings(sweep: KSweep, recommended: int | None) -> list[str]:
             "beyond the range, or the data may have no clear cluster structure. Try a wider range."
         )
     return out
+
+
+def band_note(sweep: KSweep) -> str:
+    """One sentence on the restart band: absent, too thin to see, or where it is widest."""
+    n_init = sweep.inertia_runs.shape[1]
+    if n_init == 1:
+        return "One restart per K, so there is no spread band."
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel = np.where(
+            sweep.inertia_mean > 0, (sweep.inertia_max - sweep.inertia_min) / sweep.inertia_mean, 0
+        )
+    i = int(np.argmax(rel))
+    if rel[i] < 0.01:
+        return (
+            f"All {n_init} restarts landed within 1% of each other at every K, "
+            "so the band is barely visible."
+        )
+    return (
+        f"The restarts disagree most at K = {int(sweep.k_values[i])}: WCSS from "
+        f"{sweep.inertia_min[i]:,.4g} to {sweep.inertia_max[i]:,.4g} ({rel[i]:.0%} of the mean), "
+        "so a single run there can land in a worse local minimum."
+    )

@@ -320,3 +320,32 @@ def test_warnings_duplicates_and_edge_of_range():
 def test_no_warnings_for_clean_sweep():
     sweep = ck.run_sweep(THREE_GROUPS, range(1, 6), n_init=1, seed=0)
     assert ck.sweep_warnings(sweep, 3) == []
+
+
+def _fake_sweep(inertia_runs) -> ck.KSweep:
+    runs = np.asarray(inertia_runs, dtype=float)
+    n_k = runs.shape[0]
+    nan = np.full(n_k, np.nan)
+    return ck.KSweep(
+        k_values=np.arange(1, n_k + 1),
+        inertia_runs=runs,
+        fit_seconds=np.zeros(n_k),
+        silhouette=nan,
+        calinski_harabasz=nan,
+        davies_bouldin=nan,
+        sample_idx=np.arange(2),
+        sample_labels=np.zeros((n_k, 2), dtype=np.int32),
+        n_distinct=np.ones(n_k, dtype=int),
+        silhouette_note=None,
+    )
+
+
+def test_band_note():
+    assert ck.band_note(_fake_sweep([[10.0], [5.0]])).startswith("One restart per K")
+    thin = ck.band_note(_fake_sweep([[100.0, 100.5], [50.0, 50.0]]))
+    assert thin.startswith("All 2 restarts landed within 1%")
+    # K = 2: runs 40 and 60, mean 50 -> spread 20 = 40% of the mean.
+    wide = ck.band_note(_fake_sweep([[100.0, 100.0], [40.0, 60.0], [0.0, 0.0]]))
+    assert wide.startswith(
+        "The restarts disagree most at K = 2: WCSS from 40 to 60 (40% of the mean)"
+    )
