@@ -63,7 +63,7 @@ def _run(key: tuple, n: int, d: int, k: int, seed: int, budget: float, mem: int,
         elapsed = time.perf_counter() - started
         status.update(label=f"Timed in {elapsed:.1f} s", state="complete", expanded=False)
     cache = _cache()
-    cache[key] = (result, sweep, time.strftime("%H:%M:%S"), speed.load_note())
+    cache[key] = (result, sweep, time.strftime("%H:%M:%S UTC", time.gmtime()), speed.load_note())
     while len(cache) > MAX_CACHED:
         cache.pop(next(iter(cache)))
 
@@ -193,8 +193,10 @@ key = (int(n), int(d), int(k), seed, float(budget), mem_limit, int(reps))
 if run_clicked and problem is None and key not in _cache():
     try:
         _run(key, int(n), int(d), int(k), seed, float(budget), mem_limit, int(reps))
-    except (ValueError, MemoryError) as exc:
-        st.error(f"Timing stopped: {exc}. Try smaller N, d or K.")
+    except MemoryError:
+        st.error("Timing ran out of memory. Try a smaller N, d or K.")
+    except Exception as exc:  # a timing page must never end in a traceback
+        st.error(f"Timing stopped: {exc} Try a smaller N, d or K.")
 
 cached = _cache().get(key)
 chart_col, text_col = st.columns([3, 2], gap="large")
