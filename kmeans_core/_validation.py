@@ -85,7 +85,9 @@ def check_data(X, *, dtype_keep_float32: bool = True) -> np.ndarray:
         )
     dtype = np.float32 if (dtype_keep_float32 and arr.dtype == np.float32) else np.float64
     arr = np.ascontiguousarray(arr, dtype=dtype)
-    if not np.isfinite(arr).all():
+    # min/max propagate NaN and inf: two passes, no temporary array.
+    lo, hi = arr.min(), arr.max()
+    if not (np.isfinite(lo) and np.isfinite(hi)):
         n_nan = int(np.isnan(arr).sum())
         n_inf = int(np.isinf(arr).sum())
         parts = []
@@ -95,6 +97,14 @@ def check_data(X, *, dtype_keep_float32: bool = True) -> np.ndarray:
             parts.append(f"{n_inf} infinite")
         raise ValueError(
             f"X contains {' and '.join(parts)} value(s); drop or impute them before clustering."
+        )
+    # Squared distances summed over all points must not overflow.
+    limit = np.sqrt(np.finfo(dtype).max / (4.0 * arr.shape[0] * arr.shape[1]))
+    biggest = max(abs(float(lo)), abs(float(hi)))
+    if biggest > limit:
+        raise ValueError(
+            f"X has values up to {biggest:.3g} in size, too large to square and sum in "
+            f"{np.dtype(dtype).name}; rescale the data (for example, standardise it)."
         )
     return arr
 

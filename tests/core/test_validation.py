@@ -36,6 +36,8 @@ GOOD = np.arange(20, dtype=float).reshape(10, 2)
         (np.array([[1.0, "x"]], dtype=object), "X contains non-numeric values"),
         (np.array([[1.0, None], [2.0, 3.0]], dtype=object), r"X contains 1 NaN value"),
         (np.array([[1 + 2j, 0]]), "Complex data not supported"),
+        (np.array([[1e200, 0.0], [0.0, 1.0]]), "X has values up to 1e[+]200 in size, too large"),
+        (np.array([[-1e19, 0.0], [0.0, 1.0]], dtype=np.float32), "too large to square and sum"),
     ],
 )
 def test_bad_data(X, message):
