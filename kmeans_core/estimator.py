@@ -169,7 +169,9 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, Ba
     """K-Means clustering with Lloyd's algorithm, written from scratch in NumPy.
 
     Follows scikit-learn's ``KMeans`` (Lloyd): from the same initial centers it
-    gives the same labels, ``n_iter_``, centers and inertia.
+    gives the same labels, ``n_iter_``, centers and inertia, and with the same
+    int ``random_state`` it draws the same k-means++ / random initial centers.
+    See :mod:`kmeans_core.lloyd` for the two degenerate cases that differ.
 
     Parameters
     ----------

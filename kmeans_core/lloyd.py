@@ -1,7 +1,20 @@
 """Lloyd's algorithm as a generator of steps.
 
-The estimator and the dashboard's animation both consume :func:`lloyd_steps`;
-there is no second copy of the loop.
+The estimator and the dashboard's animation both consume the same generator
+(:func:`lloyd_steps`, and ``_lloyd_steps_prepared`` under it); there is no
+second copy of the loop.
+
+It follows scikit-learn's Lloyd loop step for step (same stopping rules, same
+``n_iter_``, same empty-cluster relocation, same arithmetic for the means), so
+from the same initial centers the labels are identical. Two deliberate
+differences, both only in degenerate cases:
+
+- a cluster left with zero total weight after relocation (its only point was
+  taken, or it holds only zero-weight points) keeps its previous center;
+  scikit-learn moves it onto the largest cluster;
+- on an update step with a relocation, ``labels`` shows the relocated points
+  in their new clusters (what the new centers are the means of); the stopping
+  rule still compares assignment with assignment, as scikit-learn does.
 """
 
 from __future__ import annotations
