@@ -258,7 +258,13 @@ def preview(ds: Dataset, seed: int) -> None:
             st.markdown("**Rows per true class**")
             st.dataframe(counts, hide_index=True)
     st.markdown("**Summary of each feature**")
-    st.dataframe(data_figures.summary_table(ds).round(3), hide_index=True)
+    summary = data_figures.summary_table(ds).round(3)
+    st.dataframe(
+        summary,
+        hide_index=True,
+        height=min(36 * (len(summary) + 1) + 2, 600),
+        column_config={"feature": st.column_config.TextColumn(width="medium")},
+    )
 
 
 ds = state.get_dataset()

@@ -43,6 +43,14 @@ def class_counts(ds: Dataset) -> pd.DataFrame | None:
     return pd.DataFrame({"class": names[: len(counts)], "rows": counts})
 
 
+def _comparable_spans(pts: np.ndarray, max_ratio: float = 5.0) -> bool:
+    """True when x and y spans differ by less than ``max_ratio`` (equal aspect then fits)."""
+    spans = np.ptp(pts, axis=0)
+    if spans.min() <= 0:
+        return False
+    return bool(spans.max() / spans.min() < max_ratio)
+
+
 def _marker_size(n: int) -> int:
     return 8 if n <= 500 else 6 if n <= 2000 else 4
 
@@ -117,6 +125,9 @@ def scatter_figure(
                 )
             )
     base_layout(fig, height=height)
+    if _comparable_spans(pts):
+        # Same units on both axes, so the picture shows the distances K-Means uses.
+        fig.update_yaxes(scaleanchor="x", scaleratio=1)
     fig.update_xaxes(title=view.x_title, zeroline=False)
     fig.update_yaxes(title=view.y_title or None, zeroline=False, showticklabels=ds.n_features > 1)
     if ds.true_labels is not None:

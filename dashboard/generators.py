@@ -350,7 +350,12 @@ def dataset_from_recipe(recipe: dict[str, Any], seed: int) -> Dataset:
             X=np.ascontiguousarray(X, dtype=np.float64),
             feature_names=[str(f) for f in bunch.feature_names],
             true_labels=np.asarray(bunch.target, dtype=np.int64),
-            class_names=[str(c) for c in bunch.target_names],
+            # sklearn calls wine's classes class_0..2; they are three grape cultivars.
+            class_names=(
+                [str(c) for c in bunch.target_names]
+                if kind == "iris"
+                else [f"cultivar {i + 1}" for i in range(len(bunch.target_names))]
+            ),
             source="builtin",
             recipe={**r, "seed": seed},
             notes=notes,

@@ -89,3 +89,13 @@ def test_one_feature_plots_on_a_line():
     fig, notes = df.scatter_figure(ds)
     assert list(fig.data[0].y) == [0.0, 0.0, 0.0] and "One feature" in notes[0]
     assert fig.layout.yaxis.showticklabels is False
+
+
+def test_equal_aspect_only_when_spans_are_comparable():
+    moons = dataset_from_recipe(default_recipe("moons"), 0)
+    fig, _ = df.scatter_figure(moons)
+    assert fig.layout.yaxis.scaleanchor == "x"
+    wine = dataset_from_recipe({"kind": "wine", "scaling": "none"}, 0)
+    # proline (thousands) against hue (about 1): equal units would be a flat line
+    fig, _ = df.scatter_figure(wine, columns=(12, 10))
+    assert fig.layout.yaxis.scaleanchor is None

@@ -88,7 +88,7 @@ def test_wine_standardised_by_default():
     ds = g.dataset_from_recipe(g.default_recipe("wine"), 0)
     assert np.allclose(ds.X.mean(axis=0), 0, atol=1e-9)
     assert np.allclose(ds.X.std(axis=0), 1)
-    assert ds.class_names == ["class_0", "class_1", "class_2"]
+    assert ds.class_names == ["cultivar 1", "cultivar 2", "cultivar 3"]
     raw = g.dataset_from_recipe({"kind": "wine", "scaling": "none"}, 0)
     assert raw.X.max() > 1000  # proline is in the thousands
 
