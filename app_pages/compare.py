@@ -90,6 +90,12 @@ else:
         "close two truly independent runs land.",
     )
     sklearn_seed = settings.seed + 1 if other_seed else None
+    if not other_seed:
+        st.caption(
+            "kmeans_core's k-means++ is a faithful copy of scikit-learn's (same greedy "
+            "sampling, same random numbers), so with one seed both usually pick the very "
+            "same starts. Switch on the toggle to see how close two independent runs land."
+        )
     seeds = (
         f"`random_state={settings.seed}` for kmeans_core, `{sklearn_seed}` for scikit-learn"
         if other_seed

@@ -102,8 +102,9 @@ def cluster_scatter(
                 hovertemplate=f"{names[j]}<br>(%{{x:.3g}}, %{{y:.3g}})<extra></extra>",
             )
         )
+    # WebGL traces are drawn above SVG ones: the centers must be WebGL too to stay on top.
     fig.add_trace(
-        go.Scatter(
+        go.Scattergl(
             x=centers_2d[:, 0],
             y=centers_2d[:, 1],
             mode="markers",
