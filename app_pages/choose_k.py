@@ -77,7 +77,12 @@ for warning in ck.sweep_warnings(sweep, rec.k):
 
 # --- Elbow ----------------------------------------------------------------------------
 st.subheader("Elbow: within-cluster sum of squares against K")
-st.plotly_chart(elbow_figure(sweep, knee), width="stretch", key="choose_k_elbow")
+log_y = st.toggle(
+    "Log scale for WCSS",
+    key="choose_k_log",
+    help="Spreads out the flat tail of the curve so the restart band there becomes visible.",
+)
+st.plotly_chart(elbow_figure(sweep, knee, log_y=log_y), width="stretch", key="choose_k_elbow")
 st.caption(
     f"{knee.reason} Line: mean WCSS over {plan.n_init} restart(s) per K; shaded band: the "
     "lowest to the highest restart (min–max). Dotted grey: time to fit all restarts of "

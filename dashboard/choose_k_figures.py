@@ -13,7 +13,7 @@ from dashboard.choose_k import Knee, KSweep, SilhouetteDiagram, percent_drop
 from dashboard.plotting import PALETTE, base_layout, cluster_color
 
 LINE = PALETTE[0]  # blue: WCSS
-BAND = "rgba(0, 114, 178, 0.18)"
+BAND = "rgba(0, 114, 178, 0.3)"
 TIME = "#7F7F7F"  # grey: fit time (secondary axis)
 MARK = PALETTE[5]  # vermillion: knee / best K
 AVERAGE = "#D55E00"
@@ -25,7 +25,7 @@ METRICS = (
 )
 
 
-def elbow_figure(sweep: KSweep, knee: Knee, *, height: int = 560) -> go.Figure:
+def elbow_figure(sweep: KSweep, knee: Knee, *, log_y: bool = False, height: int = 560) -> go.Figure:
     """WCSS against K (mean of restarts, min–max band), the knee, fit time, % drop per step.
 
     Top panel: the mean WCSS over restarts as a line, the spread of the restarts as a
@@ -37,6 +37,9 @@ def elbow_figure(sweep: KSweep, knee: Knee, *, height: int = 560) -> go.Figure:
     sweep : KSweep
     knee : Knee
         ``knee.k`` is marked; when None the figure says "no knee found".
+    log_y : bool
+        Log-scale WCSS axis: shows the restart band in the flat tail, where it is tiny
+        next to WCSS at K = 1. Ignored when some WCSS is 0 (no log of 0).
     height : int
 
     Returns
@@ -164,9 +167,14 @@ def elbow_figure(sweep: KSweep, knee: Knee, *, height: int = 560) -> go.Figure:
         fig.add_vline(x=knee.k, line=dict(color=MARK, dash="dot", width=1), row=1, col=1)
     base_layout(fig, height=height)
     fig.update_layout(hovermode="x unified", margin=dict(t=60))
-    fig.update_yaxes(
-        title_text="WCSS (inertia)", row=1, col=1, secondary_y=False, rangemode="tozero"
-    )
+    if log_y and np.all(lo > 0):
+        fig.update_yaxes(
+            title_text="WCSS (log scale)", type="log", dtick="D2", row=1, col=1, secondary_y=False
+        )
+    else:
+        fig.update_yaxes(
+            title_text="WCSS (inertia)", row=1, col=1, secondary_y=False, rangemode="tozero"
+        )
     fig.update_yaxes(
         title_text="fit time (ms)",
         row=1,

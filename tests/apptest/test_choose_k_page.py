@@ -106,6 +106,14 @@ def test_diagram_k_changes_knife_plot(default_page):
     assert [t["name"].split(" (")[0] for t in knife["data"]] == [f"cluster {c}" for c in range(5)]
 
 
+def test_log_toggle_changes_axis(default_page):
+    at = default_page
+    at.toggle(key="choose_k_log").set_value(True).run()
+    assert _chart(at, 0)["layout"]["yaxis"]["type"] == "log"
+    at.toggle(key="choose_k_log").set_value(False).run()
+    assert _chart(at, 0)["layout"]["yaxis"].get("type") != "log"
+
+
 def test_restarts_shown_in_band_legend(default_page):
     at = default_page
     at.number_input(key="choose_k_n_init").set_value(2).run()

@@ -92,3 +92,10 @@ def test_silhouette_figure_blades_sorted_and_average_line():
     assert max(blades[0].y) < min(blades[1].y) and max(blades[1].y) < min(blades[2].y)
     (line,) = fig.layout.shapes
     assert line.x0 == pytest.approx(diag.average) and line.x1 == pytest.approx(diag.average)
+
+
+def test_elbow_log_scale_only_when_positive(sweep):
+    assert elbow_figure(sweep, ck.Knee(3, ""), log_y=True).layout.yaxis.type == "log"
+    assert elbow_figure(sweep, ck.Knee(3, "")).layout.yaxis.type != "log"
+    flat = ck.run_sweep(np.ones((10, 2)), range(1, 4), n_init=1, seed=0)  # WCSS = 0
+    assert elbow_figure(flat, ck.Knee(None, ""), log_y=True).layout.yaxis.type != "log"
