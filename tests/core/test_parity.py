@@ -115,3 +115,18 @@ def test_kmeans_plusplus_quality_on_25_blobs():
     theirs = [SkKMeans(25, random_state=s).fit(X).inertia_ for s in range(10)]
     assert np.mean(ours) <= 1.02 * np.mean(theirs)
     assert np.mean(ours) >= 0.98 * np.mean(theirs)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_random_configurations_match_sklearn(seed):
+    # Continuous data (no exact ties), assorted n, d, K, tol, weights, dtype, init.
+    r = np.random.RandomState(seed)
+    n, d = r.randint(20, 250), r.randint(1, 6)
+    k = r.randint(1, min(n, 12) + 1)
+    X = r.normal(size=(n, d)) * r.uniform(0.1, 100) + r.uniform(-1000, 1000, size=d)
+    X = X.astype(np.float32 if seed % 3 == 0 else np.float64)
+    w = r.uniform(0.05, 3, n) if seed % 2 else None
+    params = dict(init=("k-means++", "random")[seed % 2], tol=(0, 1e-4, 1e-2)[seed % 3], n_init=3)
+    ours = KMeans(k, random_state=seed, **params).fit(X, sample_weight=w)
+    theirs = SkKMeans(k, random_state=seed, **params).fit(X, sample_weight=w)
+    assert_same_fit(ours, theirs)
