@@ -13,6 +13,8 @@ RESULTS_KEY = "speed_results"
 MAX_CACHED = 8
 N_CHOICES = [1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000]
 MEMORY_CHOICES_MB = [128, 256, 512, 1024, 2048]
+SYNTHETIC = "Synthetic blobs"
+CURRENT = "Current dataset"
 
 
 def _n_label(n: int) -> str:
@@ -25,11 +27,14 @@ def _cache() -> dict:
     return st.session_state.setdefault(RESULTS_KEY, {})
 
 
-def _run(key: tuple, n: int, d: int, k: int, seed: int, budget: float, mem: int, reps: int):
+def _run(key: tuple, n: int, d: int, k: int, seed: int, budget: float, mem: int, reps: int, X0):
     started = time.perf_counter()
     with st.status(f"Timing one Lloyd iteration at N = {n:,}…", expanded=True) as status:
-        bar = st.progress(0.0, text="Generating data")
-        X, C = speed.make_timing_data(n, d, k, seed)
+        bar = st.progress(0.0, text="Preparing data")
+        if X0 is None:
+            X, C = speed.make_timing_data(n, d, k, seed)
+        else:
+            X, C = speed.dataset_timing_data(X0, k, seed)
 
         def main_progress(frac: float, msg: str) -> None:
             bar.progress(min(1.0, 0.5 * frac), text=msg)
@@ -130,18 +135,34 @@ st.title("Speed: why vectorised NumPy K-Means is fast")
 st.markdown(
     "The same Lloyd iteration — label every point with its nearest center, then move each "
     "center to the mean of its points — written three ways in `kmeans_core`, next to "
-    "kmeans_core's own estimator and scikit-learn. All start from the same centers on "
-    "synthetic blobs (seeded by the sidebar seed; the current dataset is not used, so you "
-    "can choose any size)."
+    "kmeans_core's own estimator and scikit-learn, all from the same initial centers. By "
+    "default the data are synthetic blobs of the size you choose (seeded by the sidebar "
+    "seed); you can also time the current dataset."
 )
 
 seed = state.get_seed()
 with st.container(border=True):
-    c_n, c_d, c_k, c_go = st.columns([3, 1, 1, 1.2], vertical_alignment="bottom")
-    n = c_n.select_slider(
-        "N (rows)", options=N_CHOICES, value=20_000, format_func=_n_label, key="speed_n"
+    source = st.segmented_control(
+        "Data to time on",
+        [SYNTHETIC, CURRENT],
+        default=SYNTHETIC,
+        key="speed_source",
+        help="Synthetic blobs let you choose N and d; the current dataset fixes them.",
     )
-    d = c_d.number_input("d (features)", 1, speed.MAX_D, value=8, step=1, key="speed_d")
+    use_dataset = source == CURRENT
+    c_n, c_d, c_k, c_go = st.columns([3, 1, 1, 1.2], vertical_alignment="bottom")
+    X0 = None
+    if use_dataset:
+        ds = state.get_dataset()
+        X0 = ds.X
+        n, d = ds.n_samples, ds.n_features
+        c_n.markdown(f"**{ds.name}**  \n{n:,} rows × {d} features (rows shuffled with the seed)")
+        c_d.number_input("d (features)", value=d, disabled=True, key="speed_d_ds")
+    else:
+        n = c_n.select_slider(
+            "N (rows)", options=N_CHOICES, value=20_000, format_func=_n_label, key="speed_n"
+        )
+        d = c_d.number_input("d (features)", 1, speed.MAX_D, value=8, step=1, key="speed_d")
     k = c_k.number_input("K (clusters)", 1, speed.MAX_K, value=8, step=1, key="speed_k")
     with st.expander("Timing options"):
         o1, o2, o3 = st.columns(3)
@@ -165,6 +186,8 @@ with st.container(border=True):
             "Repeats (median kept)", 1, 15, value=speed.DEFAULT_REPEATS, key="speed_reps"
         )
     problem = speed.check_sizes(int(n), int(d), int(k))
+    if problem and use_dataset:
+        problem = f"The current dataset cannot be timed: {problem}"
     run_clicked = c_go.button(
         "Run timing",
         type="primary",
@@ -189,10 +212,11 @@ with st.container(border=True):
             f"skipped if one iteration would take over {budget:g} s."
         )
 
-key = (int(n), int(d), int(k), seed, float(budget), mem_limit, int(reps))
+data_id = ds.key if use_dataset else "blobs"
+key = (data_id, int(n), int(d), int(k), seed, float(budget), mem_limit, int(reps))
 if run_clicked and problem is None and key not in _cache():
     try:
-        _run(key, int(n), int(d), int(k), seed, float(budget), mem_limit, int(reps))
+        _run(key, int(n), int(d), int(k), seed, float(budget), mem_limit, int(reps), X0)
     except MemoryError:
         st.error("Timing ran out of memory. Try a smaller N, d or K.")
     except Exception as exc:  # a timing page must never end in a traceback

@@ -290,6 +290,36 @@ def make_timing_data(n: int, d: int, k: int, seed: int) -> tuple[np.ndarray, np.
     return np.ascontiguousarray(X, dtype=np.float64), centers
 
 
+def dataset_timing_data(X: np.ndarray, k: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """A user's data prepared like :func:`make_timing_data`: shuffled rows and K start centers.
+
+    Rows are shuffled (seeded) so that the prefixes the sweep uses are fair samples
+    even when the file is sorted, e.g. by class.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    k : int
+        Number of centers, at most ``n_samples``.
+    seed : int
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, n_features), float64, rows permuted
+    centers : ndarray of shape (k, n_features)
+        K distinct rows of ``X[:max(k, min(n, 1000))]`` (after shuffling).
+    """
+    X = np.asarray(X, dtype=np.float64)
+    n = X.shape[0]
+    if not 1 <= k <= n:
+        raise ValueError(f"K = {k} is more than the {n:,} rows of this dataset; choose K ≤ {n}.")
+    rng = np.random.default_rng(seed)
+    Xs = np.ascontiguousarray(X[rng.permutation(n)])
+    pool = max(k, min(n, 1000))
+    centers = Xs[rng.choice(pool, size=k, replace=False)].copy()
+    return Xs, centers
+
+
 # --------------------------------------------------------------------------- runners
 
 

@@ -81,3 +81,15 @@ def test_slow_tier_skipped_and_broadcast_refused(at):
     assert any("Python loops: skipped: estimated" in i.value for i in at.info)
     assert any("NumPy broadcasting: refused: needs 625 MB" in w.value for w in at.warning)
     assert any("refused" in a["text"] for a in bar["layout"]["annotations"])
+
+
+def test_current_dataset_mode_times_the_dataset(at):
+    at.segmented_control(key="speed_source").set_value("Current dataset").run()
+    assert not at.exception
+    assert any("500 rows × 2 features" in m.value for m in at.markdown)
+    at.button(key="speed_run").click().run()
+    assert not at.exception
+    bar, scaling = specs(at)
+    # The default dataset: 500 rows, 2 features.
+    assert "N = 500, d = 2, K = 8" in bar["layout"]["title"]["text"]
+    assert max(scaling["data"][0]["x"]) == 500

@@ -456,3 +456,18 @@ def test_load_note_only_when_busy():
     assert speed.load_note(2.0, 2) is None
     note = speed.load_note(8.4, 2)
     assert "load 8.4 on 2 CPU cores" in note and "noisy" in note
+
+
+def test_dataset_timing_data_shuffles_rows_and_picks_early_centers():
+    X = np.repeat(np.arange(10.0), 30).reshape(-1, 1)  # sorted, like a file sorted by class
+    Xs, C = speed.dataset_timing_data(X, 3, seed=0)
+    assert Xs.shape == X.shape and C.shape == (3, 1)
+    np.testing.assert_array_equal(np.sort(Xs[:, 0]), X[:, 0])  # same rows
+    assert not np.array_equal(Xs, X)  # but shuffled
+    # The first 30 rows are not all one value any more (a fair prefix).
+    assert len(np.unique(Xs[:30])) > 1
+    Xs2, C2 = speed.dataset_timing_data(X, 3, seed=0)
+    np.testing.assert_array_equal(Xs, Xs2)
+    np.testing.assert_array_equal(C, C2)
+    with pytest.raises(ValueError, match="K = 301 is more than the 300 rows"):
+        speed.dataset_timing_data(X, 301, seed=0)
