@@ -185,3 +185,19 @@ def test_bad_choice_after_upload_keeps_the_previous_dataset():
     _button(at, "Use this data").click().run()
     assert any("infinite value(s)" in e.value for e in at.error)
     assert _dataset(at) is before
+
+
+def test_a_million_rows_are_previewed_as_a_sample():
+    at = _open()
+    at.number_input(key="gen_blobs_n_samples").set_value(1_000_000)
+    _button(at, "Generate").click().run()
+    assert not at.exception, at.exception
+    assert _dataset(at).n_samples == 1_000_000
+    assert sum(len(_values(t["x"])) for t in _spec(at)["data"]) == 5000
+    assert any("sample of 5,000 of 1,000,000 points" in c.value for c in at.caption)
+
+
+def test_upload_limits_are_stated_on_the_page():
+    at = _open()
+    assert any("Up to 150 MB, 1,000,000 rows and 500 columns" in c.value for c in at.caption)
+    assert at.file_uploader(key="upload_file").proto.max_upload_size_mb == 150
