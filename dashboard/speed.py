@@ -278,8 +278,9 @@ def make_timing_data(n: int, d: int, k: int, seed: int) -> tuple[np.ndarray, np.
     -------
     X : ndarray of shape (n, d), float64
     centers : ndarray of shape (k, d)
-        K distinct rows of ``X[:max(k, min(n, 1000))]``, so every prefix used by
-        the sweep still contains them.
+        K distinct rows of ``X[:max(k, min(n, 1000))]``: the sweep's smaller prefixes
+        start from the same centers (some may lie outside a small prefix, which only
+        matters for the labels, not for the time per iteration).
     """
     X, _ = make_blobs(
         n_samples=n, n_features=d, centers=k, cluster_std=CLUSTER_STD, random_state=seed
