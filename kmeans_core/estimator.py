@@ -321,6 +321,7 @@ or callable, default="k-means++"
         self.n_iter_ = best.n_iter
         self.n_features_in_ = X.shape[1]
         self._n_features_out = self.cluster_centers_.shape[0]
+        self._x_mean = X_mean
         self.history_ = best.history
         _warn_if_few_distinct(X, self.labels_, self.n_clusters)
         return self
@@ -347,11 +348,21 @@ or callable, default="k-means++"
             )
         return X
 
+    def _centred(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """X and the centers shifted by the training mean, in X's dtype.
+
+        The ||x||^2 - 2x.c + ||c||^2 form loses precision far from the origin
+        (data offset by 1e8 would give garbage distances); the fit works on
+        centred data, and so do predict, score and transform.
+        """
+        offset = np.asarray(getattr(self, "_x_mean", 0.0), dtype=X.dtype)
+        return X - offset, self.cluster_centers_.astype(X.dtype) - offset
+
     def _labels_inertia(self, X, sample_weight=None):
         w = check_sample_weight(sample_weight, X.shape[0], X.dtype)
-        centers = self.cluster_centers_.astype(X.dtype, copy=False)
-        x_sq = np.einsum("ij,ij->i", X, X)
-        labels, inertia, _, _ = assign_and_accumulate(X, centers, w, x_sq, accumulate=False)
+        Xc, centers = self._centred(X)
+        x_sq = np.einsum("ij,ij->i", Xc, Xc)
+        labels, inertia, _, _ = assign_and_accumulate(Xc, centers, w, x_sq, accumulate=False)
         return labels, inertia
 
     def predict(self, X):
@@ -370,7 +381,7 @@ or callable, default="k-means++"
         float32 in gives float32 out.
         """
         X = self._check_test_data(X)
-        return _euclidean_distances(X, self.cluster_centers_.astype(X.dtype, copy=False))
+        return _euclidean_distances(*self._centred(X))
 
     def fit_transform(self, X, y=None, sample_weight=None):
         """Fit, then return the distances to the centers."""

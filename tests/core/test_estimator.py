@@ -268,3 +268,17 @@ def test_random_state_instance_is_advanced():
 def test_predict_before_fit():
     with pytest.raises(NotFittedError, match="not fitted yet"):
         KMeans(2).predict(np.zeros((3, 2)))
+
+
+def test_far_from_origin_predict_and_transform_stay_exact():
+    # Offset 1e8, unit spread: ||x||^2 is 1e16, so the expanded distance formula on
+    # raw coordinates would lose everything. Working on centred data keeps it exact.
+    X = blobs(n=300, k=3, seed=8, std=1.0) + 1e8
+    model = KMeans(3, random_state=0).fit(X)
+    np.testing.assert_array_equal(model.predict(X), model.labels_)
+    expected = np.sqrt(((X[:, None, :] - model.cluster_centers_[None]) ** 2).sum(axis=2))
+    np.testing.assert_allclose(model.transform(X), expected, rtol=1e-6)
+    assert model.score(X) == pytest.approx(-model.inertia_, rel=1e-6)
+    # The same data at the origin clusters the same way.
+    at_origin = KMeans(3, random_state=0).fit(X - 1e8)
+    np.testing.assert_array_equal(model.labels_, at_origin.labels_)
