@@ -22,8 +22,10 @@ def _n_label(n: int) -> str:
 
 
 def _cache() -> dict:
-    # Timings are kept per settings in the session: pressing "Run timing" again with the
-    # same settings shows them at once. (st.cache_data would replay the live progress bar.)
+    # Timings are kept per settings in the session, so widget changes never re-time and
+    # returning to earlier settings shows their result at once; pressing "Run timing"
+    # measures again (timings drift, e.g. on a busy server). st.cache_data is not used: it
+    # would replay the live progress bar and could never re-measure.
     return st.session_state.setdefault(RESULTS_KEY, {})
 
 
@@ -214,7 +216,7 @@ with st.container(border=True):
 
 data_id = ds.key if use_dataset else "blobs"
 key = (data_id, int(n), int(d), int(k), seed, float(budget), mem_limit, int(reps))
-if run_clicked and problem is None and key not in _cache():
+if run_clicked and problem is None:
     try:
         _run(key, int(n), int(d), int(k), seed, float(budget), mem_limit, int(reps), X0)
     except MemoryError:
