@@ -24,6 +24,11 @@ def _to_numeric(arr: np.ndarray) -> np.ndarray:
     try:
         return arr.astype(np.float64)
     except (TypeError, ValueError) as exc:
+        # pandas' missing-value markers (pd.NA, pd.NaT) are missing values, not text.
+        if any(type(v).__name__ in ("NAType", "NaTType") for v in arr.flat):
+            raise ValueError(
+                "X contains missing values (NA); drop or impute them before clustering."
+            ) from None
         raise NonNumericDataError(
             f"X contains non-numeric values ({exc}); K-Means needs numbers in every column."
         ) from None

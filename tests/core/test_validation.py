@@ -63,6 +63,17 @@ def test_unconvertible_objects_are_value_and_type_errors():
     assert issubclass(NonNumericDataError, TypeError)
 
 
+def test_pandas_missing_values_are_reported_as_missing():
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"a": pd.array([1, None, 3], dtype="Int64"), "b": [1.0, 2.0, 3.0]})
+    with pytest.raises(ValueError, match=r"X contains missing values \(NA\)"):
+        KMeans(1).fit(frame.astype(object))
+    with pytest.raises(ValueError, match=r"X contains missing values \(NA\)"):
+        KMeans(1).fit(frame)  # a nullable Int64 column becomes objects with pd.NA
+    with pytest.raises(ValueError, match="X contains 1 NaN value"):
+        KMeans(1).fit(frame.astype(float))
+
+
 def test_sparse_input_is_refused():
     with pytest.raises(TypeError, match="Sparse input is not supported"):
         KMeans(2).fit(sparse.csr_matrix(GOOD))
