@@ -130,7 +130,9 @@ def wait_for_app(pg, timeout_ms: int = 60_000) -> None:
     """Wait until the script run has finished (no 'running' indicator) and the app is idle."""
     pg.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
     # The frame's sidebar is drawn by every run of app.py: once it is there, a run happened.
-    pg.get_by_text("Run settings").wait_for(timeout=timeout_ms)
+    pg.locator('[data-testid="stSidebar"]').get_by_text("Run settings", exact=True).wait_for(
+        timeout=timeout_ms
+    )
     pg.wait_for_function(
         """() => {
             const app = document.querySelector('[data-testid="stApp"]');

@@ -14,7 +14,8 @@ def test_deep_link_loads_without_exception(page, app_url, path):
     open_page(page, f"{app_url}/{path}")
     assert_no_exception(page)
     # The frame's sidebar is there on every page, deep link or not.
-    assert page.get_by_text("Run settings").is_visible()
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    assert sidebar.get_by_text("Run settings", exact=True).is_visible()
     screenshot(page, f"page-{path}")
 
 
