@@ -12,11 +12,8 @@ import codecs
 import io
 import json
 import re
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from importlib import metadata
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -208,23 +205,6 @@ def history_frame(history: Sequence[StepSummary], feature_names: Sequence[str]) 
     return pd.concat(frames, ignore_index=True)
 
 
-def kmeans_core_version() -> str:
-    """kmeans_core's version: its ``__version__``, else the project's version."""
-    version = getattr(kmeans_core, "__version__", None)
-    if version:
-        return str(version)
-    for dist in ("kmeans-core", "kmeans-explorer"):
-        try:
-            return metadata.version(dist)
-        except metadata.PackageNotFoundError:
-            pass
-    pyproject = Path(kmeans_core.__file__).resolve().parents[1] / "pyproject.toml"
-    try:
-        return str(tomllib.loads(pyproject.read_text())["project"]["version"])
-    except (OSError, KeyError, tomllib.TOMLDecodeError):
-        return "unknown"
-
-
 def run_settings_dict(
     ds: Dataset, settings: RunSettings, model: KMeans, share_link: str | None = None
 ) -> dict[str, Any]:
@@ -250,7 +230,7 @@ def run_settings_dict(
         "n_features": ds.n_features,
         "feature_names": list(ds.feature_names),
         "recipe": ds.recipe,
-        "kmeans_core_version": kmeans_core_version(),
+        "kmeans_core_version": kmeans_core.__version__,
         "inertia": float(model.inertia_),
         "n_iter": int(model.n_iter_),
         "stop_reason": last.stop_reason if last is not None else None,

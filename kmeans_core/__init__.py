@@ -18,6 +18,8 @@ from kmeans_core.tiers import (
     lloyd_iteration,
 )
 
+__version__ = "0.1.0"
+
 __all__ = [
     "TIERS",
     "DistinctClustersWarning",

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import kmeans_core
 from dashboard import export
 from dashboard.dataset import Dataset, default_dataset
 from dashboard.runs import initial_centers
@@ -167,7 +168,7 @@ def test_settings_json_content():
     assert data["n_init"] == 1 and data["max_iter"] == 300 and data["tol"] == 1e-4
     assert data["dataset"] == "Blobs (3 centers)"
     assert data["recipe"] == ds.recipe
-    assert data["kmeans_core_version"] not in ("", "unknown")
+    assert data["kmeans_core_version"] == kmeans_core.__version__
     assert data["inertia"] == pytest.approx(model.inertia_)
     assert data["n_iter"] == model.n_iter_
     assert data["stop_reason"] == model.history_[-1].stop_reason
