@@ -165,7 +165,15 @@ with st.container(border=True):
             "N (rows)", options=N_CHOICES, value=20_000, format_func=_n_label, key="speed_n"
         )
         d = c_d.number_input("d (features)", 1, speed.MAX_D, value=8, step=1, key="speed_d")
-    k = c_k.number_input("K (clusters)", 1, speed.MAX_K, value=8, step=1, key="speed_k")
+    k = c_k.number_input(
+        "K (centers)",
+        1,
+        speed.MAX_K,
+        value=8,
+        step=1,
+        key="speed_k",
+        help="Set here, not by the sidebar's K, so any size can be timed.",
+    )
     with st.expander("Timing options"):
         o1, o2, o3 = st.columns(3)
         budget = o1.slider(

@@ -30,8 +30,8 @@ def test_speed_page_skips_and_refuses_slow_tiers(page, app_url):
     open_page(page, f"{app_url}/speed")
     # d = 100 and K = 64 at N = 20k: broadcasting would need 1.91 GB (refused), and the
     # loop tier's 128M Python steps per iteration are far above a 0.5 s budget (skipped).
-    for name, value in (("d (features)", "100"), ("K (clusters)", "64")):
-        box = page.get_by_role("spinbutton", name=name).last
+    for name, value in (("d (features)", "100"), ("K (centers)", "64")):
+        box = page.get_by_role("spinbutton", name=name)
         box.fill(value)
         box.press("Enter")
         wait_for_app(page)
