@@ -1,0 +1,483 @@
+"""Lloyd's algorithm as animation frames: what each step changed, and a caption for it.
+
+Everything here is pure: it consumes kmeans_core's :func:`~kmeans_core.lloyd_steps`
+records (never a second Lloyd loop) and turns them into :class:`AnimFrame` records
+that the figure builders in :mod:`dashboard.animation_figures` draw.
+
+Frame 0 is the start (initial centers, points not yet assigned); then each Lloyd
+iteration gives an "assign" frame (points recoloured) and an "update" frame
+(centroids move). Labels are kept only for the displayed sample, so a
+1,000,000-row run does not keep 1,000,000 labels per step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from kmeans_core import LloydStep, lloyd_steps
+
+# More frames than this and the iterations in the middle are thinned out, so the
+# payload (and a live demo's patience) stays bounded.
+MAX_FRAMES = 61
+UNASSIGNED = -1
+
+STOP_EXPLANATIONS = {
+    "labels unchanged": "Converged: no point changed cluster, so the centroids cannot move again.",
+    "center shift below tol": (
+        "Converged: the centroids moved less than the tolerance "
+        "(total squared shift ≤ tol × mean feature variance)."
+    ),
+    "max_iter reached": (
+        "Stopped at the iteration limit before converging; raise “max iterations” to go on."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class AnimFrame:
+    """One frame of the animation.
+
+    Attributes
+    ----------
+    step : int
+        Position of the step in the full run (0 = start, before any step).
+    iteration : int
+        Lloyd iteration (0 for the start frame).
+    phase : {"start", "assign", "update"}
+    centers : ndarray of shape (k, n_features)
+        Centers in effect in this frame, in feature space.
+    labels : ndarray of shape (n_shown,), int16
+        Labels of the displayed sample (``UNASSIGNED`` = -1 in the start frame).
+    changed : ndarray of shape (n_shown,), bool
+        Displayed points whose label differs from the previous frame's
+        (none in the first assignment, where every point gets its first label).
+    inertia : float or None
+        Inertia for these labels and centers (None before the first assignment).
+    n_changed : int
+        Points (of all rows) that changed cluster in this step.
+    max_shift : float
+        Largest distance a centroid moved in this step (update frames).
+    relocated : tuple of int
+        Clusters that were empty and were relocated in this step.
+    stop_reason : str or None
+        Set on the run's last step.
+    title : str
+        Short heading, e.g. "Iteration 3 · assignment".
+    caption : str
+        What happened in this step, in words.
+    """
+
+    step: int
+    iteration: int
+    phase: str
+    centers: np.ndarray
+    labels: np.ndarray
+    changed: np.ndarray
+    inertia: float | None
+    n_changed: int
+    max_shift: float
+    relocated: tuple[int, ...]
+    stop_reason: str | None
+    title: str
+    caption: str
+
+
+@dataclass(frozen=True)
+class AnimationRun:
+    """All frames of one animated run, plus what the page says about it.
+
+    Attributes
+    ----------
+    frames : list of AnimFrame
+        Frames to draw (thinned to at most ``MAX_FRAMES``).
+    n_steps : int
+        Steps the algorithm took (assign + update half-steps), before thinning.
+    n_iter : int
+        Lloyd iterations run.
+    stop_reason : str
+    skipped_iterations : int
+        Iterations left out of the animation by thinning (0 if none).
+    """
+
+    frames: list[AnimFrame]
+    n_steps: int
+    n_iter: int
+    stop_reason: str
+    skipped_iterations: int
+
+    @property
+    def inertia_curve(self) -> np.ndarray:
+        """Inertia per frame (NaN for the start frame)."""
+        return np.array([np.nan if f.inertia is None else f.inertia for f in self.frames])
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"
+
+
+def step_caption(step: LloydStep, *, first_assign: bool, max_iter: int | None = None) -> str:
+    """What one Lloyd half-step did, in a sentence or two.
+
+    Parameters
+    ----------
+    step : LloydStep
+    first_assign : bool
+        True for the run's first assignment (every point gets its first label).
+    max_iter : int, optional
+        Said when the run stopped at the iteration limit.
+
+    Returns
+    -------
+    str
+    """
+    parts: list[str] = []
+    if step.phase == "assign":
+        if first_assign:
+            parts.append(
+                f"Assignment: each of the {len(step.labels):,} points joins its nearest centroid."
+            )
+        elif step.n_changed == 0:
+            parts.append("Assignment: no point changed cluster.")
+        else:
+            parts.append(
+                f"Assignment: {_plural(step.n_changed, 'point')} changed cluster (ringed)."
+            )
+    else:
+        shifts = np.asarray(step.center_shifts, dtype=float)
+        moved = float(shifts.max()) if shifts.size else 0.0
+        if moved == 0:
+            parts.append("Update: each centroid is already at the mean of its points; none moved.")
+        else:
+            parts.append(
+                "Update: each centroid moves to the mean of its points; "
+                f"they moved at most {moved:.3g}."
+            )
+        for k in step.relocated:
+            parts.append(
+                f"Cluster {k + 1} was empty and was relocated to a far point "
+                "(the point farthest from its centroid)."
+            )
+    if step.stop_reason is not None:
+        reason = STOP_EXPLANATIONS.get(step.stop_reason, f"Stopped: {step.stop_reason}.")
+        if step.stop_reason == "max_iter reached" and max_iter is not None:
+            reason = reason.replace("the iteration limit", f"the iteration limit ({max_iter})")
+        parts.append(reason)
+    return " ".join(parts)
+
+
+def start_caption(k: int, how: str) -> str:
+    """Caption of the start frame: where the centroids came from."""
+    return (
+        f"Start: {_plural(k, 'centroid')} placed by {how}. "
+        "Points are not assigned yet; press ▶ Play."
+    )
+
+
+def thin_iterations(n_iter: int, max_frames: int = MAX_FRAMES) -> list[int]:
+    """Which iterations (1-based) to animate so that at most ``max_frames`` frames result.
+
+    Each iteration gives two frames (assign, update) plus the start frame and, when
+    the run did not end on unchanged labels, one final assign frame. The first and
+    last iterations are always kept; those in between are spread evenly.
+    """
+    budget = max(2, (max_frames - 2) // 2)
+    if n_iter <= budget:
+        return list(range(1, n_iter + 1))
+    keep = np.unique(np.round(np.linspace(1, n_iter, budget)).astype(int))
+    return [int(i) for i in keep]
+
+
+def build_frames(
+    steps: Iterable[LloydStep],
+    init_centers: np.ndarray,
+    sample_idx: np.ndarray,
+    *,
+    init_label: str,
+    max_iter: int | None = None,
+    max_frames: int = MAX_FRAMES,
+) -> AnimationRun:
+    """Turn Lloyd steps into animation frames.
+
+    Parameters
+    ----------
+    steps : iterable of LloydStep
+        As yielded by :func:`kmeans_core.lloyd_steps` (consumed once).
+    init_centers : ndarray of shape (k, n_features)
+    sample_idx : ndarray of int
+        Rows drawn in the plot; labels are kept for these rows only.
+    init_label : str
+        How the initial centers were chosen, for the start caption.
+    max_iter : int, optional
+        The run's iteration limit, for the stop caption.
+    max_frames : int
+        Thin out middle iterations beyond this many frames.
+
+    Returns
+    -------
+    AnimationRun
+    """
+    init_centers = np.asarray(init_centers, dtype=float)
+    sample_idx = np.asarray(sample_idx)
+    n_shown = len(sample_idx)
+    label_dtype = np.int16
+    # Keep compact per-step records (labels on the sample only) so a long run on
+    # many rows stays small; the thinning below needs the total count first.
+    records: list[tuple[LloydStep, np.ndarray]] = []
+    for s in steps:
+        records.append((s, np.asarray(s.labels)[sample_idx].astype(label_dtype)))
+    if not records:
+        raise ValueError("The run produced no steps.")
+    n_iter = max(s.iteration for s, _ in records)
+    stop_reason = records[-1][0].stop_reason or "max_iter reached"
+    kept = set(thin_iterations(n_iter, max_frames))
+
+    start = AnimFrame(
+        step=0,
+        iteration=0,
+        phase="start",
+        centers=init_centers,
+        labels=np.full(n_shown, UNASSIGNED, dtype=label_dtype),
+        changed=np.zeros(n_shown, dtype=bool),
+        inertia=None,
+        n_changed=0,
+        max_shift=0.0,
+        relocated=(),
+        stop_reason=None,
+        title="Start",
+        caption=start_caption(len(init_centers), init_label),
+    )
+    frames = [start]
+    prev_labels = start.labels
+    first_assign = True
+    skipped_since_last = 0
+    for pos, (s, labels) in enumerate(records, start=1):
+        is_last = pos == len(records)
+        if s.iteration not in kept and not is_last:
+            if s.phase == "assign":
+                skipped_since_last += 1
+            continue
+        caption = step_caption(s, first_assign=first_assign, max_iter=max_iter)
+        if skipped_since_last:
+            caption = (
+                f"({_plural(skipped_since_last, 'iteration')} skipped in the animation.) " + caption
+            )
+            skipped_since_last = 0
+        if first_assign or s.phase == "update":
+            changed = np.zeros(n_shown, dtype=bool)
+        else:
+            changed = labels != prev_labels
+        shifts = np.asarray(s.center_shifts, dtype=float)
+        phase_word = "assignment" if s.phase == "assign" else "update"
+        frames.append(
+            AnimFrame(
+                step=pos,
+                iteration=s.iteration,
+                phase=s.phase,
+                centers=np.asarray(s.centers, dtype=float).copy(),
+                labels=labels,
+                changed=changed,
+                inertia=float(s.inertia),
+                n_changed=int(s.n_changed),
+                max_shift=float(shifts.max()) if shifts.size else 0.0,
+                relocated=tuple(int(k) for k in s.relocated),
+                stop_reason=s.stop_reason,
+                title=f"Iteration {s.iteration} · {phase_word}"
+                + (" · done" if s.stop_reason else ""),
+                caption=caption,
+            )
+        )
+        if s.phase == "assign":
+            first_assign = False
+        prev_labels = labels
+    return AnimationRun(
+        frames=frames,
+        n_steps=len(records),
+        n_iter=n_iter,
+        stop_reason=stop_reason,
+        skipped_iterations=n_iter - len(kept & set(range(1, n_iter + 1))),
+    )
+
+
+def animate_run(
+    X: np.ndarray,
+    init_centers: np.ndarray,
+    sample_idx: np.ndarray,
+    *,
+    init_label: str,
+    max_iter: int = 50,
+    tol: float = 1e-4,
+    max_frames: int = MAX_FRAMES,
+) -> AnimationRun:
+    """Run :func:`kmeans_core.lloyd_steps` on all of ``X`` and build the frames.
+
+    Raises
+    ------
+    ValueError
+        From kmeans_core, with a message fit to show users.
+    """
+    steps = lloyd_steps(X, init_centers, max_iter=max_iter, tol=tol)
+    return build_frames(
+        steps,
+        init_centers,
+        sample_idx,
+        init_label=init_label,
+        max_iter=max_iter,
+        max_frames=max_frames,
+    )
+
+
+def _clip_halfplane(poly: np.ndarray, a: np.ndarray, b: float) -> np.ndarray:
+    """Sutherland-Hodgman: the part of convex polygon ``poly`` where ``a . x <= b``."""
+    if len(poly) == 0:
+        return poly
+    inside = poly @ a <= b + 1e-12
+    out = []
+    n = len(poly)
+    for i in range(n):
+        p, q = poly[i], poly[(i + 1) % n]
+        pin, qin = inside[i], inside[(i + 1) % n]
+        if pin:
+            out.append(p)
+        if pin != qin:
+            # The edge crosses the line a . x = b: add the crossing point.
+            t = (b - p @ a) / ((q - p) @ a)
+            out.append(p + t * (q - p))
+    return np.array(out).reshape(-1, 2)
+
+
+def voronoi_cells(
+    centers_2d: np.ndarray,
+    x_range: tuple[float, float],
+    y_range: tuple[float, float],
+) -> list[np.ndarray]:
+    """Voronoi regions of 2-D centers, clipped to a box, as convex polygons.
+
+    Cell ``i`` is the set of points of the box nearer to center ``i`` than to any
+    other: the box cut by the half-planes ``|x - c_i|^2 <= |x - c_j|^2``, i.e.
+    ``2 (c_j - c_i) . x <= |c_j|^2 - |c_i|^2``. Exact polygons (rather than a
+    grid of labels) draw crisp borders and keep animation frames small.
+
+    Parameters
+    ----------
+    centers_2d : ndarray of shape (k, 2)
+    x_range, y_range : (float, float)
+
+    Returns
+    -------
+    list of ndarray of shape (m_i, 2)
+        Vertices of cell ``i`` in order (empty when a duplicate center owns it).
+    """
+    c = np.asarray(centers_2d, dtype=float)
+    box = np.array(
+        [
+            [x_range[0], y_range[0]],
+            [x_range[1], y_range[0]],
+            [x_range[1], y_range[1]],
+            [x_range[0], y_range[1]],
+        ]
+    )
+    sq = (c**2).sum(axis=1)
+    cells = []
+    for i in range(len(c)):
+        poly = box
+        for j in range(len(c)):
+            # Ties (duplicate centers) go to the lower index, so cells never overlap.
+            if j == i or (j > i and np.array_equal(c[j], c[i])):
+                continue
+            if j < i and np.array_equal(c[j], c[i]):
+                poly = poly[:0]
+                break
+            poly = _clip_halfplane(poly, 2 * (c[j] - c[i]), sq[j] - sq[i])
+            if len(poly) == 0:
+                break
+        cells.append(poly)
+    return cells
+
+
+def padded_range(
+    values: Sequence[np.ndarray] | np.ndarray, pad: float = 0.06
+) -> tuple[float, float]:
+    """Min and max of all values, widened by ``pad`` of the span on each side."""
+    flat = np.concatenate([np.ravel(np.asarray(v, dtype=float)) for v in values])
+    flat = flat[np.isfinite(flat)]
+    if flat.size == 0:
+        return (-1.0, 1.0)
+    lo, hi = float(flat.min()), float(flat.max())
+    span = hi - lo if hi > lo else max(abs(hi), 1.0)
+    return (lo - pad * span, hi + pad * span)
+
+
+def picked_centers(
+    picks: Sequence[tuple[float, float, int | None]],
+    X: np.ndarray,
+) -> np.ndarray:
+    """Initial centers, in feature space, from points clicked on the chart.
+
+    A click on a data point (row index known) uses that row, so it works in any
+    dimension; a click on empty space (row index None) gives ``(x, y)`` itself,
+    which is only meaningful when the chart shows the raw features (d <= 2).
+
+    Parameters
+    ----------
+    picks : sequence of (x, y, row or None)
+    X : ndarray of shape (n_samples, n_features)
+
+    Returns
+    -------
+    ndarray of shape (len(picks), n_features)
+    """
+    X = np.asarray(X, dtype=float)
+    d = X.shape[1]
+    out = np.empty((len(picks), d))
+    for i, (x, y, row) in enumerate(picks):
+        if row is not None:
+            out[i] = X[int(row)]
+        elif d == 1:
+            out[i] = [x]
+        elif d == 2:
+            out[i] = [x, y]
+        else:
+            raise ValueError(
+                "With more than two features, pick data points (not empty space) as centroids."
+            )
+    return out
+
+
+def picks_from_selection(
+    selected: Sequence[dict],
+    sample_idx: np.ndarray,
+    *,
+    points_curve: int = 0,
+    grid_curve: int | None = 1,
+) -> list[tuple[float, float, int | None]]:
+    """Clicked points of a pick chart as ``(x, y, row)`` picks.
+
+    Parameters
+    ----------
+    selected : sequence of dict
+        ``event.selection.points`` from ``st.plotly_chart(on_select="rerun")``.
+    sample_idx : ndarray of int
+        Dataset rows of the chart's points trace, in trace order.
+    points_curve, grid_curve : int
+        Trace numbers of the data points and of the invisible empty-space grid;
+        clicks on any other trace (e.g. the picks themselves) are ignored.
+
+    Returns
+    -------
+    list of (x, y, row or None)
+        ``row`` is the dataset row for a data point, None for empty space.
+    """
+    picks: list[tuple[float, float, int | None]] = []
+    for p in selected:
+        curve = p.get("curve_number")
+        if curve == points_curve:
+            i = p.get("point_index", p.get("point_number"))
+            if i is None:
+                continue
+            picks.append((float(p["x"]), float(p["y"]), int(sample_idx[int(i)])))
+        elif grid_curve is not None and curve == grid_curve:
+            picks.append((float(p["x"]), float(p["y"]), None))
+    return picks
