@@ -101,34 +101,9 @@ chunks, centroid sums in the same pass.
 
 
 def _agreement(result: speed.SpeedResult) -> None:
-    parts = []
-    if result.tier_mismatches:
-        bad = {t: m for t, m in result.tier_mismatches.items() if m}
-        checked = ", ".join(
-            f"{speed.METHOD_LABELS[t]} on {result.tier_rows_checked[t]:,} rows"
-            for t in result.tier_mismatches
-        )
-        if bad:
-            parts.append(
-                "Labels differ from the GEMM tier's on "
-                + ", ".join(f"{m:,} rows ({speed.METHOD_LABELS[t]})" for t, m in bad.items())
-                + " — near-ties where rounding picks a different center."
-            )
-        else:
-            parts.append(f"Same labels as the GEMM tier: {checked}.")
-    if result.estimators_mismatch is not None:
-        it = result.timing("sklearn").iterations
-        if result.estimators_mismatch == 0:
-            parts.append(
-                f"kmeans_core and scikit-learn agree on every label after {it} iterations."
-            )
-        else:
-            parts.append(
-                f"kmeans_core and scikit-learn differ on {result.estimators_mismatch:,} labels "
-                f"after {it} iterations."
-            )
-    if parts:
-        (st.warning if any("differ" in p for p in parts) else st.success)(" ".join(parts))
+    ok, text = speed.agreement_summary(result)
+    if text:
+        (st.success if ok else st.warning)(text)
 
 
 # --------------------------------------------------------------------------- page

@@ -869,3 +869,49 @@ def load_note(load_1min: float | None = None, cpus: int | None = None) -> str | 
         "other work competes for the cores, so timings are noisy and multi-threaded methods "
         "(BLAS, scikit-learn's OpenMP) suffer most. Run again when it is quieter."
     )
+
+
+def agreement_summary(result: SpeedResult) -> tuple[bool, str]:
+    """Do the methods agree on the labels? A verdict and a sentence for the page.
+
+    The tiers are compared with the GEMM tier after one iteration from the same
+    centers (a skipped loop tier on its probe rows); the two estimators with each
+    other after their fits.
+
+    Returns
+    -------
+    ok : bool
+        True when nothing disagrees.
+    text : str
+        Empty when there was nothing to compare.
+    """
+    parts = []
+    ok = True
+    if result.tier_mismatches:
+        bad = {t: m for t, m in result.tier_mismatches.items() if m}
+        if bad:
+            ok = False
+            parts.append(
+                "Labels differ from the GEMM tier's on "
+                + ", ".join(f"{m:,} rows ({METHOD_LABELS[t]})" for t, m in bad.items())
+                + ": near-ties where rounding picks a different center."
+            )
+        else:
+            checked = ", ".join(
+                f"{METHOD_LABELS[t]} on {result.tier_rows_checked[t]:,} rows"
+                for t in result.tier_mismatches
+            )
+            parts.append(f"Same labels as the GEMM tier: {checked}.")
+    if result.estimators_mismatch is not None:
+        it = result.timing("sklearn").iterations
+        if result.estimators_mismatch == 0:
+            parts.append(
+                f"kmeans_core and scikit-learn agree on every label after {it} iterations."
+            )
+        else:
+            ok = False
+            parts.append(
+                f"kmeans_core and scikit-learn differ on {result.estimators_mismatch:,} labels "
+                f"after {it} iterations."
+            )
+    return ok, " ".join(parts)

@@ -471,3 +471,28 @@ def test_dataset_timing_data_shuffles_rows_and_picks_early_centers():
     np.testing.assert_array_equal(C, C2)
     with pytest.raises(ValueError, match="K = 301 is more than the 300 rows"):
         speed.dataset_timing_data(X, 301, seed=0)
+
+
+def _with_checks(mism, rows, est_mismatch):
+    return speed.SpeedResult(
+        n=100, d=2, k=3, seed=0,
+        timings=(MethodTiming("sklearn", "measured", seconds=1.0, iterations=7),),
+        speedups={}, baseline_estimated=False,
+        tier_mismatches=mism, tier_rows_checked=rows, estimators_mismatch=est_mismatch,
+    )  # fmt: skip
+
+
+def test_agreement_summary():
+    ok, text = speed.agreement_summary(
+        _with_checks({"loops": 0, "broadcast": 0}, {"loops": 15, "broadcast": 100}, 0)
+    )
+    assert ok
+    assert text == (
+        "Same labels as the GEMM tier: Python loops on 15 rows, NumPy broadcasting on 100 rows. "
+        "kmeans_core and scikit-learn agree on every label after 7 iterations."
+    )
+    ok, text = speed.agreement_summary(_with_checks({"loops": 2}, {"loops": 100}, 3))
+    assert not ok
+    assert "differ from the GEMM tier's on 2 rows (Python loops)" in text
+    assert "differ on 3 labels after 7 iterations" in text
+    assert speed.agreement_summary(_with_checks({}, {}, None)) == (True, "")
