@@ -12,10 +12,11 @@ st.set_page_config(
     page_title="K-Means Explorer", page_icon=":material/scatter_plot:", layout="wide"
 )
 
+# The default page is served at "/" only (Streamlit ignores its url_path), so it is a
+# home page: every working page keeps its own deep link.
 PAGES = [
-    st.Page(
-        "app_pages/data.py", title="Data", icon=":material/dataset:", url_path="data", default=True
-    ),
+    st.Page("app_pages/home.py", title="Home", icon=":material/home:", default=True),
+    st.Page("app_pages/data.py", title="Data", icon=":material/dataset:", url_path="data"),
     st.Page(
         "app_pages/animate.py", title="Animate", icon=":material/animation:", url_path="animate"
     ),

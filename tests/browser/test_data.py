@@ -13,7 +13,7 @@ def _data_page(page, app_url):
     # Tall viewport: Streamlit scrolls inside its own container, so a "full page"
     # screenshot only shows what fits in the window.
     page.set_viewport_size({"width": 1400, "height": 2100})
-    open_page(page, app_url + "/")  # Data is the default page
+    open_page(page, app_url + "/data")
     page.get_by_role("heading", name="Data", exact=True).wait_for()
     assert_no_exception(page)
 

@@ -6,17 +6,19 @@ import pytest
 
 from tests.browser.conftest import assert_no_exception, open_page, screenshot
 
-PAGES = ["data", "animate", "choose-k", "compare", "speed", "export"]
+PAGES = ["", "data", "animate", "choose-k", "compare", "speed", "export"]
 
 
 @pytest.mark.parametrize("path", PAGES)
 def test_deep_link_loads_without_exception(page, app_url, path):
     open_page(page, f"{app_url}/{path}")
     assert_no_exception(page)
+    # A deep link to a page that is not where it claims shows a "Page not found" dialog.
+    assert page.get_by_text("Page not found").count() == 0
     # The frame's sidebar is there on every page, deep link or not.
     sidebar = page.locator('[data-testid="stSidebar"]')
     assert sidebar.get_by_text("Run settings", exact=True).is_visible()
-    screenshot(page, f"page-{path}")
+    screenshot(page, f"page-{path or 'home'}")
 
 
 def test_query_params_set_sidebar_settings(page, app_url):

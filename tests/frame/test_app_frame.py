@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 PAGE_FILES = [
+    "app_pages/home.py",
     "app_pages/data.py",
     "app_pages/animate.py",
     "app_pages/choose_k.py",
