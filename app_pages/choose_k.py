@@ -83,11 +83,16 @@ log_y = st.toggle(
     help="Spreads out the flat tail of the curve so the restart band there becomes visible.",
 )
 st.plotly_chart(elbow_figure(sweep, knee, log_y=log_y), width="stretch", key="choose_k_elbow")
+line = (
+    f"Line: mean WCSS over {plan.n_init} restarts per K; shaded band: the lowest to the "
+    "highest restart (min–max)."
+    if plan.n_init > 1
+    else "Line: WCSS of the single run per K."
+)
 st.caption(
-    f"{knee.reason} Line: mean WCSS over {plan.n_init} restart(s) per K; shaded band: the "
-    "lowest to the highest restart (min–max). Dotted grey: time to fit all restarts of "
-    "each K (right axis). Bars: how much WCSS falls from K − 1 to K — after the knee the "
-    f"gains flatten out. {ck.band_note(sweep)}"
+    f"{knee.reason} {line} Dotted grey: time to fit all restarts of each K (right axis). "
+    "Bars: how much WCSS falls from K − 1 to K — after the knee the gains flatten out. "
+    f"{ck.band_note(sweep)}"
 )
 
 # --- Metrics --------------------------------------------------------------------------

@@ -58,36 +58,38 @@ def elbow_figure(sweep: KSweep, knee: Knee, *, log_y: bool = False, height: int 
         specs=[[{"secondary_y": True}], [{}]],
     )
     n_init = sweep.inertia_runs.shape[1]
-    # The band: an invisible lower edge, then the upper edge filled down to it.
-    fig.add_trace(
-        go.Scatter(
-            x=ks,
-            y=lo,
-            mode="lines",
-            line=dict(width=0),
-            hoverinfo="skip",
-            showlegend=False,
-            name="restart min",
-        ),
-        row=1,
-        col=1,
-        secondary_y=False,
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=ks,
-            y=hi,
-            mode="lines",
-            line=dict(width=0),
-            fill="tonexty",
-            fillcolor=BAND,
-            name=f"spread of {n_init} restarts (min–max)",
-            hoverinfo="skip",
-        ),
-        row=1,
-        col=1,
-        secondary_y=False,
-    )
+    # The band (only with 2+ restarts): an invisible lower edge, then the upper edge filled
+    # down to it.
+    if n_init > 1:
+        fig.add_trace(
+            go.Scatter(
+                x=ks,
+                y=lo,
+                mode="lines",
+                line=dict(width=0),
+                hoverinfo="skip",
+                showlegend=False,
+                name="restart min",
+            ),
+            row=1,
+            col=1,
+            secondary_y=False,
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=ks,
+                y=hi,
+                mode="lines",
+                line=dict(width=0),
+                fill="tonexty",
+                fillcolor=BAND,
+                name=f"spread of {n_init} restarts (min–max)",
+                hoverinfo="skip",
+            ),
+            row=1,
+            col=1,
+            secondary_y=False,
+        )
     drop_text = ["—" if not np.isfinite(d) else f"{d:.1f}%" for d in drop]
     fig.add_trace(
         go.Scatter(

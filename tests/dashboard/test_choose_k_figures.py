@@ -99,3 +99,10 @@ def test_elbow_log_scale_only_when_positive(sweep):
     assert elbow_figure(sweep, ck.Knee(3, "")).layout.yaxis.type != "log"
     flat = ck.run_sweep(np.ones((10, 2)), range(1, 4), n_init=1, seed=0)  # WCSS = 0
     assert elbow_figure(flat, ck.Knee(None, ""), log_y=True).layout.yaxis.type != "log"
+
+
+def test_elbow_no_band_with_one_restart():
+    one = ck.run_sweep(np.arange(20.0)[:, None], range(1, 4), n_init=1, seed=0)
+    fig = elbow_figure(one, ck.Knee(None, ""))
+    assert not _by_name(fig, "spread") and not _by_name(fig, "restart min")
+    assert not [t for t in fig.data if t.type == "scatter" and t.fill == "tonexty"]
