@@ -496,3 +496,18 @@ def test_agreement_summary():
     assert "differ from the GEMM tier's on 2 rows (Python loops)" in text
     assert "differ on 3 labels after 7 iterations" in text
     assert speed.agreement_summary(_with_checks({}, {}, None)) == (True, "")
+
+
+@given(
+    t=st.floats(1e-6, 10.0),
+    probe=st.tuples(st.integers(1, 500), st.integers(1, 64), st.integers(1, 100)),
+    target=st.tuples(st.integers(1, 10**6), st.integers(1, 64), st.integers(1, 100)),
+)
+def test_extrapolation_properties(t, probe, target):
+    # The probe's own size gives back its time; doubling N (or K, or d) doubles the estimate.
+    assert speed.extrapolate_seconds(t, probe, probe) == pytest.approx(t)
+    est = speed.extrapolate_seconds(t, probe, target)
+    n, k, d = target
+    assert speed.extrapolate_seconds(t, probe, (2 * n, k, d)) == pytest.approx(2 * est)
+    assert speed.extrapolate_seconds(t, probe, (n, 2 * k, d)) == pytest.approx(2 * est)
+    assert speed.extrapolate_seconds(t, probe, (n, k, 2 * d)) == pytest.approx(2 * est)
