@@ -222,7 +222,8 @@ with chart_col:
         st.plotly_chart(time_per_iteration_bar(result), width="stretch", key="speed_bar")
         st.caption(
             f"Measured at {when} on this server (seed {seed}). Each bar is the median of "
-            "repeated runs after a warm-up; slow tiers run once. The two estimators are timed "
+            "repeated runs after a warm-up, the repeats taking turns between methods so that "
+            "a busy moment hits them all; slow tiers run once. The two estimators are timed "
             f"over a whole fit from the same centers (n_init=1, tol=0, max_iter="
             f"{speed.TIMED_MAX_ITER}) divided by its iterations, so their one-off setup is "
             "spread over the iterations."

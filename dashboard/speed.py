@@ -434,6 +434,29 @@ def estimate_seconds(
     return extrapolate_seconds(per_iter, (m, k, d), (n_target, k, d)), out
 
 
+def repeat_plan(first_s: float, repeats: int, budget_s: float) -> tuple[bool, int]:
+    """How to repeat a method whose first call took ``first_s``.
+
+    If ``repeats + 1`` such calls fit in the budget, the first call is a warm-up
+    (first calls pay for thread pools and caches) and ``repeats`` more are timed;
+    otherwise the first call counts and more are made only while they fit.
+
+    Returns
+    -------
+    discard_first : bool
+    more : int
+        Further calls to time.
+    """
+    repeats = max(1, int(repeats))
+    if first_s * (repeats + 1) <= budget_s:
+        return True, repeats
+    more, spent = 0, first_s
+    while 1 + more < repeats and spent + first_s <= budget_s:
+        more += 1
+        spent += first_s
+    return False, more
+
+
 def measure(
     runner: Runner,
     X: np.ndarray,
@@ -445,9 +468,7 @@ def measure(
 ) -> tuple[float, tuple[float, ...], RunOutcome]:
     """Median seconds per iteration, spending about ``budget_s`` at most.
 
-    The first call is timed. If ``repeats + 1`` calls like it fit in the budget, it
-    counts as a warm-up (first calls pay for thread pools and caches) and
-    ``repeats`` more are timed; otherwise more calls are made only while they fit.
+    The first call is timed, then repeated as :func:`repeat_plan` says.
 
     Returns
     -------
@@ -458,21 +479,55 @@ def measure(
         The first call's result.
     """
     first, out = timed_call(runner, X, C, clock)
-    iters = out.iterations
-    repeats = max(1, int(repeats))
-    if first * (repeats + 1) <= budget_s:
-        runs = []
-        for _ in range(repeats):
-            elapsed, again = timed_call(runner, X, C, clock)
-            runs.append(elapsed / again.iterations)
-    else:
-        runs = [first / iters]
-        spent = first
-        while len(runs) < repeats and spent + first <= budget_s:
-            elapsed, again = timed_call(runner, X, C, clock)
-            runs.append(elapsed / again.iterations)
-            spent += elapsed
+    warmup, more = repeat_plan(first, repeats, budget_s)
+    runs = [] if warmup else [first / out.iterations]
+    for _ in range(more):
+        elapsed, again = timed_call(runner, X, C, clock)
+        runs.append(elapsed / again.iterations)
     return statistics.median(runs), tuple(runs), out
+
+
+def screen_method(
+    method: str,
+    runner: Runner,
+    X: np.ndarray,
+    C: np.ndarray,
+    *,
+    budget_s: float,
+    memory_limit_bytes: int,
+    clock: Clock,
+    estimate: float | None = None,
+) -> tuple[MethodTiming | None, float | None]:
+    """Refuse or skip a method before running it at full size.
+
+    Returns
+    -------
+    verdict : MethodTiming or None
+        A "refused" or "skipped" timing, or None when the method may run.
+    estimate : float or None
+        Estimated seconds per iteration (capped methods only).
+    """
+    n = X.shape[0]
+    k, d = C.shape
+    if method == "broadcast":
+        refusal = memory_refusal(n, k, d, memory_limit_bytes)
+        if refusal:
+            return MethodTiming(method, "refused", message=refusal), None
+    if method in CAPPED_METHODS:
+        probe_labels = None
+        if estimate is None:
+            estimate, probe = estimate_seconds(runner, X, C, n, clock=clock)
+            probe_labels = probe.labels
+        if estimate > budget_s:
+            skipped = MethodTiming(
+                method,
+                "skipped",
+                estimate=estimate,
+                message=skip_message(estimate, budget_s),
+                labels=probe_labels,
+            )
+            return skipped, estimate
+    return None, estimate
 
 
 def time_method(
@@ -515,25 +570,18 @@ def time_method(
     -------
     MethodTiming
     """
-    n = X.shape[0]
-    k, d = C.shape
-    probe_labels = None
-    if method == "broadcast":
-        refusal = memory_refusal(n, k, d, memory_limit_bytes)
-        if refusal:
-            return MethodTiming(method, "refused", message=refusal)
-    if method in CAPPED_METHODS:
-        if estimate is None:
-            estimate, probe = estimate_seconds(runner, X, C, n, clock=clock)
-            probe_labels = probe.labels
-        if estimate > budget_s:
-            return MethodTiming(
-                method,
-                "skipped",
-                estimate=estimate,
-                message=skip_message(estimate, budget_s),
-                labels=probe_labels,
-            )
+    verdict, estimate = screen_method(
+        method,
+        runner,
+        X,
+        C,
+        budget_s=budget_s,
+        memory_limit_bytes=memory_limit_bytes,
+        clock=clock,
+        estimate=estimate,
+    )
+    if verdict is not None:
+        return verdict
     spend = budget_s if spend_s is None else spend_s
     median, runs, out = measure(runner, X, C, repeats=repeats, budget_s=spend, clock=clock)
     return MethodTiming(
@@ -631,7 +679,7 @@ def run_timing(
     progress: Progress | None = None,
     data: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> SpeedResult:
-    """Time every method at one size.
+    """Time every method at one size, repeats interleaved across methods.
 
     Parameters
     ----------
@@ -643,7 +691,7 @@ def run_timing(
         Method -> runner; defaults to :func:`default_runners`.
     clock : callable
     progress : callable, optional
-        ``progress(fraction_done, message)`` before each method.
+        ``progress(fraction_done, message)`` before each method and each round.
     data : (X, C), optional
         Use this data instead of generating it.
 
@@ -661,22 +709,55 @@ def run_timing(
         raise ValueError(problem)
     runners = dict(runners) if runners is not None else default_runners()
     X, C = data if data is not None else make_timing_data(n, d, k, seed)
-    timings = []
+    # Phase 1: refuse, probe and skip, then one warm-up call per method that runs.
+    final: dict[str, MethodTiming] = {}
+    pending: dict[str, dict] = {}
     for i, method in enumerate(methods):
         if progress:
-            progress(i / len(methods), f"Timing {METHOD_LABELS.get(method, method)} at N = {n:,}")
-        timings.append(
-            time_method(
-                method,
-                runners[method],
-                X,
-                C,
-                budget_s=budget_s,
-                memory_limit_bytes=memory_limit_bytes,
-                repeats=repeats,
-                clock=clock,
-            )
+            name = METHOD_LABELS.get(method, method)
+            progress(0.5 * i / len(methods), f"Probing and warming up {name} at N = {n:,}")
+        runner = runners[method]
+        verdict, estimate = screen_method(
+            method,
+            runner,
+            X,
+            C,
+            budget_s=budget_s,
+            memory_limit_bytes=memory_limit_bytes,
+            clock=clock,
         )
+        if verdict is not None:
+            final[method] = verdict
+            continue
+        first, out = timed_call(runner, X, C, clock)
+        warmup, more = repeat_plan(first, repeats, budget_s)
+        pending[method] = {
+            "out": out,
+            "runs": [] if warmup else [first / out.iterations],
+            "more": more,
+            "estimate": estimate,
+        }
+    # Phase 2: the repeats go round-robin over the methods, so a slow spell on a shared
+    # machine hits every method alike instead of the one that happened to be running.
+    rounds = max((p["more"] for p in pending.values()), default=0)
+    for r in range(rounds):
+        if progress:
+            progress(0.5 + 0.5 * r / rounds, f"Timing round {r + 1} of {rounds} at N = {n:,}")
+        for method, p in pending.items():
+            if r < p["more"]:
+                elapsed, again = timed_call(runners[method], X, C, clock)
+                p["runs"].append(elapsed / again.iterations)
+    for method, p in pending.items():
+        final[method] = MethodTiming(
+            method,
+            "measured",
+            seconds=statistics.median(p["runs"]),
+            runs=tuple(p["runs"]),
+            estimate=p["estimate"],
+            iterations=p["out"].iterations,
+            labels=p["out"].labels,
+        )
+    timings = [final[m] for m in methods]
     if progress:
         progress(1.0, "Done")
     speedups, estimated = compute_speedups(timings)

@@ -511,3 +511,41 @@ def test_extrapolation_properties(t, probe, target):
     assert speed.extrapolate_seconds(t, probe, (2 * n, k, d)) == pytest.approx(2 * est)
     assert speed.extrapolate_seconds(t, probe, (n, 2 * k, d)) == pytest.approx(2 * est)
     assert speed.extrapolate_seconds(t, probe, (n, k, 2 * d)) == pytest.approx(2 * est)
+
+
+@pytest.mark.parametrize(
+    ("first", "repeats", "budget", "plan"),
+    [
+        (0.1, 5, 3.0, (True, 5)),  # 6 calls fit: warm-up, then 5 timed
+        (0.5, 5, 3.0, (True, 5)),  # exactly 6 x 0.5 = 3 s still fits
+        (1.0, 5, 3.0, (False, 2)),  # 1 + 2 calls = 3 s
+        (2.0, 5, 3.0, (False, 0)),  # one call only
+        (0.01, 1, 3.0, (True, 1)),
+    ],
+)
+def test_repeat_plan(first, repeats, budget, plan):
+    assert speed.repeat_plan(first, repeats, budget) == plan
+
+
+def test_run_timing_interleaves_repeats_across_methods():
+    clock = FakeClock()
+    order: list[str] = []
+
+    def logged(name, per_row):
+        inner = fake_runner(clock, per_row)
+
+        def run(X, C):
+            order.append(name)
+            return inner(X, C)
+
+        return run
+
+    methods = ("gemm", "kmeans_core", "sklearn")
+    runners = {m: logged(m, 1e-6) for m in methods}
+    X, C = data(n=1000)
+    result = speed.run_timing(
+        1000, 2, 4, 0, repeats=2, methods=methods, runners=runners, clock=clock, data=(X, C)
+    )
+    # Warm-ups one after another, then two rounds of one call per method.
+    assert order == list(methods) * 3
+    assert all(len(t.runs) == 2 for t in result.timings)
