@@ -211,7 +211,7 @@ b1.button(
     icon=":material/first_page:",
 )
 b2.button(
-    "Step back",
+    "Back",
     on_click=_go,
     args=(step - 1,),
     width="stretch",

@@ -52,8 +52,9 @@ class AnimFrame:
     labels : ndarray of shape (n_shown,), int16
         Labels of the displayed sample (``UNASSIGNED`` = -1 in the start frame).
     changed : ndarray of shape (n_shown,), bool
-        Displayed points whose label differs from the previous frame's
-        (none in the first assignment, where every point gets its first label).
+        Displayed points whose label differs from the previous frame's (none in
+        the first assignment, where every point gets its first label; in update
+        frames only points handed to a relocated empty cluster).
     inertia : float or None
         Inertia for these labels and centers (None before the first assignment).
     n_changed : int
@@ -265,10 +266,8 @@ def build_frames(
                 f"({_plural(skipped_since_last, 'iteration')} skipped in the animation.) " + caption
             )
             skipped_since_last = 0
-        if first_assign or s.phase == "update":
-            changed = np.zeros(n_shown, dtype=bool)
-        else:
-            changed = labels != prev_labels
+        # Update frames change labels only when an empty cluster took a point.
+        changed = np.zeros(n_shown, dtype=bool) if first_assign else labels != prev_labels
         shifts = np.asarray(s.center_shifts, dtype=float)
         phase_word = "assignment" if s.phase == "assign" else "update"
         frames.append(
