@@ -75,10 +75,14 @@ if k_notice:
     st.warning(k_notice, icon=":material/warning:")
 
 c1, c2, c3, c4 = st.columns([1.5, 1, 1, 1.2])
-start_choices = (f"sidebar init ({settings.init})", "points I click on the chart")
+start_labels = {
+    "sidebar": f"sidebar init ({settings.init})",
+    "click": "points I click on the chart",
+}
 start_from = c1.radio(
     "Start from",
-    start_choices,
+    list(start_labels),
+    format_func=start_labels.get,
     key="anim_start",
     horizontal=True,
     help="K, init and seed are in the sidebar; or click your own starting centroids.",
@@ -106,7 +110,7 @@ speed = c4.select_slider(
 
 view = _cached_view(ds.key, settings.seed, ds.X, tuple(ds.feature_names))
 d = ds.n_features
-picking = start_from == start_choices[1]
+picking = start_from == "click"
 
 # --- initial centers -----------------------------------------------------------------
 centers = None
@@ -204,6 +208,7 @@ def _go(to: int) -> None:
 b1, b2, b3, b4, b5 = st.columns([1, 1, 1, 1, 3])
 b1.button(
     "Start",
+    key="anim_first",
     on_click=_go,
     args=(0,),
     width="stretch",
@@ -212,6 +217,7 @@ b1.button(
 )
 b2.button(
     "Back",
+    key="anim_back",
     on_click=_go,
     args=(step - 1,),
     width="stretch",
@@ -220,6 +226,7 @@ b2.button(
 )
 b3.button(
     "Forward",
+    key="anim_forward",
     icon=":material/chevron_right:",
     on_click=_go,
     args=(step + 1,),
@@ -228,6 +235,7 @@ b3.button(
 )
 b4.button(
     "End",
+    key="anim_last",
     icon=":material/last_page:",
     on_click=_go,
     args=(n_frames - 1,),
