@@ -29,7 +29,8 @@ def _cache() -> dict:
     return st.session_state.setdefault(RESULTS_KEY, {})
 
 
-def _run(key: tuple, n: int, d: int, k: int, seed: int, budget: float, mem: int, reps: int, X0):
+def _run(key: tuple, n: int, d: int, k: int, seed: int, X0, opts: dict) -> None:
+    """Time at (n, d, k) and over the N sweep, with live progress; store in the cache."""
     started = time.perf_counter()
     with st.status(f"Timing one Lloyd iteration at N = {n:,}…", expanded=True) as status:
         bar = st.progress(0.0, text="Preparing data")
@@ -44,33 +45,27 @@ def _run(key: tuple, n: int, d: int, k: int, seed: int, budget: float, mem: int,
         def sweep_progress(frac: float, msg: str) -> None:
             bar.progress(min(1.0, 0.5 + 0.5 * frac), text=msg)
 
-        result = speed.run_timing(
-            n,
-            d,
-            k,
-            seed,
-            budget_s=budget,
-            memory_limit_bytes=mem,
-            repeats=reps,
-            progress=main_progress,
-            data=(X, C),
-        )
+        result = speed.run_timing(n, d, k, seed, progress=main_progress, data=(X, C), **opts)
+        sweep_opts = {**opts, "repeats": max(1, min(3, opts["repeats"]))}
         sweep = speed.run_sweep(
             speed.sweep_sizes(n, k),
             d,
             k,
             seed,
-            budget_s=budget,
-            memory_limit_bytes=mem,
-            repeats=max(1, min(3, reps)),
             progress=sweep_progress,
             data=(X, C),
             known=result,
+            **sweep_opts,
         )
         elapsed = time.perf_counter() - started
         status.update(label=f"Timed in {elapsed:.1f} s", state="complete", expanded=False)
     cache = _cache()
-    cache[key] = (result, sweep, time.strftime("%H:%M:%S UTC", time.gmtime()), speed.load_note())
+    cache[key] = (
+        result,
+        sweep,
+        time.strftime("%H:%M:%S UTC", time.gmtime()),
+        speed.load_note(),
+    )
     while len(cache) > MAX_CACHED:
         cache.pop(next(iter(cache)))
 
@@ -170,6 +165,12 @@ with st.container(border=True):
         reps = o3.number_input(
             "Repeats (median kept)", 1, 15, value=speed.DEFAULT_REPEATS, key="speed_reps"
         )
+        one_thread = st.checkbox(
+            "One thread per library (BLAS, OpenMP)",
+            key="speed_one_thread",
+            help="Fairest on a busy machine, where multi-threaded methods can slow down many "
+            "times over; off, every method may use all cores.",
+        )
     problem = speed.check_sizes(int(n), int(d), int(k))
     if problem and use_dataset:
         problem = f"The current dataset cannot be timed: {problem}"
@@ -198,10 +199,16 @@ with st.container(border=True):
         )
 
 data_id = ds.key if use_dataset else "blobs"
-key = (data_id, int(n), int(d), int(k), seed, float(budget), mem_limit, int(reps))
+opts = {
+    "budget_s": float(budget),
+    "memory_limit_bytes": mem_limit,
+    "repeats": int(reps),
+    "threads": 1 if one_thread else None,
+}
+key = (data_id, int(n), int(d), int(k), seed, *opts.values())
 if run_clicked and problem is None:
     try:
-        _run(key, int(n), int(d), int(k), seed, float(budget), mem_limit, int(reps), X0)
+        _run(key, int(n), int(d), int(k), seed, X0, opts)
     except MemoryError:
         st.error("Timing ran out of memory. Try a smaller N, d or K.")
     except Exception as exc:  # a timing page must never end in a traceback
@@ -221,7 +228,9 @@ with chart_col:
         result, sweep, when, busy = cached
         st.plotly_chart(time_per_iteration_bar(result), width="stretch", key="speed_bar")
         st.caption(
-            f"Measured at {when} on this server (seed {seed}). Each bar is the median of "
+            f"Measured at {when} on this server (seed {seed}"
+            + ("; one thread per library" if one_thread else "")
+            + "). Each bar is the median of "
             "repeated runs after a warm-up, the repeats taking turns between methods so that "
             "a busy moment hits them all; slow tiers run once. The two estimators are timed "
             f"over a whole fit from the same centers (n_init=1, tol=0, max_iter="

@@ -31,6 +31,7 @@ from typing import Literal
 import numpy as np
 from sklearn.cluster import KMeans as SklearnKMeans
 from sklearn.datasets import make_blobs
+from threadpoolctl import threadpool_limits
 
 from kmeans_core import TIERS, KMeans, broadcast_bytes, lloyd_iteration
 
@@ -67,6 +68,7 @@ MAX_DATA_BYTES = 128 * 2**20
 
 Clock = Callable[[], float]
 Progress = Callable[[float, str], None]
+Threads = int | None
 Status = Literal["measured", "skipped", "refused"]
 
 
@@ -322,6 +324,16 @@ def dataset_timing_data(X: np.ndarray, k: int, seed: int) -> tuple[np.ndarray, n
 
 
 # --------------------------------------------------------------------------- runners
+
+
+def thread_limit(threads: Threads):
+    """Context manager limiting BLAS and OpenMP pools to ``threads`` (None: no limit).
+
+    On a busy machine, OpenMP threads that wait for each other at every barrier can
+    make a multi-threaded method many times slower; one thread each is the fairest
+    comparison there.
+    """
+    return threadpool_limits(limits=threads)
 
 
 def _tier_runner(tier: str) -> Runner:
@@ -678,6 +690,7 @@ def run_timing(
     clock: Clock = time.perf_counter,
     progress: Progress | None = None,
     data: tuple[np.ndarray, np.ndarray] | None = None,
+    threads: Threads = None,
 ) -> SpeedResult:
     """Time every method at one size, repeats interleaved across methods.
 
@@ -694,6 +707,8 @@ def run_timing(
         ``progress(fraction_done, message)`` before each method and each round.
     data : (X, C), optional
         Use this data instead of generating it.
+    threads : int, optional
+        Limit BLAS and OpenMP to this many threads while timing (None: no limit).
 
     Returns
     -------
@@ -709,6 +724,29 @@ def run_timing(
         raise ValueError(problem)
     runners = dict(runners) if runners is not None else default_runners()
     X, C = data if data is not None else make_timing_data(n, d, k, seed)
+    with thread_limit(threads):
+        timings = _timings_interleaved(
+            X, C, methods, runners, budget_s, memory_limit_bytes, repeats, clock, progress, n
+        )
+    speedups, estimated = compute_speedups(timings)
+    mism, rows = label_mismatches(timings)
+    return SpeedResult(
+        n=n,
+        d=d,
+        k=k,
+        seed=seed,
+        timings=tuple(timings),
+        speedups=speedups,
+        baseline_estimated=estimated,
+        tier_mismatches=mism,
+        tier_rows_checked=rows,
+        estimators_mismatch=estimators_mismatch(timings),
+    )
+
+
+def _timings_interleaved(
+    X, C, methods, runners, budget_s, memory_limit_bytes, repeats, clock, progress, n
+) -> list[MethodTiming]:
     # Phase 1: refuse, probe and skip, then one warm-up call per method that runs.
     final: dict[str, MethodTiming] = {}
     pending: dict[str, dict] = {}
@@ -757,23 +795,9 @@ def run_timing(
             iterations=p["out"].iterations,
             labels=p["out"].labels,
         )
-    timings = [final[m] for m in methods]
     if progress:
         progress(1.0, "Done")
-    speedups, estimated = compute_speedups(timings)
-    mism, rows = label_mismatches(timings)
-    return SpeedResult(
-        n=n,
-        d=d,
-        k=k,
-        seed=seed,
-        timings=tuple(timings),
-        speedups=speedups,
-        baseline_estimated=estimated,
-        tier_mismatches=mism,
-        tier_rows_checked=rows,
-        estimators_mismatch=estimators_mismatch(timings),
-    )
+    return [final[m] for m in methods]
 
 
 def sweep_sizes(n_max: int, k: int = 1, points: int = 6, n_min: int = 1000) -> tuple[int, ...]:
@@ -807,6 +831,7 @@ def run_sweep(
     progress: Progress | None = None,
     data: tuple[np.ndarray, np.ndarray] | None = None,
     known: SpeedResult | None = None,
+    threads: Threads = None,
 ) -> SweepResult:
     """Seconds per iteration against N, on prefixes of one synthetic dataset.
 
@@ -819,6 +844,8 @@ def run_sweep(
     ----------
     known : SpeedResult, optional
         A result already measured at one of ``n_values`` (same d, K): reused there.
+    threads : int, optional
+        Limit BLAS and OpenMP to this many threads while timing (None: no limit).
 
     Returns
     -------
@@ -843,41 +870,48 @@ def run_sweep(
                 per_probe[t.method] = t.estimate / reuse.n
     total = len(methods) * len(n_values)
     done = 0
-    for method in methods:
-        for n in n_values:
-            if progress:
-                progress(done / total, f"Scaling: {METHOD_LABELS.get(method, method)}, N = {n:,}")
-            done += 1
-            if reuse is not None and n == reuse.n and method in {t.method for t in reuse.timings}:
-                t = reuse.timing(method)
+    with thread_limit(threads):
+        for method in methods:
+            for n in n_values:
+                if progress:
+                    progress(
+                        done / total, f"Scaling: {METHOD_LABELS.get(method, method)}, N = {n:,}"
+                    )
+                done += 1
+                if (
+                    reuse is not None
+                    and n == reuse.n
+                    and method in {t.method for t in reuse.timings}
+                ):
+                    t = reuse.timing(method)
+                    seconds[method].append(t.seconds)
+                    estimates[method].append(t.estimate if t.status == "skipped" else None)
+                    if t.status != "measured":
+                        notes[method].append(f"N = {n:,}: {t.message}")
+                    continue
+                estimate = None
+                refused = method == "broadcast" and memory_refusal(n, k, d, memory_limit_bytes)
+                if method in CAPPED_METHODS and not refused:
+                    if method not in per_probe:
+                        probe_est, _ = estimate_seconds(runners[method], X, C, n, clock=clock)
+                        per_probe[method] = probe_est / n
+                    estimate = per_probe[method] * n
+                t = time_method(
+                    method,
+                    runners[method],
+                    X[:n],
+                    C,
+                    budget_s=budget_s,
+                    memory_limit_bytes=memory_limit_bytes,
+                    repeats=repeats,
+                    clock=clock,
+                    estimate=estimate,
+                    spend_s=spend,
+                )
                 seconds[method].append(t.seconds)
                 estimates[method].append(t.estimate if t.status == "skipped" else None)
                 if t.status != "measured":
                     notes[method].append(f"N = {n:,}: {t.message}")
-                continue
-            estimate = None
-            refused = method == "broadcast" and memory_refusal(n, k, d, memory_limit_bytes)
-            if method in CAPPED_METHODS and not refused:
-                if method not in per_probe:
-                    probe_est, _ = estimate_seconds(runners[method], X, C, n, clock=clock)
-                    per_probe[method] = probe_est / n
-                estimate = per_probe[method] * n
-            t = time_method(
-                method,
-                runners[method],
-                X[:n],
-                C,
-                budget_s=budget_s,
-                memory_limit_bytes=memory_limit_bytes,
-                repeats=repeats,
-                clock=clock,
-                estimate=estimate,
-                spend_s=spend,
-            )
-            seconds[method].append(t.seconds)
-            estimates[method].append(t.estimate if t.status == "skipped" else None)
-            if t.status != "measured":
-                notes[method].append(f"N = {n:,}: {t.message}")
     if progress:
         progress(1.0, "Done")
     return SweepResult(
@@ -948,7 +982,8 @@ def load_note(load_1min: float | None = None, cpus: int | None = None) -> str | 
     return (
         f"The server was busy while timing (load {load_1min:.1f} on {cpus} CPU cores): "
         "other work competes for the cores, so timings are noisy and multi-threaded methods "
-        "(BLAS, scikit-learn's OpenMP) suffer most. Run again when it is quieter."
+        "(BLAS, scikit-learn's OpenMP) suffer most. Run again when it is quieter, or tick "
+        "“One thread per library” under Timing options."
     )
 
 

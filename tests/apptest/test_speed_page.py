@@ -93,3 +93,16 @@ def test_current_dataset_mode_times_the_dataset(at):
     # The default dataset: 500 rows, 2 features.
     assert "N = 500, d = 2, K = 8" in bar["layout"]["title"]["text"]
     assert max(scaling["data"][0]["x"]) == 500
+
+
+def test_one_thread_option_is_a_separate_cached_result(at):
+    at.select_slider(key="speed_n").set_value(1_000).run()
+    at.button(key="speed_run").click().run()
+    assert len(specs(at)) == 2
+    # A different threading setting is a different measurement: it needs its own run.
+    at.checkbox(key="speed_one_thread").check().run()
+    assert not at.get("plotly_chart")
+    at.button(key="speed_run").click().run()
+    assert not at.exception
+    assert len(specs(at)) == 2
+    assert any("one thread per library" in c.value for c in at.caption)

@@ -549,3 +549,26 @@ def test_run_timing_interleaves_repeats_across_methods():
     # Warm-ups one after another, then two rounds of one call per method.
     assert order == list(methods) * 3
     assert all(len(t.runs) == 2 for t in result.timings)
+
+
+def test_threads_limit_applies_while_timing_only():
+    from threadpoolctl import threadpool_info
+
+    seen: list[int] = []
+
+    def spy(X, C):
+        seen.append(max((p["num_threads"] for p in threadpool_info()), default=1))
+        return RunOutcome(np.zeros(len(X), dtype=np.int32), 1)
+
+    def pools():
+        return sorted((p["internal_api"], p["num_threads"]) for p in threadpool_info())
+
+    before = pools()
+    X, C = data(n=300)
+    runners = {m: spy for m in speed.METHODS}
+    speed.run_timing(300, 2, 4, 0, repeats=1, runners=runners, data=(X, C), threads=1)
+    assert seen and set(seen) == {1}
+    seen.clear()
+    speed.run_sweep((100, 300), 2, 4, 0, repeats=1, runners=runners, data=(X, C), threads=1)
+    assert seen and set(seen) == {1}
+    assert pools() == before  # limits are restored afterwards
