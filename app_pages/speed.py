@@ -64,7 +64,7 @@ def _run(key: tuple, n: int, d: int, k: int, seed: int, X0, opts: dict) -> None:
         result,
         sweep,
         time.strftime("%H:%M:%S UTC", time.gmtime()),
-        speed.load_note(),
+        speed.load_note(threads=opts["threads"]),
     )
     while len(cache) > MAX_CACHED:
         cache.pop(next(iter(cache)))
@@ -79,7 +79,8 @@ def _explanation(n: int, d: int, k: int) -> None:
     st.markdown(
         f"""
 - **One matrix product.** All N·K dot products $x\\cdot c$ are the entries of
-  $XC^{{\\top}}$: a single GEMM that BLAS runs with cache blocking, SIMD and every core.
+  $XC^{{\\top}}$: a single GEMM that BLAS runs with cache blocking and SIMD (and on every
+  core, if you allow it under Timing options).
 - **No N×K×d temporary.** Broadcasting builds every difference $x-c$ first:
   {speed.format_bytes(speed.broadcast_bytes(n, k, d))} at these sizes, written to memory and
   read back. The GEMM tier only holds N×K distances, one chunk of rows at a time.
@@ -167,9 +168,11 @@ with st.container(border=True):
         )
         one_thread = st.checkbox(
             "One thread per library (BLAS, OpenMP)",
+            value=True,
             key="speed_one_thread",
-            help="Fairest on a busy machine, where multi-threaded methods can slow down many "
-            "times over; off, every method may use all cores.",
+            help="On by default: the fairest comparison, and steady on a busy machine, where "
+            "multi-threaded methods can slow down many times over. Untick to let every "
+            "method use all cores.",
         )
     problem = speed.check_sizes(int(n), int(d), int(k))
     if problem and use_dataset:

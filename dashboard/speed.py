@@ -961,7 +961,9 @@ def results_table(result: SpeedResult) -> list[dict[str, str]]:
     return rows
 
 
-def load_note(load_1min: float | None = None, cpus: int | None = None) -> str | None:
+def load_note(
+    load_1min: float | None = None, cpus: int | None = None, *, threads: Threads = None
+) -> str | None:
     """A warning when the server is busy enough to make timings noisy, else None.
 
     Parameters
@@ -970,6 +972,8 @@ def load_note(load_1min: float | None = None, cpus: int | None = None) -> str | 
         1-minute load average (default: ``os.getloadavg()``, where available).
     cpus : int, optional
         CPU count (default: ``os.cpu_count()``).
+    threads : int, optional
+        The thread limit the timing used; without one, the note suggests it.
     """
     if load_1min is None:
         try:
@@ -979,12 +983,16 @@ def load_note(load_1min: float | None = None, cpus: int | None = None) -> str | 
     cpus = cpus or os.cpu_count() or 1
     if load_1min <= cpus:
         return None
-    return (
+    note = (
         f"The server was busy while timing (load {load_1min:.1f} on {cpus} CPU cores): "
-        "other work competes for the cores, so timings are noisy and multi-threaded methods "
-        "(BLAS, scikit-learn's OpenMP) suffer most. Run again when it is quieter, or tick "
-        "“One thread per library” under Timing options."
+        "other work competes for the cores, so timings are noisy."
     )
+    if threads is None:
+        note += (
+            " Multi-threaded methods (BLAS, scikit-learn's OpenMP) suffer most: tick "
+            "“One thread per library” under Timing options, or run again when it is quieter."
+        )
+    return note
 
 
 def agreement_summary(result: SpeedResult) -> tuple[bool, str]:

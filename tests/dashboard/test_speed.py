@@ -456,6 +456,9 @@ def test_load_note_only_when_busy():
     assert speed.load_note(2.0, 2) is None
     note = speed.load_note(8.4, 2)
     assert "load 8.4 on 2 CPU cores" in note and "noisy" in note
+    assert "One thread per library" in note
+    # Already on one thread: nothing more to suggest.
+    assert "One thread per library" not in speed.load_note(8.4, 2, threads=1)
 
 
 def test_dataset_timing_data_shuffles_rows_and_picks_early_centers():
