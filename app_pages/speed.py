@@ -13,6 +13,7 @@ RESULTS_KEY = "speed_results"
 MAX_CACHED = 8
 N_CHOICES = [1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000]
 MEMORY_CHOICES_MB = [128, 256, 512, 1024, 2048]
+SMALL_N = 5_000  # below this, per-call overhead hides the differences between fast methods
 SYNTHETIC = "Synthetic blobs"
 CURRENT = "Current dataset"
 
@@ -240,6 +241,12 @@ with chart_col:
             f"{speed.TIMED_MAX_ITER}) divided by its iterations, so their one-off setup is "
             "spread over the iterations."
         )
+        if result.n < SMALL_N:
+            st.caption(
+                f"At N = {result.n:,} a fixed cost per call (Python overhead, allocating, "
+                "starting BLAS) dominates the fast methods; the gap widens with N: try "
+                "synthetic blobs with N = 20k or more."
+            )
         if busy:
             st.warning(busy, icon=":material/speed:")
         for t in result.timings:
