@@ -51,6 +51,10 @@ _MIN_ROWS_FOR_THREADS = 32768
 
 DEFAULT_CHUNK_ROWS = None  # chosen from n_samples, n_features and n_clusters
 
+#: Upper bound on the threads a call uses when ``n_threads`` is not given (None: every
+#: available CPU).  Benchmarks set it to compare single-threaded work.
+MAX_THREADS: int | None = None
+
 
 def _available_cpus() -> int:
     try:
@@ -420,6 +424,8 @@ def assign_and_accumulate(
 
     if n_threads is None:
         n_threads = _available_cpus() if n_samples >= _MIN_ROWS_FOR_THREADS else 1
+        if MAX_THREADS is not None:
+            n_threads = min(n_threads, MAX_THREADS)
     n_threads = max(1, min(int(n_threads), plan.n_chunks))
 
     next_chunk = itertools.count()

@@ -1,0 +1,366 @@
+"""kmeans_core vs scikit-learn: time per Lloyd iteration, a default fit, and peak memory.
+
+Run from the repository root::
+
+    python -m bench.core            # the full table (a few minutes)
+    python -m bench.core --quick    # fewer repeats, under a minute
+    python -m bench.core --repeats 15 --iters 30 --cases 1M×2
+
+What is measured, on ``make_blobs`` data with a fixed seed (``cluster_std=3``, so the
+blobs overlap and Lloyd keeps moving for many iterations):
+
+* **per iteration** — both libraries start from the same initial centers (rows drawn
+  with a fixed seed) with ``tol=0`` and the same ``max_iter``; each fit's wall time is
+  divided by its ``n_iter_`` (validation, centring and the final relabelling are
+  included, spread over the iterations).  The two libraries are timed alternately
+  (ours, theirs, theirs, ours, ...) and the medians compared: on a shared machine a
+  single run drifts by up to 1.5x.
+* **default fit** — ``KMeans(n_clusters=K, random_state=0).fit(X)`` with every other
+  parameter at its default (k-means++, ``n_init="auto"``, ``tol=1e-4``), alternated
+  the same way.
+* **peak memory** — the growth of the resident set (RSS high-water mark, VmHWM) during
+  one default fit, in a fresh subprocess per library and case: the child generates
+  the data, resets the high-water mark (``/proc/self/clear_refs``), fits, and reports
+  VmHWM minus the RSS before the fit.  Linux only; shown as "n/a" elsewhere.
+
+Both libraries use every available core: scikit-learn through OpenMP, kmeans_core
+through a pool of Python threads over chunks.  The ratio column is ours / scikit-learn
+(below 1 means kmeans_core is faster).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+import warnings
+from dataclasses import dataclass, field
+from statistics import median
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Case:
+    """One benchmark dataset: ``make_blobs(n_samples, n_features, centers=k)``."""
+
+    name: str
+    n_samples: int
+    n_features: int
+    k: int
+
+    def data(self, dtype=np.float64) -> np.ndarray:
+        from sklearn.datasets import make_blobs
+
+        X, _ = make_blobs(
+            n_samples=self.n_samples,
+            n_features=self.n_features,
+            centers=self.k,
+            cluster_std=3.0,
+            random_state=0,
+        )
+        return np.ascontiguousarray(X, dtype=dtype)
+
+    def init_centers(self, X: np.ndarray) -> np.ndarray:
+        rows = np.random.RandomState(1).choice(X.shape[0], self.k, replace=False)
+        return X[rows].copy()
+
+
+CASES = (
+    Case("1M×2 K=8", 1_000_000, 2, 8),
+    Case("100k×50 K=16", 100_000, 50, 16),
+    Case("20k×2 K=3", 20_000, 2, 3),
+)
+
+
+@dataclass
+class Timing:
+    """Alternated timings of the two libraries for one measurement."""
+
+    ours: list[float] = field(default_factory=list)
+    theirs: list[float] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ratio(self) -> float:
+        return median(self.ours) / median(self.theirs)
+
+    @property
+    def pair_ratio_range(self) -> tuple[float, float]:
+        pairs = [a / b for a, b in zip(self.ours, self.theirs, strict=True)]
+        return min(pairs), max(pairs)
+
+
+def _estimators():
+    from sklearn.cluster import KMeans as SkKMeans
+
+    from kmeans_core import KMeans as OurKMeans
+
+    return OurKMeans, SkKMeans
+
+
+def _alternate(run_ours, run_theirs, repeats: int, timing: Timing) -> None:
+    """Run both ``repeats`` times, alternating which goes first (drift hits both)."""
+    for r in range(repeats):
+        order = ((run_ours, timing.ours), (run_theirs, timing.theirs))
+        for run, out in order if r % 2 == 0 else order[::-1]:
+            out.append(run())
+
+
+def time_per_iteration(case: Case, X: np.ndarray, repeats: int, max_iter: int) -> Timing:
+    """Seconds per Lloyd iteration from the same initial centers (tol=0, fixed max_iter)."""
+    OurKMeans, SkKMeans = _estimators()
+    init = case.init_centers(X)
+    timing = Timing()
+    n_iters: dict[str, int] = {}
+
+    def fit_time(cls, key):
+        def run():
+            model = cls(case.k, init=init, n_init=1, tol=0.0, max_iter=max_iter)
+            t0 = time.perf_counter()
+            model.fit(X)
+            elapsed = time.perf_counter() - t0
+            n_iters[key] = model.n_iter_
+            return elapsed / model.n_iter_
+
+        return run
+
+    run_ours, run_theirs = fit_time(OurKMeans, "ours"), fit_time(SkKMeans, "theirs")
+    run_ours(), run_theirs()  # warm-up: imports, thread pools, first-touch page faults
+    _alternate(run_ours, run_theirs, repeats, timing)
+    if n_iters["ours"] != n_iters["theirs"]:
+        timing.notes.append(
+            f"{case.name}: n_iter_ differs (ours {n_iters['ours']}, "
+            f"scikit-learn {n_iters['theirs']}); each fit divided by its own."
+        )
+    timing.notes.append(f"{case.name}: {n_iters['theirs']} iterations per timed fit.")
+    return timing
+
+
+def time_default_fit(case: Case, X: np.ndarray, repeats: int) -> Timing:
+    """Seconds for a fit with default parameters (k-means++, n_init="auto")."""
+    OurKMeans, SkKMeans = _estimators()
+    timing = Timing()
+
+    def fit_time(cls):
+        def run():
+            model = cls(n_clusters=case.k, random_state=0)
+            t0 = time.perf_counter()
+            model.fit(X)
+            return time.perf_counter() - t0
+
+        return run
+
+    run_ours, run_theirs = fit_time(OurKMeans), fit_time(SkKMeans)
+    run_ours(), run_theirs()
+    _alternate(run_ours, run_theirs, repeats, timing)
+    return timing
+
+
+_MEMORY_CHILD = r"""
+import json, sys
+from bench.core import CASES, Case
+from bench.core import _estimators
+
+def status(field):
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024  # kB -> bytes
+    raise KeyError(field)
+
+case = next(c for c in CASES if c.name == sys.argv[1])
+OurKMeans, SkKMeans = _estimators()
+cls = OurKMeans if sys.argv[2] == "ours" else SkKMeans
+X = case.data()
+before = status("VmRSS")
+with open("/proc/self/clear_refs", "w") as f:
+    f.write("5")  # reset the high-water mark to the current RSS
+cls(n_clusters=case.k, random_state=0).fit(X)
+print(json.dumps({"peak_extra": status("VmHWM") - before}))
+"""
+
+
+def peak_memory(case: Case, which: str) -> float | None:
+    """Extra resident memory (bytes) at the peak of one default fit, in a fresh process."""
+    if not sys.platform.startswith("linux"):
+        return None
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    try:
+        out = subprocess.run(
+            [sys.executable, "-c", _MEMORY_CHILD, case.name, which],
+            capture_output=True,
+            text=True,
+            cwd=root,
+            timeout=600,
+            check=True,
+        )
+        return float(json.loads(out.stdout.strip().splitlines()[-1])["peak_extra"])
+    except (subprocess.SubprocessError, OSError, ValueError, KeyError, IndexError):
+        return None
+
+
+def _fmt_ms(seconds: list[float]) -> str:
+    return f"{median(seconds) * 1e3:.2f} ms"
+
+
+def _fmt_s(seconds: list[float]) -> str:
+    return f"{median(seconds):.3f} s"
+
+
+def _fmt_ratio(t: Timing) -> str:
+    lo, hi = t.pair_ratio_range
+    return f"{t.ratio:.2f}× ({lo:.2f}–{hi:.2f})"
+
+
+def _fmt_mib(value: float | None) -> str:
+    return "n/a" if value is None else f"{value / 2**20:.0f} MiB"
+
+
+def _machine_line() -> str:
+    import numpy
+    import scipy
+    import sklearn
+
+    load = os.getloadavg() if hasattr(os, "getloadavg") else None
+    load_text = "n/a" if load is None else ", ".join(f"{x:.1f}" for x in load)
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:
+        cpus = os.cpu_count()
+    return (
+        f"{platform.processor() or platform.machine()}, {cpus} CPUs, load average "
+        f"{load_text}; Python {platform.python_version()}, NumPy {numpy.__version__}, "
+        f"SciPy {scipy.__version__}, scikit-learn {sklearn.__version__}"
+    )
+
+
+def _with_threads(n_threads: int, func, argv: list[str]) -> int:
+    """Run ``func`` (without --threads) with both libraries held to ``n_threads``."""
+    from threadpoolctl import threadpool_limits
+
+    from kmeans_core import _kernels
+
+    rest, skip = [], False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == "--threads":
+            skip = True
+        elif not arg.startswith("--threads="):
+            rest.append(arg)
+    print(f"Threads: both libraries held to {n_threads} (OpenMP and BLAS via threadpoolctl).")
+    previous = _kernels.MAX_THREADS
+    _kernels.MAX_THREADS = n_threads
+    os.environ["OMP_NUM_THREADS"] = str(n_threads)  # for the memory subprocesses
+    try:
+        with threadpool_limits(limits=n_threads):
+            return func(rest)
+    finally:
+        _kernels.MAX_THREADS = previous
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.core",
+        description="Time kmeans_core against scikit-learn (ratio = ours / scikit-learn).",
+    )
+    parser.add_argument("--quick", action="store_true", help="fewer repeats (under a minute)")
+    parser.add_argument("--repeats", type=int, help="timed runs per library (default 9, quick 3)")
+    parser.add_argument(
+        "--iters", type=int, help="max_iter of the per-iteration fits (default 20, quick 10)"
+    )
+    parser.add_argument(
+        "--cases",
+        nargs="+",
+        metavar="NAME",
+        help="case names or prefixes, e.g. 1M 100k (default: all)",
+    )
+    parser.add_argument("--no-memory", action="store_true", help="skip the memory column")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        help="limit both libraries to this many threads (default: every CPU); "
+        "--threads 1 compares the work done, which is steadier on a busy machine",
+    )
+    args = parser.parse_args(argv)
+    if args.threads is not None:
+        return _with_threads(args.threads, main, [a for a in (argv or sys.argv[1:])])
+
+    repeats = args.repeats or (3 if args.quick else 9)
+    fit_repeats = max(1, repeats // 3) if args.quick else max(3, repeats // 2)
+    max_iter = args.iters or (10 if args.quick else 20)
+    cases = [c for c in CASES if not args.cases or any(c.name.startswith(p) for p in args.cases)]
+    if not cases:
+        parser.error(f"no case matches {args.cases}; cases are {[c.name for c in CASES]}")
+
+    print(f"Machine: {_machine_line()}")
+    print(
+        f"Per-iteration: {repeats} alternated fits per library (same init, tol=0, "
+        f"max_iter={max_iter}); default fit: {fit_repeats} per library; "
+        f"medians, ratio = ours / scikit-learn (range over alternated pairs)."
+    )
+    rows = []
+    notes: list[str] = []
+    for case in cases:
+        X = case.data()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # e.g. convergence warnings at tol=0
+            per_iter = time_per_iteration(case, X, repeats, max_iter)
+            fit = time_default_fit(case, X, fit_repeats)
+        notes += per_iter.notes
+        if args.no_memory:
+            mem_ours = mem_theirs = None
+        else:
+            mem_ours, mem_theirs = peak_memory(case, "ours"), peak_memory(case, "theirs")
+        mem_ratio = (
+            f"{mem_ours / mem_theirs:.2f}×" if mem_ours is not None and mem_theirs else "n/a"
+        )
+        rows.append(
+            (
+                case.name,
+                _fmt_ms(per_iter.ours),
+                _fmt_ms(per_iter.theirs),
+                _fmt_ratio(per_iter),
+                _fmt_s(fit.ours),
+                _fmt_s(fit.theirs),
+                _fmt_ratio(fit),
+                _fmt_mib(mem_ours),
+                _fmt_mib(mem_theirs),
+                mem_ratio,
+            )
+        )
+        sys.stdout.flush()
+        print(f"  done: {case.name}", file=sys.stderr, flush=True)
+
+    header = (
+        "case",
+        "ours / iter",
+        "sklearn / iter",
+        "ratio / iter",
+        "ours fit",
+        "sklearn fit",
+        "ratio fit",
+        "ours peak",
+        "sklearn peak",
+        "ratio peak",
+    )
+    print()
+    print("| " + " | ".join(header) + " |")
+    print("|" + "|".join("---" for _ in header) + "|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+    print()
+    print("peak = growth of the resident set (VmHWM) during one default fit, fresh process.")
+    for note in notes:
+        print(f"note: {note}")
+    print(f"Load average at the end: {_machine_line().split('load average ')[1].split(';')[0]}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
