@@ -36,7 +36,7 @@ def test_speed_page_skips_and_refuses_slow_tiers(page, app_url):
         box.press("Enter")
         wait_for_app(page)
     assert page.get_by_text("it will be refused").is_visible()
-    page.get_by_text("Timing options").click()
+    page.get_by_text("Timing options", exact=True).click()
     budget = page.get_by_role("slider", name="Time budget per method (s)")
     budget.focus()
     budget.press("Home")
