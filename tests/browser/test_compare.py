@@ -37,3 +37,21 @@ def test_compare_own_init_mode_reports(page, app_url):
     assert_no_exception(page)
     page.get_by_text("for scikit-learn", exact=False).first.wait_for()
     _tall_screenshot(page, "compare-own-init")
+
+
+def test_compare_on_wine_with_more_clusters_than_classes(page, app_url):
+    # Load a built-in dataset with 13 features and 3 classes in this session, then compare
+    # with K = 4: PCA view, and accuracy matching with K != number of classes.
+    open_page(page, f"{app_url}/data?k=4")
+    page.get_by_role("tab", name="Built-in data").click()
+    page.get_by_text("Wine (178 wines, 13 features)").click()
+    wait_for_app(page)
+    page.get_by_role("button", name="Load", exact=True).click()
+    wait_for_app(page)
+    page.get_by_role("link", name="Compare").click()
+    wait_for_app(page)
+    assert_no_exception(page)
+    page.get_by_text("Identical: same labels on all 178 points").wait_for()
+    page.get_by_text("PCA projection of 13 features", exact=False).wait_for()
+    page.get_by_text("with K = 4 and 3 classes", exact=False).wait_for()
+    _tall_screenshot(page, "compare-wine-k4")
