@@ -153,8 +153,9 @@ def test_default_thread_count_matches_single_thread():
 
 def test_default_chunk_rows_depends_on_shape_only():
     assert default_chunk_rows(10, 2, 3) == 10
-    assert default_chunk_rows(10**6, 2, 8) == 16384
-    assert default_chunk_rows(10**5, 50, 16) == (1 << 17) // 50
+    assert default_chunk_rows(10**6, 2, 8) == 32768
+    assert default_chunk_rows(10**6, 8, 16) == 16384
+    assert default_chunk_rows(10**5, 50, 16) == (1 << 19) // 50  # X chunk capped
     assert default_chunk_rows(10**6, 2, 10_000) == 256  # never fewer than 256 rows
 
 
