@@ -368,14 +368,52 @@ class IncrementalSums:
         self._labels = plan.labels
 
 
+# Scratch buffers outlive a call: fresh multi-MiB arrays would page-fault on every
+# Lloyd iteration.  A few sets are kept per shape (one per thread), up to a byte budget.
+_SCRATCH_BUDGET = 64 << 20
+_scratch_pool: dict[tuple, list[dict[str, np.ndarray]]] = {}
+_scratch_lock = threading.Lock()
+
+
+def _scratch_key(plan: _Plan) -> tuple:
+    return (
+        plan.chunk_rows,
+        plan.n_clusters,
+        plan.n_features,
+        plan.X.dtype.str,
+        plan.small_d,
+        plan.accumulate,
+    )
+
+
+def _take_scratch(plan: _Plan) -> dict[str, np.ndarray]:
+    with _scratch_lock:
+        free = _scratch_pool.get(_scratch_key(plan))
+        if free:
+            return free.pop()
+    return plan.scratch()
+
+
+def _give_back_scratch(plan: _Plan, s: dict[str, np.ndarray]) -> None:
+    size = sum(a.nbytes for a in s.values())
+    with _scratch_lock:
+        held = sum(a.nbytes for sets in _scratch_pool.values() for t in sets for a in t.values())
+        if held + size > _SCRATCH_BUDGET:
+            _scratch_pool.clear()  # another shape took over: keep the newest only
+        _scratch_pool.setdefault(_scratch_key(plan), []).append(s)
+
+
 def _run_worker(plan: _Plan, next_chunk, lock) -> None:
-    s = plan.scratch()
-    while True:
-        with lock:
-            i = next(next_chunk)
-        if i >= plan.n_chunks:
-            return
-        plan.run_chunk(i, s)
+    s = _take_scratch(plan)
+    try:
+        while True:
+            with lock:
+                i = next(next_chunk)
+            if i >= plan.n_chunks:
+                return
+            plan.run_chunk(i, s)
+    finally:
+        _give_back_scratch(plan, s)
 
 
 def assign_and_accumulate(
