@@ -173,6 +173,7 @@ class _Plan:
         self.inertia_parts = np.zeros(self.n_chunks, dtype=np.float64)
         self.prev_labels = None
         self.count_parts = None
+        self.incremental = dtype == np.float64
         if accumulate:
             # One sparse column per row of the chunk: indptr = 0, 1, ..., L.
             self.indptr = np.arange(chunk_rows + 1, dtype=np.int32)
@@ -253,15 +254,18 @@ class _Plan:
         self.changed_parts[i] = n_changed
         if n_changed == 0:
             return
-        if 4 * n_changed > L:  # many changes: recomputing is cheaper (and exact)
+        if 4 * n_changed > L or not self.incremental:
+            # Many changes: recomputing is cheaper (and exact).  float32 data is always
+            # recomputed: +/- updates would drift at float32 precision.
             self._scatter_chunk(i, labels, w, Xc, ones, L)
             return
         sums, weights, counts = self.sums_parts[i], self.weight_parts[i], self.count_parts[i]
         Xg, wg, new, old = Xc[rows], w[rows], labels[rows], prev[rows]
-        _scatter(sums, weights, new, wg, Xg, ones[:n_changed], self.indptr[: n_changed + 1])
-        _scatter(sums, weights, old, -wg, Xg, ones[:n_changed], self.indptr[: n_changed + 1])
-        _count(counts, new, ones[:n_changed], self.indptr[: n_changed + 1], 1.0)
-        _count(counts, old, ones[:n_changed], self.indptr[: n_changed + 1], -1.0)
+        indptr = self.indptr[: n_changed + 1]
+        _scatter(sums, weights, new, wg, Xg, ones[:n_changed], indptr)
+        _scatter(sums, weights, old, -wg, Xg, ones[:n_changed], indptr)
+        _count(counts, new, ones[:n_changed], indptr, 1.0)
+        _count(counts, old, ones[:n_changed], indptr, -1.0)
         # A cluster with no rows left in this chunk gets exact zeros (no rounding residue).
         gone = counts == 0
         if gone.any():
@@ -338,7 +342,8 @@ class IncrementalSums:
     one, and a chunk where many changed is recomputed.  Late in a run, when few labels
     change, this removes most of the work of the update step.  Rounding drift is
     bounded: recomputed chunks are exact and a cluster that empties in a chunk is
-    reset to exact zeros.  Results do not depend on the number of threads.
+    reset to exact zeros.  float32 data only skips unchanged chunks (moving rows
+    would drift at float32 precision).  Results do not depend on the number of threads.
 
     Attributes
     ----------
