@@ -131,11 +131,13 @@ if picking:
             x_title=view.x_title,
             y_title=view.y_title,
             allow_empty_space=d <= 2,
+            equal_aspect=d >= 2,
         )
         event = st.plotly_chart(
             fig,
             on_select="rerun",
             selection_mode="points",
+            theme=None,
             key=f"anim_pick_chart_{ps['nonce']}",
         )
         selected = picks_from_selection(

@@ -431,6 +431,7 @@ def pick_figure(
     x_title: str,
     y_title: str,
     allow_empty_space: bool,
+    equal_aspect: bool = True,
     grid_resolution: int = 40,
     height: int = 560,
 ) -> go.Figure:
@@ -445,6 +446,8 @@ def pick_figure(
     allow_empty_space : bool
         Add an invisible grid of clickable points, so that clicks on empty space
         register too (only meaningful when the view is the feature space).
+    equal_aspect : bool
+        Same scale on both axes (off for 1-D data).
 
     Returns
     -------
@@ -456,6 +459,8 @@ def pick_figure(
     picks = np.asarray(picks_2d, dtype=float).reshape(-1, 2)
     x_range = padded_range([pts[:, 0], picks[:, 0]])
     y_range = padded_range([pts[:, 1], picks[:, 1]])
+    if equal_aspect:
+        x_range, y_range = widen_to_aspect(x_range, y_range, 2.0)
     fig = go.Figure()
     fig.add_trace(
         go.Scatter(
@@ -505,14 +510,12 @@ def pick_figure(
         template=FIGURE_TEMPLATE,
         height=height,
         margin=dict(l=10, r=10, t=30, b=10),
-        dragmode=False,
-        clickmode="event+select",
         legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0),
-        xaxis=dict(title=x_title, range=list(x_range), zeroline=False),
-        yaxis=dict(
-            title=y_title, range=list(y_range), zeroline=False, scaleanchor="x", scaleratio=1
-        ),
+        xaxis=dict(title=x_title, range=list(x_range), zeroline=False, constrain="domain"),
+        yaxis=dict(title=y_title, range=list(y_range), zeroline=False, constrain="domain"),
     )
+    if equal_aspect:
+        fig.update_yaxes(scaleanchor="x", scaleratio=1)
     return fig
 
 
