@@ -172,6 +172,7 @@ class _Plan:
         self.labels = np.empty(n_samples, dtype=np.int32)
         self.inertia_parts = np.zeros(self.n_chunks, dtype=np.float64)
         self.prev_labels = None
+        self.kept_labels = None  # the state's private copy of the labels, updated per chunk
         self.count_parts = None
         self.incremental = dtype == np.float64
         if accumulate:
@@ -180,7 +181,8 @@ class _Plan:
             key = (X.shape, dtype, n_clusters, chunk_rows)
             if state is not None and state._matches(X, sample_weight, key):
                 # Update the partials of the previous call in place.
-                self.prev_labels = state._labels
+                state._ready = False  # until this call completes
+                self.prev_labels = self.kept_labels = state._labels
                 self.sums_parts = state._sums_parts
                 self.weight_parts = state._weight_parts
                 self.count_parts = state._count_parts
@@ -191,6 +193,7 @@ class _Plan:
                     # Row counts, kept in X's dtype (exact: a chunk has < 2**24 rows).
                     self.count_parts = np.zeros((self.n_chunks, n_clusters), dtype=dtype)
                     state._reset(X, sample_weight, key, self)
+                    self.kept_labels = state._labels
             self.changed_parts = np.zeros(self.n_chunks, dtype=np.int64)
 
     def scratch(self) -> dict[str, np.ndarray]:
@@ -241,6 +244,14 @@ class _Plan:
         self.inertia_parts[i] = float(np.dot(m, w))
         if not self.accumulate:
             return
+        self._accumulate_chunk(i, start, stop, labels, w, Xc, s)
+        if self.kept_labels is not None:
+            # The state keeps its own copy: callers may modify the labels they get.
+            np.copyto(self.kept_labels[start:stop], labels)
+
+    def _accumulate_chunk(self, i, start, stop, labels, w, Xc, s) -> None:
+        """Chunk i's partial sums: computed, or (with a state) updated for changed rows."""
+        L = stop - start
         ones = s["ones"][:L]
         if self.prev_labels is None:
             self._scatter_chunk(i, labels, w, Xc, ones, L)
@@ -355,14 +366,16 @@ class IncrementalSums:
     def __init__(self) -> None:
         self.n_changed: int | None = None
         self._X = self._w = self._key = self._labels = None
+        self._ready = False
         self._sums_parts = self._weight_parts = self._count_parts = None
 
     def _matches(self, X, w, key) -> bool:
-        return self._X is X and self._w is w and self._key == key and self._labels is not None
+        return self._ready and self._X is X and self._w is w and self._key == key
 
     def _reset(self, X, w, key, plan: _Plan) -> None:
         self._X, self._w, self._key = X, w, key
-        self._labels = None
+        self._labels = np.empty(X.shape[0], dtype=np.int32)
+        self._ready = False
         self._sums_parts, self._weight_parts = plan.sums_parts, plan.weight_parts
         self._count_parts = plan.count_parts
 
@@ -370,7 +383,7 @@ class IncrementalSums:
         self.n_changed = (
             plan.n_samples if plan.prev_labels is None else int(plan.changed_parts.sum())
         )
-        self._labels = plan.labels
+        self._ready = True
 
 
 # Scratch buffers outlive a call: fresh multi-MiB arrays would page-fault on every

@@ -301,3 +301,18 @@ def test_incremental_sums_float32_equal_fresh_sums_bitwise():
     for a, b in zip(fresh, kept, strict=True):
         for x, y in zip(a, b, strict=True):
             np.testing.assert_array_equal(x, y)
+
+
+def test_incremental_sums_survive_callers_modifying_labels():
+    rng = np.random.default_rng(27)
+    X = rng.normal(size=(3000, 2))
+    w = np.ones(3000)
+    C = X[:4].copy()
+    state = IncrementalSums()
+    labels, *_ = run(X, C, w, state=state, chunk_rows=1000)
+    labels[:] = 3  # the caller scribbles on the labels it got back
+    labels2, _, sums, weights = run(X, C + 0.01, w, state=state, chunk_rows=1000)
+    ref = reference(X, C + 0.01, w)
+    np.testing.assert_array_equal(labels2, ref[0])
+    np.testing.assert_allclose(sums, ref[2], rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(weights, ref[3])
