@@ -244,8 +244,16 @@ b4.button(
     width="stretch",
     disabled=step == n_frames - 1,
 )
-b5.markdown(f"Frame **{step} of {n_frames - 1}** · {run.frames[step].title}")
+b5.caption(
+    f"Buttons step the chart to frame **{step} of {n_frames - 1}** ({run.frames[step].title}); "
+    "▶ Play and the slider run in your browser."
+)
 
+if sample_note:
+    sample_note += (
+        f" The animation draws at most {ANIMATE_MAX_POINTS:,} points: every frame is redrawn "
+        "as SVG, which stays smooth up to about that many."
+    )
 notes = [sample_note, view.note]
 if d > 2:
     notes.append(

@@ -352,7 +352,7 @@ def animation_figure(
             pad=dict(t=6),
             font=dict(size=17),
         ),
-        margin=dict(l=10, r=10, t=105, b=90),
+        margin=dict(l=10, r=10, t=125, b=90),
         legend=dict(
             orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=0.68, font=dict(size=12)
         ),

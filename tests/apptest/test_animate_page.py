@@ -139,6 +139,18 @@ def test_step_buttons_move_the_shown_frame(at):
     at.button(key="anim_forward").click().run()
     assert not at.exception
     assert spec(at)["layout"]["sliders"][0]["active"] == 1
-    assert any("Frame **1 of" in m.value for m in at.markdown)
+    assert any("frame **1 of" in c.value for c in at.caption)
     at.button(key="anim_back").click().run()
     assert spec(at)["layout"]["sliders"][0]["active"] == 0
+
+
+def test_a_million_rows_run_in_full_and_plot_a_sample(at):
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(1_000_000, 2)) + rng.integers(0, 3, size=(1_000_000, 1)) * 6.0
+    _use(at, Dataset("million", X, ["a", "b"]))
+    assert not at.exception
+    assert any("sample of 5,000 of 1,000,000" in c.value for c in at.caption)
+    s = spec(at)
+    # The first assignment labels all million rows, not just the sample.
+    assert "each of the 1,000,000 points" in s["frames"][1]["layout"]["title"]["text"]
+    assert len(json.dumps(s)) < 3_000_000
