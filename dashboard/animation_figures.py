@@ -106,6 +106,29 @@ def widen_to_aspect(
     return (x0, x1), (mid - half, mid + half)
 
 
+def _relocation_notes(frame, centers_2d: np.ndarray) -> list[dict]:
+    """Arrows to centroids that were relocated because their cluster was empty."""
+    return [
+        dict(
+            x=float(centers_2d[c, 0]),
+            y=float(centers_2d[c, 1]),
+            xref="x",
+            yref="y",
+            text=f"cluster {c + 1} was empty:<br>relocated to a far point",
+            showarrow=True,
+            arrowhead=2,
+            arrowcolor=CURRENT_COLOR,
+            ax=60,
+            ay=-45,
+            font=dict(size=12, color=CURRENT_COLOR),
+            bgcolor="rgba(255,255,255,0.92)",
+            bordercolor=CURRENT_COLOR,
+            borderpad=4,
+        )
+        for c in frame.relocated
+    ]
+
+
 def _slider_label(frame_index: int, run: AnimationRun) -> str:
     f = run.frames[frame_index]
     if f.phase == "start":
@@ -193,7 +216,7 @@ def animation_figure(
             go.Scatter(
                 x=c2[:, 0],
                 y=c2[:, 1],
-                text=["relocated" if c in f.relocated else "" for c in range(k)],
+                text=[str(c + 1) for c in range(k)],
             )
         )
         cur = [] if f.inertia is None else [i]
@@ -279,8 +302,8 @@ def animation_figure(
             y=first[pos + 3].y,
             text=first[pos + 3].text,
             mode="markers+text",
-            textposition="top center",
-            textfont=dict(size=13, color=CURRENT_COLOR),
+            textposition="top right",
+            textfont=dict(size=12, color="#333333"),
             name="centroids",
             marker=dict(
                 symbol="x",
@@ -329,12 +352,20 @@ def animation_figure(
     )
     # The inertia curve (static) sits between the centroids and the marker.
     dyn_traces = [*range(0, pos + 4), len(fig.data) - 1]
+    # Frames replace the whole annotation list: keep the subplot title in each.
+    base_annotations = list(fig.layout.annotations)
+    fig.update_layout(
+        annotations=[*base_annotations, *_relocation_notes(frames[active], centers_2d[active])]
+    )
     fig.frames = [
         go.Frame(
             name=str(i),
             data=dynamic(i),
             traces=dyn_traces,
-            layout=go.Layout(title_text=frame_title(f.title, f.caption)),
+            layout=go.Layout(
+                title_text=frame_title(f.title, f.caption),
+                annotations=[*base_annotations, *_relocation_notes(f, centers_2d[i])],
+            ),
         )
         for i, f in enumerate(frames)
     ]
@@ -457,8 +488,9 @@ def pick_figure(
     """
     pts = np.asarray(points_2d, dtype=float)
     picks = np.asarray(picks_2d, dtype=float).reshape(-1, 2)
-    x_range = padded_range([pts[:, 0], picks[:, 0]])
-    y_range = padded_range([pts[:, 1], picks[:, 1]])
+    # The range follows the data only, so it does not jump as picks are added.
+    x_range = padded_range([pts[:, 0]])
+    y_range = padded_range([pts[:, 1]])
     if equal_aspect:
         x_range, y_range = widen_to_aspect(x_range, y_range, 2.0)
     fig = go.Figure()

@@ -160,3 +160,17 @@ def test_payload_budget(n):
     size = payload_bytes(fig)
     # 5k points: about 1 MB; 50k points: about 8 MB (int8 colours per frame).
     assert size < PAYLOAD_BUDGET_50K * n / 50_000 + 1_000_000
+
+
+def test_relocated_centroid_gets_an_arrow_and_subplot_titles_survive():
+    X = np.array([[0.0, 0.0], [0.2, 0.0], [10.0, 0.0], [10.2, 0.0]])
+    run = animate_run(
+        X, np.array([[0.0, 0.0], [10.0, 0.0], [90.0, 90.0]]), np.arange(4), init_label="t"
+    )
+    fig = _fig(X, run)
+    for fr, f in zip(fig.frames, run.frames, strict=True):
+        texts = [a.text for a in fr.layout.annotations]
+        assert "Inertia (within-cluster sum of squares)" in texts
+        notes = [t for t in texts if "was empty" in t]
+        assert len(notes) == len(f.relocated)
+    assert any("cluster 3 was empty" in a.text for fr in fig.frames for a in fr.layout.annotations)
