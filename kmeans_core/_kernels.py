@@ -524,3 +524,76 @@ def assign_and_accumulate(
     sums = plan.sums_parts.sum(axis=0, dtype=np.float64).astype(dtype, copy=False)
     weights = plan.weight_parts.sum(axis=0, dtype=np.float64).astype(dtype, copy=False)
     return plan.labels, inertia, sums, weights
+
+
+def _run_chunks(n_chunks: int, n_threads: int, work) -> None:
+    """Call ``work(i)`` for every chunk index, on up to ``n_threads`` threads."""
+    next_chunk = itertools.count()
+    lock = threading.Lock()
+
+    def worker() -> None:
+        while True:
+            with lock:
+                i = next(next_chunk)
+            if i >= n_chunks:
+                return
+            work(i)
+
+    n_threads = max(1, min(n_threads, n_chunks))
+    if n_threads == 1:
+        worker()
+        return
+    futures = [_get_executor(n_threads - 1).submit(worker) for _ in range(n_threads - 1)]
+    worker()
+    for f in futures:
+        f.result()
+
+
+def explicit_inertia(
+    X: np.ndarray,
+    centers: np.ndarray,
+    labels: np.ndarray,
+    sample_weight: np.ndarray,
+    *,
+    chunk_rows: int = 65536,
+    n_threads: int | None = None,
+) -> float:
+    """Weighted sum of ``||x_i - c_{labels_i}||^2``, computed from the differences.
+
+    No ``||x||^2 - 2 x.c + ||c||^2`` cancellation (as scikit-learn's final inertia),
+    in chunks (no N x d temporary) on the kernel's threads.  Per-chunk sums are added
+    in chunk order, so the result does not depend on the number of threads.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    centers : ndarray of shape (n_clusters, n_features)
+    labels : ndarray of shape (n_samples,)
+    sample_weight : ndarray of shape (n_samples,)
+    chunk_rows : int, default=65536
+    n_threads : int or None, default=None
+        None: every available CPU for large inputs (see :func:`assign_and_accumulate`).
+
+    Returns
+    -------
+    float
+    """
+    n_samples = X.shape[0]
+    chunk_rows = int(max(1, min(chunk_rows, n_samples)))
+    n_chunks = -(-n_samples // chunk_rows)
+    parts = np.zeros(n_chunks, dtype=np.float64)
+    centers = np.asarray(centers, dtype=X.dtype)
+
+    def work(i: int) -> None:
+        start, stop = i * chunk_rows, min((i + 1) * chunk_rows, n_samples)
+        diff = X[start:stop] - np.take(centers, labels[start:stop], axis=0)
+        d2 = np.einsum("ij,ij->i", diff, diff).astype(np.float64, copy=False)
+        parts[i] = float(np.dot(d2, sample_weight[start:stop]))
+
+    if n_threads is None:
+        n_threads = _available_cpus() if n_samples >= _MIN_ROWS_FOR_THREADS else 1
+        if MAX_THREADS is not None:
+            n_threads = min(n_threads, MAX_THREADS)
+    with _blas_single_thread():
+        _run_chunks(n_chunks, n_threads, work)
+    return float(parts.sum())

@@ -13,7 +13,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kmeans_core import _kernels
-from kmeans_core._kernels import IncrementalSums, assign_and_accumulate, default_chunk_rows
+from kmeans_core._kernels import (
+    IncrementalSums,
+    assign_and_accumulate,
+    default_chunk_rows,
+    explicit_inertia,
+)
 
 
 def reference(X, C, w):
@@ -316,3 +321,33 @@ def test_incremental_sums_survive_callers_modifying_labels():
     np.testing.assert_array_equal(labels2, ref[0])
     np.testing.assert_allclose(sums, ref[2], rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(weights, ref[3])
+
+
+# -- explicit_inertia ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("chunk_rows", [1, 64, 1000, 5000])
+def test_explicit_inertia_matches_reference(dtype, chunk_rows):
+    X, C, w = int_data(seed=31, n=1000, d=3, k=5, dtype=dtype)
+    labels = np.random.default_rng(32).integers(0, 5, size=1000).astype(np.int32)
+    expected = float((((X.astype(np.float64) - C[labels]) ** 2).sum(axis=1) * w).sum())
+    assert explicit_inertia(X, C, labels, w, chunk_rows=chunk_rows) == expected
+
+
+def test_explicit_inertia_has_no_cancellation_far_from_the_origin():
+    # Points 1e8 from the origin, 1 from their center: the GEMM form loses it all.
+    X = np.array([[1e8, 0.0], [1e8 + 2.0, 0.0]])
+    C = np.array([[1e8 + 1.0, 0.0]])
+    assert explicit_inertia(X, C, np.zeros(2, dtype=np.int32), np.ones(2)) == 2.0
+
+
+def test_explicit_inertia_is_thread_count_independent():
+    rng = np.random.default_rng(33)
+    X = rng.normal(size=(100_000, 2))
+    C = rng.normal(size=(6, 2))
+    labels = rng.integers(0, 6, size=100_000).astype(np.int32)
+    w = rng.random(100_000)
+    one = explicit_inertia(X, C, labels, w, chunk_rows=7000, n_threads=1)
+    assert explicit_inertia(X, C, labels, w, chunk_rows=7000, n_threads=2) == one
+    assert explicit_inertia(X, C, labels, w, chunk_rows=7000, n_threads=5) == one
