@@ -19,6 +19,10 @@ It does what scikit-learn's Lloyd kernel does, in NumPy (and SciPy):
   still in cache: a product with a sparse one-hot matrix (label per column, weight as
   value), which scatters each row of X into its cluster's sum.
 * inertia comes from the minimum partial distance plus ``||x||^2``: no second pass.
+* Optionally (:class:`IncrementalSums`) the per-chunk sums are carried from one Lloyd
+  iteration to the next, and only rows whose label changed are moved.
+
+:func:`explicit_inertia` sums ``||x - c||^2`` from the differences, for final results.
 
 Per-chunk partial results are merged in chunk order, so the result does not depend
 on the number of threads, only on ``chunk_rows``.
