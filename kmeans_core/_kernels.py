@@ -120,16 +120,21 @@ def _blas_single_thread() -> Iterator[None]:
 
 _executor: ThreadPoolExecutor | None = None
 _executor_size = 0
+_executor_pid = 0
 _executor_lock = threading.Lock()
 
 
 def _get_executor(n_workers: int) -> ThreadPoolExecutor:
-    """A process-wide pool with at least ``n_workers`` threads (kept between calls)."""
-    global _executor, _executor_size
+    """A process-wide pool with at least ``n_workers`` threads (kept between calls).
+
+    A forked child gets a new pool: the parent's threads do not exist there.
+    """
+    global _executor, _executor_size, _executor_pid
     with _executor_lock:
-        if _executor is None or _executor_size < n_workers:
+        if _executor is None or _executor_size < n_workers or _executor_pid != os.getpid():
             _executor_size = max(n_workers, _available_cpus())
             _executor = ThreadPoolExecutor(_executor_size, thread_name_prefix="kmeans_core")
+            _executor_pid = os.getpid()
         return _executor
 
 

@@ -351,3 +351,24 @@ def test_explicit_inertia_is_thread_count_independent():
     one = explicit_inertia(X, C, labels, w, chunk_rows=7000, n_threads=1)
     assert explicit_inertia(X, C, labels, w, chunk_rows=7000, n_threads=2) == one
     assert explicit_inertia(X, C, labels, w, chunk_rows=7000, n_threads=5) == one
+
+
+def test_threads_work_in_a_forked_child():
+    # The parent's pool threads do not exist after fork: the child must not hang.
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no fork on this platform")
+    rng = np.random.default_rng(34)
+    X = rng.normal(size=(40_000, 2))
+    C = X[:3].copy()
+    w = np.ones(40_000)
+    expected = run(X, C, w, n_threads=2)[1]  # the parent's pool now exists
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(1) as pool:
+        got = pool.apply_async(_inertia_in_child, (X, C, w)).get(timeout=60)
+    assert got == expected
+
+
+def _inertia_in_child(X, C, w):
+    return run(X, C, w, n_threads=2)[1]
