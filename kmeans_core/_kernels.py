@@ -564,7 +564,7 @@ def explicit_inertia(
     labels: np.ndarray,
     sample_weight: np.ndarray,
     *,
-    chunk_rows: int = 65536,
+    chunk_rows: int | None = None,
     n_threads: int | None = None,
 ) -> float:
     """Weighted sum of ``||x_i - c_{labels_i}||^2``, computed from the differences.
@@ -579,7 +579,8 @@ def explicit_inertia(
     centers : ndarray of shape (n_clusters, n_features)
     labels : ndarray of shape (n_samples,)
     sample_weight : ndarray of shape (n_samples,)
-    chunk_rows : int, default=65536
+    chunk_rows : int or None, default=None
+        None: about 2**19 values of X per chunk (at most 65536 rows).
     n_threads : int or None, default=None
         None: every available CPU for large inputs (see :func:`assign_and_accumulate`).
 
@@ -587,7 +588,9 @@ def explicit_inertia(
     -------
     float
     """
-    n_samples = X.shape[0]
+    n_samples, n_features = X.shape
+    if chunk_rows is None:
+        chunk_rows = max(256, min(65536, (1 << 19) // n_features))
     chunk_rows = int(max(1, min(chunk_rows, n_samples)))
     n_chunks = -(-n_samples // chunk_rows)
     parts = np.zeros(n_chunks, dtype=np.float64)
