@@ -134,7 +134,7 @@ def _fit_runs(
 
 def _warn_if_few_distinct(X: np.ndarray, labels: np.ndarray, n_clusters: int) -> None:
     """Warn (DistinctClustersWarning) when the best run used fewer than n_clusters clusters."""
-    n_distinct = int(np.unique(labels).size)
+    n_distinct = int(np.count_nonzero(np.bincount(labels, minlength=n_clusters)))
     if n_distinct >= n_clusters:
         return
     n_points = int(np.unique(X, axis=0).shape[0])
@@ -297,6 +297,8 @@ or callable, default="k-means++"
         n_init = self._resolved_n_init()
         w = check_sample_weight(sample_weight, X.shape[0], X.dtype)
         rng = check_random_state(self.random_state)
+        # Before Xc exists: np.var's N x d temporary and Xc are then never alive together.
+        abs_tol = tolerance(X, self.tol)
         # Centring makes the ||x||^2 - 2x.c + ||c||^2 form more accurate (as sklearn).
         X_mean = X.mean(axis=0)
         Xc = X - X_mean
@@ -311,7 +313,7 @@ or callable, default="k-means++"
             init=self.init,
             n_init=n_init,
             max_iter=int(self.max_iter),
-            abs_tol=tolerance(X, self.tol),
+            abs_tol=abs_tol,
             rng=rng,
             keep_history=True,
         )

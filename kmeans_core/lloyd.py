@@ -25,7 +25,7 @@ from typing import Literal
 
 import numpy as np
 
-from kmeans_core._kernels import assign_and_accumulate
+from kmeans_core._kernels import IncrementalSums, assign_and_accumulate, explicit_inertia
 from kmeans_core._validation import (
     check_data,
     check_init_centers,
@@ -152,8 +152,10 @@ def _relocate_empty_clusters(X, sample_weight, centers_old, sums, weights, label
     return tuple(int(k) for k in empty), far
 
 
-def _sq_dist_to_own_center(X, centers, labels, chunk_rows: int = 65536) -> np.ndarray:
+def _sq_dist_to_own_center(X, centers, labels, chunk_rows: int | None = None) -> np.ndarray:
     """Explicit ``||x_i - c_{labels_i}||^2`` per point, in chunks (no N x d temporary)."""
+    if chunk_rows is None:  # about 2**19 values per chunk: 4 MiB temporaries at any d
+        chunk_rows = max(256, min(65536, (1 << 19) // X.shape[1]))
     out = np.empty(X.shape[0], dtype=X.dtype)
     for start in range(0, X.shape[0], chunk_rows):
         stop = start + chunk_rows
@@ -164,8 +166,7 @@ def _sq_dist_to_own_center(X, centers, labels, chunk_rows: int = 65536) -> np.nd
 
 def _explicit_inertia(X, sample_weight, centers, labels) -> float:
     """Weighted sum of squared distances, summed explicitly (as sklearn's final inertia)."""
-    d2 = _sq_dist_to_own_center(X, centers, labels)
-    return float(np.dot(d2.astype(np.float64, copy=False), sample_weight))
+    return explicit_inertia(X, centers, labels, sample_weight)
 
 
 def _mean_centers(centers_old, sums, weights):
@@ -198,13 +199,15 @@ def _lloyd_steps_prepared(
     more for the final centers. The last step's inertia is summed explicitly.
     """
     centers = centers.copy()
-    labels_prev = np.full(X.shape[0], -1, dtype=np.int32)
+    # Carries the cluster sums from one iteration to the next: only the rows whose
+    # label changed are moved, and it counts them (n_changed) on the way.
+    sums_state = IncrementalSums()
     stop: StopReason | None = None
     for it in range(1, max_iter + 1):
         labels, inertia, sums, weights = assign_and_accumulate(
-            X, centers, sample_weight, x_sq_norms
+            X, centers, sample_weight, x_sq_norms, state=sums_state
         )
-        n_changed = int(np.count_nonzero(labels != labels_prev))
+        n_changed = sums_state.n_changed
         strict = n_changed == 0
         yield LloydStep(
             it,
@@ -250,7 +253,6 @@ def _lloyd_steps_prepared(
         )
         if stop is not None:
             break
-        labels_prev = labels
     if stop == "labels unchanged":
         return
     # Not stopped on unchanged labels: label once more for the final centers (as
