@@ -80,7 +80,9 @@ def test_broadcast_bytes():
 
 
 def test_estimator_never_allocates_n_by_k_by_d():
-    n, d, k = 40_000, 8, 16
+    # N well above the kernel's chunk size (32k rows), so chunk-sized scratch
+    # buffers cannot pass for an N-sized allocation.
+    n, d, k = 400_000, 8, 16
     X = np.random.RandomState(0).normal(size=(n, d))
     init = rows(X, k, seed=0)
     tracemalloc.start()
@@ -89,5 +91,7 @@ def test_estimator_never_allocates_n_by_k_by_d():
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    nkd = n * k * d * 8  # 41 MB; X itself is 2.6 MB
-    assert peak < nkd / 3, f"peak {peak / 1e6:.1f} MB"
+    nkd = n * k * d * 8  # 410 MB; X itself is 25.6 MB
+    assert peak < nkd / 4, f"peak {peak / 1e6:.1f} MB"
+    # O(N d): the centred copy of X plus chunk buffers, measured 69 MB.
+    assert peak < 4 * X.nbytes, f"peak {peak / 1e6:.1f} MB"
