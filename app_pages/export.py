@@ -46,64 +46,71 @@ files = export.run_files(
 )
 labels = model.labels_
 n_cols = ds.n_features + 1 + (1 if ds.has_labels else 0)
+
+
+def download_tile(
+    column, key: str, title: str, caption: str, label: str, data, file_name: str, mime: str
+):
+    """One bordered tile: what the file holds, and its download button."""
+    with column.container(border=True, height="stretch"):
+        st.markdown(title)
+        st.caption(caption)
+        st.download_button(
+            label,
+            data=data,
+            file_name=file_name,
+            mime=mime,
+            icon=":material/download:",
+            on_click="ignore",
+            key=f"download_{key}",
+        )
+
+
 tiles = st.columns(4)
-with tiles[0].container(border=True, height="stretch"):
-    st.markdown("**Labelled data** · CSV")
-    st.caption(
-        f"{ds.n_samples:,} rows × {n_cols} columns: the features under their own names, "
-        "`cluster`" + (" and `true_label`." if ds.has_labels else ".")
-    )
-    st.download_button(
-        "Data + clusters",
-        data=lambda: export.labelled_csv(ds, labels),
-        file_name=f"{stem}_labelled.csv",
-        mime="text/csv",
-        icon=":material/download:",
-        on_click="ignore",
-        key="download_labelled",
-    )
-with tiles[1].container(border=True, height="stretch"):
-    st.markdown("**Centers** · CSV")
-    st.caption(f"{k} rows: `cluster`, `n_points` and the center's coordinates.")
-    st.download_button(
-        "Centers",
-        data=files.centers_csv,
-        file_name=f"{stem}_centers.csv",
-        mime="text/csv",
-        icon=":material/download:",
-        on_click="ignore",
-        key="download_centers",
-    )
-with tiles[2].container(border=True, height="stretch"):
-    st.markdown("**Step history** · CSV")
-    st.caption(
-        f"{files.n_history_rows:,} rows ({len(model.history_)} steps × {k} clusters): "
-        "inertia and every center after each assign and update step."
-    )
-    st.download_button(
-        "History",
-        data=files.history_csv,
-        file_name=f"{stem}_history.csv",
-        mime="text/csv",
-        icon=":material/download:",
-        on_click="ignore",
-        key="download_history",
-    )
-with tiles[3].container(border=True, height="stretch"):
-    st.markdown("**Settings** · JSON")
-    st.caption(
-        "K, init, seed, max_iter, tol, the dataset recipe, the kmeans_core version, "
-        "inertia and iterations."
-    )
-    st.download_button(
-        "Settings",
-        data=files.settings_json,
-        file_name=f"{stem}_settings.json",
-        mime="application/json",
-        icon=":material/download:",
-        on_click="ignore",
-        key="download_settings",
-    )
+download_tile(
+    tiles[0],
+    "labelled",
+    "**Labelled data** · CSV",
+    f"{ds.n_samples:,} rows × {n_cols} columns: the features under their own names, "
+    "`cluster`" + (" and `true_label`." if ds.has_labels else "."),
+    "Data + clusters",
+    # Built only when clicked: a million-row CSV takes about a second.
+    lambda: export.labelled_csv(ds, labels),
+    f"{stem}_labelled.csv",
+    "text/csv",
+)
+download_tile(
+    tiles[1],
+    "centers",
+    "**Centers** · CSV",
+    f"{k} rows: `cluster`, `n_points` and the center's coordinates.",
+    "Centers",
+    files.centers_csv,
+    f"{stem}_centers.csv",
+    "text/csv",
+)
+download_tile(
+    tiles[2],
+    "history",
+    "**Step history** · CSV",
+    f"{files.n_history_rows:,} rows ({len(model.history_)} steps × {k} clusters): "
+    "inertia and every center after each assign and update step.",
+    "History",
+    files.history_csv,
+    f"{stem}_history.csv",
+    "text/csv",
+)
+download_tile(
+    tiles[3],
+    "settings",
+    "**Settings** · JSON",
+    "K, init, seed, max_iter, tol, the dataset recipe, the kmeans_core version, "
+    "inertia and iterations.",
+    "Settings",
+    files.settings_json,
+    f"{stem}_settings.json",
+    "application/json",
+)
 st.caption(
     "Safe in a spreadsheet: a text cell that would run as a formula (it starts with =, +, −, @, "
     "a tab or a carriage return) is written with a leading apostrophe ('). Numbers are written "
