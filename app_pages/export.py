@@ -27,6 +27,8 @@ if k_notice:
     st.warning(k_notice)
 with st.spinner("Fitting K-Means…"):
     model = runs.fit_run(ds, settings)
+for note in runs.run_notes(model):
+    st.info(note, icon=":material/info:")
 
 params = share.link_params(ds, settings)
 base = share.app_base_url(st.context.url, ["export"])

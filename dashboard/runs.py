@@ -6,12 +6,20 @@ Every page that shows "the run" (Animate, Export, the share link) starts from
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import streamlit as st
 
 from dashboard.dataset import Dataset
 from dashboard.state import RunSettings
-from kmeans_core import KMeans, farthest_point_init, kmeans_plusplus, random_init
+from kmeans_core import (
+    DistinctClustersWarning,
+    KMeans,
+    farthest_point_init,
+    kmeans_plusplus,
+    random_init,
+)
 
 _INITIALISERS = {
     "k-means++": kmeans_plusplus,
@@ -41,10 +49,25 @@ def initial_centers(X: np.ndarray, k: int, init: str, seed: int) -> np.ndarray:
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _fit_cached(dataset_key: str, k: int, init: str, seed: int, _X: np.ndarray) -> KMeans:
     centers = initial_centers(_X, k, init, seed)
-    return KMeans(n_clusters=k, init=centers, n_init=1, random_state=seed).fit(_X)
+    with warnings.catch_warnings():
+        # Said on the page instead, by run_notes (a cached fit would not warn again).
+        warnings.simplefilter("ignore", DistinctClustersWarning)
+        return KMeans(n_clusters=k, init=centers, n_init=1, random_state=seed).fit(_X)
 
 
 def fit_run(ds: Dataset, settings: RunSettings) -> KMeans:
     """Fit kmeans_core on the whole dataset with the sidebar's K, init and seed (cached)."""
     k, _ = usable_k(settings.k, ds.n_samples)
     return _fit_cached(ds.key, k, settings.init, settings.seed, ds.X)
+
+
+def run_notes(model: KMeans) -> list[str]:
+    """What a user should know about a fitted run, e.g. clusters left without points."""
+    k = model.cluster_centers_.shape[0]
+    used = int(np.count_nonzero(np.bincount(model.labels_, minlength=k)))
+    if used < k:
+        return [
+            f"Only {used} of the {k} clusters got any points: the data has fewer distinct "
+            "points than K, so some centers coincide. Lower K in the sidebar."
+        ]
+    return []

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dashboard.dataset import default_dataset
-from dashboard.runs import fit_run, initial_centers, usable_k
+from dashboard.dataset import Dataset, default_dataset
+from dashboard.runs import fit_run, initial_centers, run_notes, usable_k
 from dashboard.state import RunSettings
 from kmeans_core import KMeans
 
@@ -60,3 +60,14 @@ def test_fit_run_clamps_k_to_the_data():
     ds = default_dataset(0)
     model = fit_run(ds, RunSettings(k=10_000, init="k-means++", seed=0))
     assert model.cluster_centers_.shape[0] == ds.n_samples
+
+
+def test_run_notes_say_when_clusters_got_no_points():
+    ds = Dataset("same", np.ones((6, 2)), ["a", "b"], source="upload")
+    model = fit_run(ds, RunSettings(k=3, init="random", seed=0))
+    (note,) = run_notes(model)
+    assert note.startswith("Only 1 of the 3 clusters")
+
+
+def test_run_notes_are_empty_for_a_normal_run():
+    assert run_notes(fit_run(default_dataset(0), RunSettings(3, "k-means++", 0))) == []
