@@ -17,7 +17,7 @@ from kmeans_core._validation import (
     check_sample_weight,
 )
 from kmeans_core.estimator import _fit_runs
-from kmeans_core.lloyd import tolerance
+from kmeans_core.lloyd import centre
 
 
 @dataclass(frozen=True)
@@ -109,10 +109,8 @@ def elbow_sweep(
     check_max_iter_tol(max_iter, tol)
     check_random_state(random_state)  # fail early on a bad seed
 
-    X_mean = X.mean(axis=0)
-    Xc = X - X_mean
-    x_sq = np.einsum("ij,ij->i", Xc, Xc)
-    abs_tol = tolerance(X, tol)
+    data = centre(X, tol)
+    X_mean, Xc, x_sq, abs_tol = data.mean, data.Xc, data.x_sq_norms, data.abs_tol
     shared_rng = None if _is_int_seed(random_state) else check_random_state(random_state)
 
     inertia_runs = np.empty((ks.size, n_init))

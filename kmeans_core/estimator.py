@@ -25,7 +25,7 @@ from kmeans_core._validation import (
     check_sample_weight,
 )
 from kmeans_core.init import kmeans_plusplus, random_init
-from kmeans_core.lloyd import StepSummary, _lloyd_steps_prepared, tolerance
+from kmeans_core.lloyd import StepSummary, _lloyd_steps_prepared, centre
 
 __all__ = ["DistinctClustersWarning", "KMeans", "NotFittedError"]
 
@@ -297,12 +297,8 @@ or callable, default="k-means++"
         n_init = self._resolved_n_init()
         w = check_sample_weight(sample_weight, X.shape[0], X.dtype)
         rng = check_random_state(self.random_state)
-        # Before Xc exists: np.var's N x d temporary and Xc are then never alive together.
-        abs_tol = tolerance(X, self.tol)
-        # Centring makes the ||x||^2 - 2x.c + ||c||^2 form more accurate (as sklearn).
-        X_mean = X.mean(axis=0)
-        Xc = X - X_mean
-        x_sq = np.einsum("ij,ij->i", Xc, Xc)
+        data = centre(X, self.tol)
+        X_mean, Xc, x_sq, abs_tol = data.mean, data.Xc, data.x_sq_norms, data.abs_tol
         best, _ = _fit_runs(
             X,
             Xc,

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from kmeans_core import KMeans, LloydStep, lloyd_steps, tolerance
+from kmeans_core.lloyd import centre
 from tests.core.conftest import blobs, normal, rows
 
 
@@ -144,3 +145,14 @@ def test_summary_drops_labels_and_shifts_centers():
     assert not hasattr(summary, "labels")
     np.testing.assert_array_equal(summary.centers, step.centers + [1.0, 2.0])
     assert summary.inertia == step.inertia
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("tol", [0.0, 1e-4, 0.3])
+def test_centred_tolerance_equals_the_variance_form(dtype, tol):
+    # The fit takes tol from the centred row norms (no extra pass over X);
+    # it must be scikit-learn's tol * mean(var(X, axis=0)) up to rounding.
+    X = (np.random.RandomState(1).normal(size=(500, 7)) * np.arange(1, 8) + 1e3).astype(dtype)
+    data = centre(X, tol)
+    assert data.abs_tol == pytest.approx(tolerance(X.astype(np.float64), tol), rel=1e-6, abs=0)
+    np.testing.assert_allclose(data.Xc.mean(axis=0), 0, atol=1e-3)
