@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import state
-from dashboard.dataset import DEFAULT_SEED
-from dashboard.share import apply_shared_link
+from dashboard import page_registry
+from dashboard import run_settings as rs
+from dashboard import streamlit_glue as glue
 
 st.set_page_config(
     page_title="K-Means Explorer", page_icon=":material/scatter_plot:", layout="wide"
@@ -15,24 +15,10 @@ st.set_page_config(
 # The default page is served at "/" only (Streamlit ignores its url_path), so it is a
 # home page: every working page keeps its own deep link.
 PAGES = [
-    st.Page("app_pages/home.py", title="Home", icon=":material/home:", default=True),
-    st.Page("app_pages/data.py", title="Data", icon=":material/dataset:", url_path="data"),
-    st.Page(
-        "app_pages/animate.py", title="Animate", icon=":material/animation:", url_path="animate"
-    ),
-    st.Page(
-        "app_pages/choose_k.py", title="Choose K", icon=":material/show_chart:", url_path="choose-k"
-    ),
-    st.Page(
-        "app_pages/compare.py",
-        title="Compare",
-        icon=":material/compare_arrows:",
-        url_path="compare",
-    ),
-    st.Page("app_pages/speed.py", title="Speed", icon=":material/speed:", url_path="speed"),
-    st.Page(
-        "app_pages/export.py", title="Export & share", icon=":material/share:", url_path="export"
-    ),
+    st.Page(p.script, title=p.title, icon=p.icon, default=True)
+    if p.is_home
+    else st.Page(p.script, title=p.title, icon=p.icon, url_path=p.url_path)
+    for p in page_registry.PAGES
 ]
 
 
@@ -43,24 +29,24 @@ def sidebar() -> None:
         st.number_input(
             "Seed",
             min_value=0,
-            max_value=2**31 - 1,
-            value=DEFAULT_SEED,
+            max_value=rs.MAX_SEED,
+            value=rs.DEFAULT_SEED,
             step=1,
-            key=state.SEED_KEY,
+            key=rs.SEED_KEY,
             bind="query-params",
-            help="Drives data generation, initialisation and scikit-learn's random_state.",
+            help="Drives data generation, initialisation and scikit-learn's random_rs.",
         )
         st.number_input(
             "K (clusters)",
             min_value=1,
-            max_value=state.MAX_K,
-            value=state.DEFAULT_K,
+            max_value=rs.MAX_K,
+            value=rs.DEFAULT_K,
             step=1,
-            key=state.K_KEY,
+            key=rs.K_KEY,
             bind="query-params",
         )
-        st.selectbox("Init", state.INIT_CHOICES, key=state.INIT_KEY, bind="query-params")
-        ds = state.get_dataset()
+        st.selectbox("Init", rs.INIT_CHOICES, key=rs.INIT_KEY, bind="query-params")
+        ds = glue.get_dataset()
         st.subheader("Dataset")
         st.markdown(f"**{ds.name}**")
         labels = f"yes ({ds.n_classes} classes)" if ds.has_labels else "no"
@@ -68,6 +54,6 @@ def sidebar() -> None:
 
 
 nav = st.navigation(PAGES)
-apply_shared_link()
+glue.apply_shared_link()
 sidebar()
 nav.run()

@@ -6,43 +6,21 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboard import runs, state
+from dashboard import runs
+from dashboard import streamlit_glue as glue
 from dashboard.animation import (
     STOP_EXPLANATIONS,
-    AnimationRun,
-    animate_run,
     picked_centers,
     picks_from_selection,
 )
 from dashboard.animation_figures import SPEEDS_MS, animation_figure, pick_figure
-from dashboard.plotting import display_sample, view_2d
+from dashboard.plotting import display_sample
 
 # Largest sample the SVG animation plays smoothly in a browser (measured; see the report).
 ANIMATE_MAX_POINTS = 5000
 TOLERANCES = (0.0, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1)
 PICK_KEY = "anim_picks"
 STEP_KEY = "anim_step"
-
-
-@st.cache_data(max_entries=16, show_spinner=False)
-def _cached_run(
-    dataset_key: str,
-    centers: np.ndarray,
-    n_show: int,
-    seed: int,
-    max_iter: int,
-    tol: float,
-    init_label: str,
-    _X: np.ndarray,
-) -> tuple[AnimationRun, np.ndarray, str | None]:
-    idx, note = display_sample(len(_X), max_points=n_show, seed=seed)
-    run = animate_run(_X, centers, idx, init_label=init_label, max_iter=max_iter, tol=tol)
-    return run, idx, note
-
-
-@st.cache_resource(max_entries=4, show_spinner=False)
-def _cached_view(dataset_key: str, seed: int, _X: np.ndarray, _names: tuple[str, ...]):
-    return view_2d(_X, list(_names), seed=seed)
 
 
 def _pick_state(ds_key: str) -> dict:
@@ -60,8 +38,8 @@ def _clear_picks() -> None:
         ps.update(points=[], seen=[], nonce=ps["nonce"] + 1)
 
 
-ds = state.get_dataset()
-settings = state.run_settings()
+ds = glue.get_dataset()
+settings = glue.run_settings()
 
 st.title("Animate Lloyd's algorithm")
 st.caption(
@@ -108,7 +86,7 @@ speed = c4.select_slider(
     help="Time per frame when playing.",
 )
 
-view = _cached_view(ds.key, settings.seed, ds.X, tuple(ds.feature_names))
+view = glue.cached_view_2d(ds.key, settings.seed, ds.X, tuple(ds.feature_names))
 d = ds.n_features
 picking = start_from == "click"
 
@@ -175,7 +153,7 @@ else:
 # --- run -----------------------------------------------------------------------------
 try:
     with st.spinner(f"Running Lloyd's algorithm on all {ds.n_samples:,} rows…"):
-        run, idx, sample_note = _cached_run(
+        run, idx, sample_note = glue.cached_animation_run(
             ds.key, centers, ANIMATE_MAX_POINTS, settings.seed, max_iter, tol, init_label, ds.X
         )
 except ValueError as exc:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import choose_k as ck
-from dashboard import state
+from dashboard import streamlit_glue as glue
 from dashboard.choose_k_figures import elbow_figure, metrics_figure, silhouette_figure
 
-ds = state.get_dataset()
-settings = state.run_settings()
+ds = glue.get_dataset()
+settings = glue.run_settings()
 
 st.title("Choose K")
 st.caption(
@@ -51,7 +51,9 @@ for notice in plan.notices:
     st.info(notice, icon=":material/info:")
 
 try:
-    sweep = ck.cached_sweep(ds.key, plan.k_values, plan.n_init, settings.init, settings.seed, ds.X)
+    sweep = glue.cached_sweep(
+        ds.key, plan.k_values, plan.n_init, settings.init, settings.seed, ds.X
+    )
 except ValueError as exc:
     st.error(f"The sweep could not run: {exc}")
     st.stop()

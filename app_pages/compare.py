@@ -5,7 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import compare as cmpmod
-from dashboard import runs, state
+from dashboard import runs
+from dashboard import streamlit_glue as glue
 from dashboard.compare_figures import (
     cluster_scatter,
     confusion_heatmap,
@@ -13,8 +14,8 @@ from dashboard.compare_figures import (
     shared_ranges,
 )
 
-ds = state.get_dataset()
-settings = state.run_settings()
+ds = glue.get_dataset()
+settings = glue.run_settings()
 
 st.title("Compare with scikit-learn")
 st.caption(
@@ -108,7 +109,7 @@ else:
 
 try:
     with st.spinner("Fitting kmeans_core and scikit-learn…"):
-        cmp = cmpmod.cached_comparison(
+        cmp = glue.cached_comparison(
             ds.key,
             k,
             mode,

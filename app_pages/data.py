@@ -7,7 +7,8 @@ import json
 
 import streamlit as st
 
-from dashboard import csv_upload, data_figures, generators, preprocess, state
+from dashboard import csv_upload, data_figures, generators, preprocess
+from dashboard import streamlit_glue as glue
 from dashboard.dataset import Dataset
 
 FLASH_KEY = "data_flash"
@@ -48,7 +49,7 @@ def _sync_widgets_from(ds: Dataset) -> None:
 
 
 def _make_current(ds: Dataset, message: str) -> None:
-    state.set_dataset(ds)
+    glue.set_dataset(ds)
     st.session_state[FLASH_KEY] = message
     st.rerun()  # so the sidebar summary shows the new dataset too
 
@@ -74,6 +75,7 @@ def _param_widget(kind: str, name: str, p: generators.Param) -> None:
 
 
 def generate_tab(seed: int) -> None:
+    """Generator choice, its settings and the Generate button."""
     left, right = st.columns([2, 3], gap="large")
     with left:
         kind = st.selectbox(
@@ -100,6 +102,7 @@ def generate_tab(seed: int) -> None:
 
 
 def builtin_tab(seed: int) -> None:
+    """Built-in real datasets (iris, wine) with their scaling."""
     left, right = st.columns([2, 3], gap="large")
     with left:
         kind = st.radio(
@@ -126,12 +129,8 @@ def builtin_tab(seed: int) -> None:
                 _make_current(ds, f"Loaded **{ds.name}**: {ds.n_samples:,} rows.")
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
-def _parse(data: bytes) -> csv_upload.ParsedCSV:
-    return csv_upload.parse_csv(data)
-
-
 def upload_tab(current: Dataset) -> None:
+    """CSV upload: parse, choose columns, label, missing values and scaling."""
     st.caption(csv_upload.LIMITS_TEXT)
     up = st.file_uploader(
         "CSV file",
@@ -144,7 +143,7 @@ def upload_tab(current: Dataset) -> None:
     keep_msg = f"The dataset loaded before, **{current.name}**, is still in use."
     with st.spinner(f"Reading {up.name} ..."):
         try:
-            parsed = _parse(up.getvalue())
+            parsed = glue.cached_parse_csv(up.getvalue())
         except csv_upload.UploadError as exc:
             st.error(f"**{up.name}**: {exc}\n\n{keep_msg}", icon=":material/error:")
             return
@@ -209,6 +208,7 @@ def upload_tab(current: Dataset) -> None:
 
 
 def preview(ds: Dataset, seed: int) -> None:
+    """First rows, summary and scatter of the current dataset."""
     st.subheader(f"Preview: {ds.name}")
     source = {"generated": "generated", "builtin": "built-in data"}.get(ds.source, "uploaded file")
     m = st.columns([1, 1, 1, 2])
@@ -246,7 +246,7 @@ def preview(ds: Dataset, seed: int) -> None:
                 )
                 columns = (i, j)
         with st.spinner("Drawing ..."):
-            fig, notes = data_figures.cached_scatter(ds.key, columns, seed, ds)
+            fig, notes = glue.cached_scatter(ds.key, columns, seed, ds)
         st.plotly_chart(fig, key="preview_scatter")
         for note in notes:
             st.caption(note)
@@ -267,8 +267,8 @@ def preview(ds: Dataset, seed: int) -> None:
     )
 
 
-ds = state.get_dataset()
-seed = state.get_seed()
+ds = glue.get_dataset()
+seed = glue.get_seed()
 _sync_widgets_from(ds)
 
 st.title("Data")

@@ -2,17 +2,12 @@
 
 import streamlit as st
 
-from dashboard import export, runs, share, state
+from dashboard import export, page_registry, runs, share
+from dashboard import streamlit_glue as glue
 
-# Pages a shared link can open on (label -> url_path in app.py).
-LINK_PAGES = {
-    "Animate": "animate",
-    "Data": "data",
-    "Choose K": "choose-k",
-    "Compare": "compare",
-    "Speed": "speed",
-    "Export & share": "export",
-}
+# Pages a shared link can open on (label -> url_path), Animate first: the usual target.
+LINK_PAGES = {p.title: p.url_path for p in page_registry.tour_pages()}
+LINK_PAGES = {"Animate": LINK_PAGES.pop("Animate"), **LINK_PAGES}
 
 st.title("Export & share")
 st.caption(
@@ -20,18 +15,18 @@ st.caption(
     "step of Lloyd's algorithm and the settings — or a link that repeats the same run."
 )
 
-ds = state.get_dataset()
-settings = state.run_settings()
+ds = glue.get_dataset()
+settings = glue.run_settings()
 k, k_notice = runs.usable_k(settings.k, ds.n_samples)
 if k_notice:
     st.warning(k_notice)
 with st.spinner("Fitting K-Means…"):
-    model = runs.fit_run(ds, settings)
+    model = glue.cached_fit_run(ds, settings)
 for note in runs.run_notes(model):
     st.info(note, icon=":material/info:")
 
 params = share.link_params(ds, settings)
-base = share.app_base_url(st.context.url, ["export"])
+base = share.app_base_url(st.context.url, page_registry.url_paths())
 
 cols = st.columns(5)
 cols[0].metric("Rows", f"{ds.n_samples:,}")
@@ -43,9 +38,7 @@ st.caption(f"Dataset **{ds.name}** · init {settings.init} · seed {settings.see
 
 st.subheader("Downloads")
 stem = export.file_stem(ds, settings)
-files = export.run_files(
-    ds.key, settings.k, settings.init, settings.seed, str(sorted(params.items())), ds, model
-)
+files = glue.cached_run_files(ds, settings, model, str(sorted(params.items())))
 labels = model.labels_
 n_cols = ds.n_features + 1 + (1 if ds.has_labels else 0)
 

@@ -2,10 +2,11 @@
 
 import streamlit as st
 
-from dashboard import state
+from dashboard import page_registry
+from dashboard import streamlit_glue as glue
 
-ds = state.get_dataset()
-settings = state.run_settings()
+ds = glue.get_dataset()
+settings = glue.run_settings()
 
 st.title("K-Means Explorer")
 st.markdown(
@@ -21,47 +22,8 @@ st.info(
     icon=":material/info:",
 )
 
-TOUR = [
-    (
-        "app_pages/data.py",
-        "Data",
-        ":material/dataset:",
-        "Generate blobs or the shapes K-Means gets wrong, load iris or wine, or upload a CSV.",
-    ),
-    (
-        "app_pages/animate.py",
-        "Animate",
-        ":material/animation:",
-        "Watch every assignment and update step, with Voronoi regions and the inertia curve.",
-    ),
-    (
-        "app_pages/choose_k.py",
-        "Choose K",
-        ":material/show_chart:",
-        "Elbow, silhouette, Calinski–Harabasz and Davies–Bouldin, and a recommended K.",
-    ),
-    (
-        "app_pages/compare.py",
-        "Compare",
-        ":material/compare_arrows:",
-        "kmeans_core and scikit-learn side by side, from the same start or each its own.",
-    ),
-    (
-        "app_pages/speed.py",
-        "Speed",
-        ":material/speed:",
-        "Python loops vs broadcasting vs one matrix product, timed live.",
-    ),
-    (
-        "app_pages/export.py",
-        "Export & share",
-        ":material/share:",
-        "Download the labelled data, centers, history and settings; share a link to this run.",
-    ),
-]
-
 columns = st.columns(3)
-for i, (path, title, icon, blurb) in enumerate(TOUR):
+for i, page in enumerate(page_registry.tour_pages()):
     with columns[i % 3].container(border=True):
-        st.page_link(path, label=title, icon=icon)
-        st.caption(blurb)
+        st.page_link(page.script, label=page.title, icon=page.icon)
+        st.caption(page.blurb)

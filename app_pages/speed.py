@@ -6,7 +6,8 @@ import time
 
 import streamlit as st
 
-from dashboard import speed, state
+from dashboard import speed
+from dashboard import streamlit_glue as glue
 from dashboard.speed_figures import scaling_loglog, time_per_iteration_bar
 
 RESULTS_KEY = "speed_results"
@@ -114,7 +115,7 @@ st.markdown(
     "seed); you can also time the current dataset."
 )
 
-seed = state.get_seed()
+seed = glue.get_seed()
 with st.container(border=True):
     source = st.segmented_control(
         "Data to time on",
@@ -127,7 +128,7 @@ with st.container(border=True):
     c_n, c_d, c_k, c_go = st.columns([3, 1, 1, 1.2], vertical_alignment="bottom")
     X0 = None
     if use_dataset:
-        ds = state.get_dataset()
+        ds = glue.get_dataset()
         X0 = ds.X
         n, d = ds.n_samples, ds.n_features
         c_n.markdown(f"**{ds.name}**  \n{n:,} rows × {d} features (rows shuffled with the seed)")

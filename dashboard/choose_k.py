@@ -1,8 +1,8 @@
 """Choosing K: the elbow sweep, quality metrics per K, the knee, and a recommendation.
 
-Everything here is pure (NumPy / scikit-learn / kneed) except :func:`cached_sweep`,
-a thin ``st.cache_data`` wrapper the page calls. K-Means itself always comes from
-``kmeans_core.elbow_sweep``.
+Everything here is plain Python (NumPy / scikit-learn / kneed); the page calls it
+through the cached wrapper in :mod:`dashboard.streamlit_glue`. K-Means itself always
+comes from ``kmeans_core.elbow_sweep``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-import streamlit as st
 from kneed import KneeLocator
 from sklearn.metrics import (
     calinski_harabasz_score,
@@ -154,10 +153,12 @@ class KSweep:
 
     @property
     def inertia_min(self) -> np.ndarray:
+        """Lowest WCSS over restarts per K."""
         return self.inertia_runs.min(axis=1)
 
     @property
     def inertia_max(self) -> np.ndarray:
+        """Highest WCSS over restarts per K."""
         return self.inertia_runs.max(axis=1)
 
 
@@ -279,32 +280,6 @@ def run_sweep(
         n_distinct=np.array([np.unique(lab).size for lab in res.labels], dtype=int),
         silhouette_note=note,
     )
-
-
-@st.cache_data(max_entries=8, show_spinner=False)
-def cached_sweep(
-    dataset_key: str,
-    k_values: tuple[int, ...],
-    n_init: int,
-    init: str,
-    seed: int,
-    _X: np.ndarray,
-) -> KSweep:
-    """:func:`run_sweep` with a progress bar, cached on the dataset's key and the settings.
-
-    ``_X`` is not hashed (``dataset_key`` stands for it). The progress bar is created
-    and removed inside the cached function: Streamlit replays elements made inside a
-    cached function, so a cache hit shows nothing instead of a stale bar.
-    """
-    bar = st.progress(0.0, text=f"Sweeping K = {k_values[0]}–{k_values[-1]}…")
-
-    def progress(fraction: float, message: str) -> None:
-        bar.progress(min(max(fraction, 0.0), 1.0), text=message)
-
-    try:
-        return run_sweep(_X, k_values, n_init=n_init, init=init, seed=seed, progress=progress)
-    finally:
-        bar.empty()
 
 
 # --------------------------------------------------------------------------- knee & drops

@@ -1,7 +1,7 @@
 """kmeans_core against scikit-learn on the same data: fit both, match clusters, score.
 
-Everything here is pure (NumPy / SciPy / scikit-learn) except :func:`cached_comparison`,
-a thin ``st.cache_resource`` wrapper the page calls. Cluster ids of two K-Means runs are
+Everything here is plain Python (NumPy / SciPy / scikit-learn); the page calls it
+through the cached wrapper in :mod:`dashboard.streamlit_glue`. Cluster ids of two K-Means runs are
 arbitrary, so every comparison first matches them with the Hungarian algorithm
 (:func:`scipy.optimize.linear_sum_assignment`).
 """
@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import streamlit as st
 from scipy.optimize import linear_sum_assignment
 from scipy.spatial.distance import cdist
 from sklearn.cluster import KMeans as SklearnKMeans
@@ -324,10 +323,12 @@ class Comparison:
 
     @property
     def n_samples(self) -> int:
+        """Number of points compared."""
         return int(self.disagree.size)
 
     @property
     def n_disagree(self) -> int:
+        """Points the two libraries put in different (matched) clusters."""
         return int(self.disagree.sum())
 
     @property
@@ -417,42 +418,6 @@ def run_comparison(
         sklearn_seed=sklearn_seed,
     )
     return compare_fits(core, sk, mode, truth, n_classes, start)
-
-
-@st.cache_resource(max_entries=8, show_spinner=False)
-def cached_comparison(
-    dataset_key: str,
-    k: int,
-    mode: str,
-    init: str,
-    seed: int,
-    n_init: int,
-    max_iter: int,
-    tol: float,
-    sklearn_seed: int | None,
-    n_classes: int | None,
-    _X: np.ndarray,
-    _truth: np.ndarray | None,
-) -> Comparison:
-    """:func:`run_comparison`, cached on the dataset's key and every setting.
-
-    ``cache_resource`` (not ``cache_data``): the result holds label arrays of the data's
-    length, and copying them on every rerun would cost more than it protects; nothing
-    mutates a Comparison.
-    """
-    return run_comparison(
-        _X,
-        k,
-        mode,
-        init=init,
-        seed=seed,
-        n_init=n_init,
-        max_iter=max_iter,
-        tol=tol,
-        sklearn_seed=sklearn_seed,
-        truth=_truth,
-        n_classes=n_classes,
-    )
 
 
 # --------------------------------------------------------------------------- words

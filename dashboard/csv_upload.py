@@ -98,6 +98,7 @@ class ParsedCSV:
 
     @property
     def n_rows(self) -> int:
+        """Number of data rows parsed."""
         return int(len(self.frame))
 
     @property

@@ -1,6 +1,6 @@
 """Preview of a dataset on the Data page: first rows, summary, scatter plot.
 
-Builders are pure functions; :func:`cached_scatter` wraps the scatter for the
+Builders are pure functions; :mod:`dashboard.streamlit_glue` caches the scatter for the
 page so a PCA of a large dataset is computed once per dataset and view.
 """
 
@@ -9,7 +9,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-import streamlit as st
 
 from dashboard.dataset import Dataset
 from dashboard.plotting import PALETTE, base_layout, display_sample, view_2d
@@ -134,11 +133,3 @@ def scatter_figure(
         fig.update_layout(legend_title_text="True class: ")
     notes = [n for n in (view.note, sample_note) if n]
     return fig, notes
-
-
-@st.cache_data(max_entries=16, show_spinner=False)
-def cached_scatter(
-    dataset_key: str, columns: tuple[int, int] | None, seed: int, _ds: Dataset
-) -> tuple[go.Figure, list[str]]:
-    """:func:`scatter_figure`, cached per dataset content, view and seed."""
-    return scatter_figure(_ds, columns=columns, seed=seed)

@@ -9,7 +9,9 @@ from typing import Any
 import numpy as np
 from sklearn.datasets import make_blobs
 
-DEFAULT_SEED = 42
+from dashboard.run_settings import DEFAULT_SEED
+
+__all__ = ["DEFAULT_SEED", "Dataset", "default_dataset"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -57,18 +59,22 @@ class Dataset:
 
     @property
     def n_samples(self) -> int:
+        """Number of rows (points)."""
         return int(self.X.shape[0])
 
     @property
     def n_features(self) -> int:
+        """Number of columns (features)."""
         return int(self.X.shape[1])
 
     @property
     def has_labels(self) -> bool:
+        """Whether true class labels come with the data (for scoring)."""
         return self.true_labels is not None
 
     @property
     def n_classes(self) -> int | None:
+        """Number of distinct true classes, or None without labels."""
         if self.true_labels is None:
             return None
         return int(np.unique(self.true_labels).size)

@@ -20,11 +20,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
-import streamlit as st
 
 import kmeans_core
 from dashboard.dataset import Dataset
-from dashboard.state import RunSettings
+from dashboard.run_settings import RunSettings
 from kmeans_core import KMeans, StepSummary
 
 # Characters that make a spreadsheet evaluate a cell (OWASP CSV injection guidance).
@@ -270,23 +269,19 @@ class RunFiles:
     n_history_rows: int
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
-def run_files(
-    dataset_key: str, k: int, init: str, seed: int, share_link: str, _ds: Dataset, _model: KMeans
-) -> RunFiles:
+def run_files(ds: Dataset, settings: RunSettings, model: KMeans, share_link: str) -> RunFiles:
     """Centers CSV, history CSV and settings JSON of the run (cached per dataset and settings).
 
     The labelled data is built on click instead (:func:`labelled_csv`): it grows
     with the dataset and most visitors never download it.
     """
-    settings = RunSettings(k=k, init=init, seed=seed)
-    history = history_frame(_model.history_, _ds.feature_names)
+    history = history_frame(model.history_, ds.feature_names)
     return RunFiles(
         centers_csv=to_csv_bytes(
-            centers_frame(_model.cluster_centers_, _ds.feature_names, _model.labels_)
+            centers_frame(model.cluster_centers_, ds.feature_names, model.labels_)
         ),
         history_csv=to_csv_bytes(history),
-        settings_json=settings_json_bytes(run_settings_dict(_ds, settings, _model, share_link)),
+        settings_json=settings_json_bytes(run_settings_dict(ds, settings, model, share_link)),
         n_history_rows=len(history),
     )
 

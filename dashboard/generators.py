@@ -15,11 +15,11 @@ from typing import Any
 
 import numpy as np
 from sklearn.datasets import load_iris, load_wine, make_blobs, make_circles, make_moons
-from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
 from dashboard.dataset import Dataset
+from dashboard.preprocess import scale
+from dashboard.run_settings import MAX_SEED
 
-MAX_SEED = 2**31 - 1
 # Large enough to show the "plot a sample" path; make_blobs builds 1M x 2 in well under 1 s.
 MAX_SAMPLES = 1_000_000
 # Rows x features cap: 10M float64 cells = 80 MB, so a shared link cannot exhaust memory.
@@ -250,14 +250,6 @@ def validate_recipe(recipe: Any) -> dict[str, Any]:
     return out
 
 
-def _scale(X: np.ndarray, how: str) -> np.ndarray:
-    if how == "standardise":
-        return StandardScaler().fit_transform(X)
-    if how == "min-max":
-        return MinMaxScaler().fit_transform(X)
-    return X
-
-
 def _generate(r: dict[str, Any], seed: int) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """X, true labels and class names for a generated kind."""
     kind, n = r["kind"], r["n_samples"]
@@ -341,7 +333,7 @@ def dataset_from_recipe(recipe: dict[str, Any], seed: int) -> Dataset:
     kind = r["kind"]
     if kind in BUILTIN_KINDS:
         bunch = load_iris() if kind == "iris" else load_wine()
-        X = _scale(np.asarray(bunch.data, dtype=np.float64), r["scaling"])
+        X, _ = scale(np.asarray(bunch.data, dtype=np.float64), r["scaling"])
         notes = [NOTES[kind]]
         if r["scaling"] != "none":
             notes.append(f"Features scaled: {r['scaling']}.")

@@ -9,10 +9,9 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-import streamlit as st
 
 from dashboard.dataset import Dataset
-from dashboard.state import RunSettings
+from dashboard.run_settings import RunSettings
 from kmeans_core import (
     DistinctClustersWarning,
     KMeans,
@@ -46,19 +45,18 @@ def initial_centers(X: np.ndarray, k: int, init: str, seed: int) -> np.ndarray:
     return _INITIALISERS[init](X, k, np.random.RandomState(seed))
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
-def _fit_cached(dataset_key: str, k: int, init: str, seed: int, _X: np.ndarray) -> KMeans:
-    centers = initial_centers(_X, k, init, seed)
+def fit_run(ds: Dataset, settings: RunSettings) -> KMeans:
+    """Fit kmeans_core on the whole dataset with the sidebar's K, init and seed.
+
+    K is clamped to the number of rows (:func:`usable_k`). Pages call the cached
+    :func:`dashboard.streamlit_glue.cached_fit_run`.
+    """
+    k, _ = usable_k(settings.k, ds.n_samples)
+    centers = initial_centers(ds.X, k, settings.init, settings.seed)
     with warnings.catch_warnings():
         # Said on the page instead, by run_notes (a cached fit would not warn again).
         warnings.simplefilter("ignore", DistinctClustersWarning)
-        return KMeans(n_clusters=k, init=centers, n_init=1, random_state=seed).fit(_X)
-
-
-def fit_run(ds: Dataset, settings: RunSettings) -> KMeans:
-    """Fit kmeans_core on the whole dataset with the sidebar's K, init and seed (cached)."""
-    k, _ = usable_k(settings.k, ds.n_samples)
-    return _fit_cached(ds.key, k, settings.init, settings.seed, ds.X)
+        return KMeans(n_clusters=k, init=centers, n_init=1, random_state=settings.seed).fit(ds.X)
 
 
 def run_notes(model: KMeans) -> list[str]:

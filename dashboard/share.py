@@ -14,11 +14,11 @@ Values are written as JSON when they are not plain text (``500``, ``1.0``, ``tru
 ``recipe -> params -> recipe`` is exact for flat JSON recipes and the links stay
 readable.
 
-:func:`apply_shared_link` (called by ``app.py`` before the sidebar on every run)
-rebuilds the linked dataset once per link and session. The dataset parameters are
-left in the URL as they came (Streamlit drops them when the user navigates, which
-is harmless: the dataset lives in the session from then on); the Export page
-builds the complete link from the session, never from the address bar.
+:func:`dashboard.streamlit_glue.apply_shared_link` (called by ``app.py`` before the
+sidebar on every run) rebuilds the linked dataset once per link and session. The dataset
+parameters are left in the URL as they came (Streamlit drops them when the user
+navigates, which is harmless: the dataset lives in the session from then on); the Export
+page builds the complete link from the session, never from the address bar.
 """
 
 from __future__ import annotations
@@ -28,19 +28,12 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
-import streamlit as st
-
-from dashboard import state
-from dashboard.dataset import DEFAULT_SEED, Dataset, default_dataset
+from dashboard import run_settings as rs
+from dashboard.dataset import Dataset, default_dataset
 from dashboard.generators import dataset_from_recipe
 
 KIND_PARAM = "data"
 SETTING_PREFIX = "data."
-MAX_SEED = 2**31 - 1
-
-_APPLIED_KEY = "_share_link_applied"
-_CHECKED_KEY = "_share_link_checked"
-_NOTICES_KEY = "_share_link_notices"
 
 
 def encode_value(value: Any) -> str:
@@ -134,15 +127,15 @@ def params_to_recipe(params: Mapping[str, Any], run_seed: int) -> dict[str, Any]
     return recipe
 
 
-def link_params(ds: Dataset, settings: state.RunSettings) -> dict[str, str]:
+def link_params(ds: Dataset, settings: rs.RunSettings) -> dict[str, str]:
     """Every query parameter of the link that reproduces ``ds`` and ``settings``.
 
     Uploaded data has no recipe, so its link carries only K, init and seed.
     """
     params = {
-        state.K_KEY: str(settings.k),
-        state.INIT_KEY: settings.init,
-        state.SEED_KEY: str(settings.seed),
+        rs.K_KEY: str(settings.k),
+        rs.INIT_KEY: settings.init,
+        rs.SEED_KEY: str(settings.seed),
     }
     if ds.recipe is not None:
         params.update(recipe_to_params(ds.recipe, settings.seed))
@@ -188,14 +181,14 @@ def parse_run_params(query: Mapping[str, Any]) -> tuple[dict[str, Any], list[str
         One sentence per malformed value: what was wrong and what is used instead.
     """
     values: dict[str, Any] = {
-        state.K_KEY: state.DEFAULT_K,
-        state.INIT_KEY: state.INIT_CHOICES[0],
-        state.SEED_KEY: DEFAULT_SEED,
+        rs.K_KEY: rs.DEFAULT_K,
+        rs.INIT_KEY: rs.INIT_CHOICES[0],
+        rs.SEED_KEY: rs.DEFAULT_SEED,
     }
     notices: list[str] = []
     checks = [
-        (state.K_KEY, "K", 1, state.MAX_K),
-        (state.SEED_KEY, "seed", 0, MAX_SEED),
+        (rs.K_KEY, "K", 1, rs.MAX_K),
+        (rs.SEED_KEY, "seed", 0, rs.MAX_SEED),
     ]
     for key, label, low, high in checks:
         if key not in query:
@@ -209,14 +202,14 @@ def parse_run_params(query: Mapping[str, Any]) -> tuple[dict[str, Any], list[str
             )
         else:
             values[key] = number
-    if state.INIT_KEY in query:
-        text = _last(query[state.INIT_KEY])
-        if text in state.INIT_CHOICES:
-            values[state.INIT_KEY] = text
+    if rs.INIT_KEY in query:
+        text = _last(query[rs.INIT_KEY])
+        if text in rs.INIT_CHOICES:
+            values[rs.INIT_KEY] = text
         else:
-            choices = ", ".join(state.INIT_CHOICES)
+            choices = ", ".join(rs.INIT_CHOICES)
             notices.append(
-                f"The link's init {text!r} is not one of {choices}; using {state.INIT_CHOICES[0]}."
+                f"The link's init {text!r} is not one of {choices}; using {rs.INIT_CHOICES[0]}."
             )
     return values, notices
 
@@ -254,47 +247,6 @@ def dataset_from_link(query: Mapping[str, Any], seed: int) -> tuple[Dataset | No
             f"The link's dataset could not be rebuilt ({reason.rstrip('.')}); "
             "showing the default dataset (3 blobs) instead."
         ]
-
-
-def apply_shared_link() -> None:
-    """Apply an incoming shareable link to the session; call before the sidebar, every run.
-
-    The dataset part is applied once per distinct link (remembered in session
-    state), so later reruns and a dataset chosen on the Data page are left alone.
-    Malformed values give defaults and a warning that stays until dismissed.
-    """
-    query = st.query_params.to_dict()
-    data = dataset_params(query)
-    notices: list[str] = []
-    first_run = _CHECKED_KEY not in st.session_state
-    st.session_state[_CHECKED_KEY] = True
-    if data and data != st.session_state.get(_APPLIED_KEY):
-        st.session_state[_APPLIED_KEY] = data
-        values, notices = parse_run_params(query)
-        ds, data_notices = dataset_from_link(query, values[state.SEED_KEY])
-        notices += data_notices
-        if ds is not None:
-            state.set_dataset(ds)
-    elif first_run:
-        _, notices = parse_run_params(query)
-    if notices:
-        st.session_state[_NOTICES_KEY] = notices
-    _show_notices()
-
-
-def _show_notices() -> None:
-    notices = st.session_state.get(_NOTICES_KEY)
-    if not notices:
-        return
-    st.warning(
-        "**This link could not be used as it is.**\n\n" + "\n".join(f"- {n}" for n in notices),
-        icon=":material/link_off:",
-    )
-    st.button("Dismiss", key="_share_link_dismiss", on_click=_dismiss, type="tertiary")
-
-
-def _dismiss() -> None:
-    st.session_state.pop(_NOTICES_KEY, None)
 
 
 def _last(value: Any) -> str:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from dashboard.dataset import Dataset
+from tests.apptest.app_runner import open_page
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE = "app_pages/animate.py"
@@ -17,9 +17,7 @@ PAGE = "app_pages/animate.py"
 
 @pytest.fixture
 def at():
-    app = AppTest.from_file(APP, default_timeout=120).run()
-    app.switch_page(PAGE).run()
-    return app
+    return open_page(PAGE)
 
 
 def spec(app) -> dict:

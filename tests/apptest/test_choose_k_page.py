@@ -12,17 +12,14 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import choose_k as ck
 from dashboard.dataset import Dataset
+from tests.apptest.app_runner import open_page
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE = "app_pages/choose_k.py"
 
 
 def _open(dataset: Dataset | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    if dataset is not None:
-        at.session_state["dataset"] = dataset
-    at.run()
-    at.switch_page(PAGE).run()
+    at = open_page(PAGE, session={"dataset": dataset} if dataset is not None else None)
     assert not at.exception, [e.value for e in at.exception]
     return at
 

@@ -10,18 +10,14 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.dataset import Dataset
+from tests.apptest.app_runner import open_page
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE = "app_pages/compare.py"
 
 
 def _open(query: dict[str, str] | None = None) -> AppTest:
-    app = AppTest.from_file(APP, default_timeout=120)
-    for key, value in (query or {}).items():
-        app.query_params[key] = value
-    app.run()
-    app.switch_page(PAGE).run()
-    return app
+    return open_page(PAGE, query=query)
 
 
 @pytest.fixture

@@ -11,17 +11,14 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import generators
+from tests.apptest.app_runner import open_page
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
 def _open(session: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for k, v in (session or {}).items():
-        at.session_state[k] = v
-    at.run()
-    at.switch_page("app_pages/data.py").run()
+    at = open_page("app_pages/data.py", session=session)
     assert not at.exception, at.exception
     return at
 

@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1 import app_test as app_test_module
 
 from dashboard.dataset import Dataset
+from tests.apptest.app_runner import open_page
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE = "app_pages/export.py"
@@ -45,11 +46,7 @@ def media(monkeypatch):
 
 
 def _export_page(**query: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    return at.switch_page(PAGE).run()
+    return open_page(PAGE, query=query)
 
 
 def _button(at: AppTest, key: str):

@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
+
+from tests.apptest.app_runner import open_page
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE = "app_pages/speed.py"
@@ -14,9 +15,7 @@ PAGE = "app_pages/speed.py"
 
 @pytest.fixture
 def at():
-    app = AppTest.from_file(APP, default_timeout=120).run()
-    app.switch_page(PAGE).run()
-    return app
+    return open_page(PAGE)
 
 
 def specs(app):

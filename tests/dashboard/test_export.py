@@ -12,8 +12,8 @@ import pytest
 import kmeans_core
 from dashboard import export
 from dashboard.dataset import Dataset, default_dataset
+from dashboard.run_settings import RunSettings
 from dashboard.runs import initial_centers
-from dashboard.state import RunSettings
 from kmeans_core import KMeans, StepSummary
 
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from dashboard import generators, share
 from dashboard.dataset import Dataset, default_dataset
-from dashboard.state import DEFAULT_K, INIT_CHOICES, MAX_K, RunSettings
+from dashboard.run_settings import DEFAULT_K, INIT_CHOICES, MAX_K, RunSettings
 
 # --- values -----------------------------------------------------------------------------
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from dashboard.dataset import Dataset, default_dataset
+from dashboard.run_settings import RunSettings
 from dashboard.runs import fit_run, initial_centers, run_notes, usable_k
-from dashboard.state import RunSettings
 from kmeans_core import KMeans
 
 
