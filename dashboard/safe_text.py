@@ -1,0 +1,67 @@
+"""Untrusted text (from a URL, a file name, a file's contents) made safe for markdown.
+
+Streamlit renders the body of ``st.markdown``, ``st.warning``, ``st.caption`` and
+friends as GitHub-flavoured markdown with LaTeX (``$…$``), emoji and icon
+shortcodes (``:material/…:``) and coloured text (``:red[…]``). Text that a visitor
+controls must never be interpreted there: a link parameter could otherwise plant a
+phishing link or a tracking image in the app's own notices. CommonMark guarantees
+that a backslash before any ASCII punctuation character makes it literal, so
+:func:`literal` escapes every one of them; it also folds line breaks (a new line
+could start a heading or a list) and truncates to a sensible length.
+"""
+
+from __future__ import annotations
+
+import string
+
+DEFAULT_MAX_CHARS = 80
+_ESCAPES = {ord(c): "\\" + c for c in string.punctuation}
+_WHITESPACE = {ord(c): " " for c in "\r\n\t\v\f\u2028\u2029"}
+
+
+def shorten(text: object, max_chars: int = DEFAULT_MAX_CHARS) -> str:
+    """``str(text)`` on one line, cut to ``max_chars`` characters with an ellipsis.
+
+    Parameters
+    ----------
+    text : object
+        Anything; it is converted with ``str``.
+    max_chars : int
+        Longest result, ellipsis included (at least 2).
+
+    Returns
+    -------
+    str
+    """
+    one_line = str(text).translate(_WHITESPACE)
+    if len(one_line) <= max_chars:
+        return one_line
+    return one_line[: max(1, max_chars - 1)] + "…"
+
+
+def literal(text: object, max_chars: int = DEFAULT_MAX_CHARS) -> str:
+    r"""``text`` as markdown that renders as exactly these characters (shortened).
+
+    Parameters
+    ----------
+    text : object
+        Untrusted text; converted with ``str``.
+    max_chars : int
+        Longest visible text before escaping (see :func:`shorten`).
+
+    Returns
+    -------
+    str
+        Safe to put into any Streamlit markdown body.
+
+    Examples
+    --------
+    >>> print(literal("[click](http://x)"))
+    \[click\]\(http\:\/\/x\)
+    """
+    return shorten(text, max_chars).translate(_ESCAPES)
+
+
+def quoted(text: object, max_chars: int = DEFAULT_MAX_CHARS) -> str:
+    """:func:`literal` between typographic quotes, for a value inside a sentence."""
+    return f"“{literal(text, max_chars)}”"

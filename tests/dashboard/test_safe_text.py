@@ -1,0 +1,47 @@
+"""Untrusted text is shown literally in markdown: escaped, on one line, shortened."""
+
+from __future__ import annotations
+
+import string
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dashboard.safe_text import literal, quoted, shorten
+
+
+def test_a_markdown_link_becomes_literal_brackets():
+    assert literal("[a](http://x)") == r"\[a\]\(http\:\/\/x\)"
+
+
+def test_image_latex_html_and_shortcodes_are_escaped():
+    assert literal("![t](u)") == r"\!\[t\]\(u\)"
+    assert literal("$x^2$") == r"\$x\^2\$"
+    assert literal("<b>") == r"\<b\>"
+    assert literal(":red[x] :material/home:") == r"\:red\[x\] \:material\/home\:"
+
+
+def test_line_breaks_fold_to_spaces_so_no_heading_or_list_starts():
+    assert literal("a\n# b\r\n- c") == r"a \# b  \- c"
+
+
+def test_long_text_is_cut_with_an_ellipsis():
+    assert shorten("x" * 100, 10) == "x" * 9 + "…"
+    assert shorten("short", 10) == "short"
+
+
+def test_quoted_wraps_in_typographic_quotes():
+    assert quoted("a*b") == r"“a\*b”"
+
+
+@given(st.text(max_size=200))
+def test_every_ascii_punctuation_character_is_preceded_by_a_backslash(text):
+    out = literal(text, max_chars=10_000)
+    i = 0
+    while i < len(out):
+        if out[i] == "\\":
+            assert out[i + 1] in string.punctuation
+            i += 2
+            continue
+        assert out[i] not in string.punctuation
+        i += 1
