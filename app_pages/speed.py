@@ -10,7 +10,6 @@ from dashboard import speed_data, speed_runs, speed_text
 from dashboard import streamlit_glue as glue
 from dashboard.formatting import format_count
 from dashboard.safe_text import literal
-from dashboard.speed_figures import scaling_loglog, time_per_iteration_bar
 
 N_CHOICES = [1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000]
 MEMORY_CHOICES_MB = [128, 256, 512, 1024, 2048]
@@ -129,7 +128,8 @@ def _explanation(request: speed_runs.SpeedRequest) -> None:
 
 def _bars(request: speed_runs.SpeedRequest, report: speed_runs.SpeedReport) -> None:
     result, threads = report.result, request.options.threads
-    st.plotly_chart(time_per_iteration_bar(result), width="stretch", key="speed_bar")
+    bar, _ = glue.speed_figures(request, report)
+    st.plotly_chart(bar, width="stretch", key="speed_bar")
     st.caption(speed_text.how_measured(report.measured_at, request.seed, threads == 1))
     small = speed_text.small_n_note(result.n)
     if small:
@@ -141,12 +141,13 @@ def _bars(request: speed_runs.SpeedRequest, report: speed_runs.SpeedReport) -> N
         (st.warning if kind == "warning" else st.info)(note)
 
 
-def _details(report: speed_runs.SpeedReport) -> None:
+def _details(request: speed_runs.SpeedRequest, report: speed_runs.SpeedReport) -> None:
     ok, agreement = speed_text.agreement_summary(report.result)
     if agreement:
         (st.success if ok else st.warning)(agreement)
     st.dataframe(speed_text.results_table(report.result), hide_index=True, width="stretch")
-    st.plotly_chart(scaling_loglog(report.sweep), width="stretch", key="speed_scaling")
+    _, scaling = glue.speed_figures(request, report)
+    st.plotly_chart(scaling, width="stretch", key="speed_scaling")
     st.caption(speed_text.SCALING_CAPTION)
     notes = speed_text.sweep_notes(report.sweep)
     if notes:
@@ -175,7 +176,7 @@ def speed_runner() -> None:
         else:
             _bars(request, report)
     if report is not None:
-        _details(report)
+        _details(request, report)
 
 
 st.title("Speed: why vectorised NumPy K-Means is fast")

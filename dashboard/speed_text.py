@@ -125,12 +125,17 @@ def sweep_notes(sweep: SweepResult) -> list[str]:
     return [f"{method_label(m)} — {msg}" for m, msgs in sweep.notes.items() for msg in msgs]
 
 
+def _how_timed(runs: int, iterations: int) -> str:
+    calls = "one run" if runs == 1 else f"median of {runs}"
+    if iterations > 1:
+        calls = "one fit" if runs == 1 else f"median of {runs} fits"
+        calls += f" × {iterations} iterations"
+    return calls
+
+
 def _time_cells(t: MethodTiming) -> tuple[str, str]:
     if t.status == "measured" and t.seconds is not None:
-        timed = f"median of {len(t.runs)}"
-        if t.iterations > 1:
-            timed += f" fits × {t.iterations} iterations"
-        return format_seconds(t.seconds), timed
+        return format_seconds(t.seconds), _how_timed(len(t.runs), t.iterations)
     if t.status == "skipped" and t.estimate is not None:
         return f"est. {format_seconds(t.estimate)} (not run)", "estimated from a small run"
     return "refused (memory)", "—"

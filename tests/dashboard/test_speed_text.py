@@ -118,3 +118,18 @@ def test_gemm_explanation_uses_the_sizes():
     text = speed_text.gemm_explanation(20_000, 8, 8)
     assert "19.5 MB at these sizes" in text
     assert "N·K·d = 1,280,000" in text  # 20,000 * 8 * 8
+
+
+def test_how_each_row_was_timed_reads_well_for_a_single_call():
+    res = SpeedResult(
+        n=1000, d=2, k=3, seed=0,
+        timings=(
+            MethodTiming("gemm", "measured", seconds=0.5, runs=(0.5,)),
+            MethodTiming("sklearn", "measured", seconds=0.5, runs=(0.5,), iterations=10),
+        ),
+        speedups={}, baseline_estimated=False,
+        tier_mismatches={}, tier_rows_checked={}, estimators_mismatch=None,
+    )  # fmt: skip
+    assert [r["timed"] for r in speed_text.results_table(res)] == [
+        "one run", "one fit × 10 iterations"
+    ]  # fmt: skip
