@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 from dashboard.formatting import format_count, format_seconds, format_speedup
 from dashboard.plotting import base_layout
 from dashboard.speed_methods import BASELINE, method_label
-from dashboard.speed_runs import MethodTiming, SpeedResult, SweepResult
+from dashboard.speed_results import MethodTiming, SpeedResult, SweepResult
 
 # One colour per method, the same in both charts: slow tiers warm, fast ones cool.
 METHOD_COLORS: dict[str, str] = {

@@ -21,10 +21,9 @@ import itertools
 import math
 import os
 import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
-from typing import Literal
 
 import numpy as np
 
@@ -32,16 +31,15 @@ from dashboard import timing
 from dashboard.formatting import format_bytes, format_seconds
 from dashboard.speed_data import check_sizes, dataset_timing_data, make_timing_data
 from dashboard.speed_methods import (
-    BASELINE,
     METHOD_SPECS,
-    REFERENCE_TIER,
     MethodSpec,
     Runner,
     RunOutcome,
     method_label,
 )
+from dashboard.speed_results import MethodTiming, SpeedResult, SweepResult, speed_result
 from dashboard.timing import Clock, Measurement, Progress, TimingOptions
-from kmeans_core import TIERS, broadcast_bytes
+from kmeans_core import broadcast_bytes
 
 DEFAULT_BUDGET_S = 3.0
 DEFAULT_MEMORY_LIMIT_BYTES = 512 * 2**20
@@ -53,8 +51,6 @@ SWEEP_REPEATS = 3
 PROBE_OPS = 100_000
 MIN_PROBE_ROWS = 10
 MAX_PROBE_ROWS = 200
-
-Status = Literal["measured", "skipped", "refused"]
 
 
 @dataclass(frozen=True)
@@ -94,119 +90,6 @@ class SpeedOptions:
     def for_sweep(self) -> SpeedOptions:
         """The same options with at most :data:`SWEEP_REPEATS` repeats per point."""
         return replace(self, repeats=max(1, min(SWEEP_REPEATS, self.repeats)))
-
-
-@dataclass(frozen=True)
-class MethodTiming:
-    """The timing of one method at one size.
-
-    Attributes
-    ----------
-    method : str
-        A :class:`~dashboard.speed_methods.MethodSpec` name.
-    status : {"measured", "skipped", "refused"}
-    seconds : float or None
-        Median seconds per Lloyd iteration ("measured" only).
-    runs : tuple of float
-        Every timed run, seconds per iteration.
-    estimate : float or None
-        Seconds per iteration extrapolated from the probe (capped methods only).
-    message : str or None
-        Why it was skipped or refused, in words for the page.
-    iterations : int
-        Lloyd iterations per timed call (1 for the tiers, n_iter_ for estimators).
-    labels : ndarray or None
-        Labels the method produced (on the first ``len(labels)`` rows of the data:
-        the probe rows when a tier was skipped).
-    """
-
-    method: str
-    status: Status
-    seconds: float | None = None
-    runs: tuple[float, ...] = ()
-    estimate: float | None = None
-    message: str | None = None
-    iterations: int = 1
-    labels: np.ndarray | None = field(default=None, repr=False, compare=False)
-
-    @property
-    def label(self) -> str:
-        """Display name of the method."""
-        return method_label(self.method)
-
-    @property
-    def best_guess(self) -> float | None:
-        """Measured seconds per iteration, else the estimate (may be None)."""
-        return self.seconds if self.seconds is not None else self.estimate
-
-
-@dataclass(frozen=True)
-class SpeedResult:
-    """Timings of every method at one (N, d, K).
-
-    Attributes
-    ----------
-    n, d, k, seed : int
-    timings : tuple of MethodTiming
-        In the order the methods were given.
-    speedups : dict
-        Method -> loop-tier seconds / method seconds (measured methods only).
-    baseline_estimated : bool
-        True when the loop tier was skipped and its estimate is the baseline.
-    tier_mismatches : dict
-        Tier -> number of rows whose labels differ from the GEMM tier's.
-    tier_rows_checked : dict
-        Tier -> number of rows compared.
-    estimators_mismatch : int or None
-        Rows where kmeans_core and scikit-learn disagree after their fits.
-    """
-
-    n: int
-    d: int
-    k: int
-    seed: int
-    timings: tuple[MethodTiming, ...]
-    speedups: dict[str, float]
-    baseline_estimated: bool
-    tier_mismatches: dict[str, int]
-    tier_rows_checked: dict[str, int]
-    estimators_mismatch: int | None
-
-    def timing(self, method: str) -> MethodTiming:
-        """The timing of ``method`` (KeyError when it was not timed)."""
-        for t in self.timings:
-            if t.method == method:
-                return t
-        raise KeyError(method)
-
-    @property
-    def methods(self) -> tuple[str, ...]:
-        """The methods timed, in order."""
-        return tuple(t.method for t in self.timings)
-
-
-@dataclass(frozen=True)
-class SweepResult:
-    """Seconds per iteration against N for each method (None where not measured).
-
-    Attributes
-    ----------
-    n_values : tuple of int
-    d, k : int
-    seconds : dict
-        Method -> tuple aligned with ``n_values``: measured median or None.
-    estimates : dict
-        Method -> tuple aligned with ``n_values``: estimate where skipped, else None.
-    notes : dict
-        Method -> list of messages about skipped or refused points.
-    """
-
-    n_values: tuple[int, ...]
-    d: int
-    k: int
-    seconds: dict[str, tuple[float | None, ...]]
-    estimates: dict[str, tuple[float | None, ...]]
-    notes: dict[str, list[str]]
 
 
 # --------------------------------------------------------------------------- probes and caps
@@ -435,94 +318,6 @@ def _time_methods(
     return [verdicts[s.name] for s in methods]
 
 
-# --------------------------------------------------------------------------- comparisons
-
-
-def compute_speedups(
-    timings: Sequence[MethodTiming], baseline: str = BASELINE
-) -> tuple[dict[str, float], bool]:
-    """Speed-up of each measured method over the baseline (the loop tier).
-
-    The baseline's measured time is used; when it was skipped its estimate is used
-    instead (and the flag says so).
-
-    Returns
-    -------
-    speedups : dict
-        Method -> baseline seconds / method seconds. Empty when there is no baseline.
-    baseline_estimated : bool
-    """
-    base = next((t for t in timings if t.method == baseline), None)
-    if base is None or base.best_guess is None or base.best_guess <= 0:
-        return {}, False
-    base_s = base.best_guess
-    speedups = {
-        t.method: base_s / t.seconds
-        for t in timings
-        if t.status == "measured" and t.seconds is not None and t.seconds > 0
-    }
-    return speedups, base.status != "measured"
-
-
-def label_mismatches(
-    timings: Sequence[MethodTiming],
-    reference: str = REFERENCE_TIER,
-    tiers: Collection[str] = TIERS,
-) -> tuple[dict[str, int], dict[str, int]]:
-    """How many labels each tier disagrees on with ``reference``, on the rows both cover.
-
-    Returns
-    -------
-    mismatches : dict
-        Tier -> number of differing labels.
-    rows_checked : dict
-        Tier -> number of rows compared.
-    """
-    by_method = {t.method: t for t in timings}
-    ref = by_method.get(reference)
-    if ref is None or ref.labels is None:
-        return {}, {}
-    mismatches: dict[str, int] = {}
-    rows: dict[str, int] = {}
-    for t in timings:
-        if t.method not in tiers or t.method == reference or t.labels is None:
-            continue
-        m = min(len(t.labels), len(ref.labels))
-        mismatches[t.method] = int(np.count_nonzero(t.labels[:m] != ref.labels[:m]))
-        rows[t.method] = m
-    return mismatches, rows
-
-
-def estimators_mismatch(
-    timings: Sequence[MethodTiming], ours: str = "kmeans_core", theirs: str = "sklearn"
-) -> int | None:
-    """Rows where two estimators' fitted labels differ (None if not both, or not comparable)."""
-    by_method = {t.method: t for t in timings}
-    a, b = by_method.get(ours), by_method.get(theirs)
-    if a is None or b is None or a.labels is None or b.labels is None:
-        return None
-    if a.iterations != b.iterations or len(a.labels) != len(b.labels):
-        return None
-    return int(np.count_nonzero(a.labels != b.labels))
-
-
-def _speed_result(n: int, d: int, k: int, seed: int, timings: list[MethodTiming]) -> SpeedResult:
-    speedups, estimated = compute_speedups(timings)
-    mismatches, rows = label_mismatches(timings)
-    return SpeedResult(
-        n=n,
-        d=d,
-        k=k,
-        seed=seed,
-        timings=tuple(timings),
-        speedups=speedups,
-        baseline_estimated=estimated,
-        tier_mismatches=mismatches,
-        tier_rows_checked=rows,
-        estimators_mismatch=estimators_mismatch(timings),
-    )
-
-
 def _timing_data(
     n: int, d: int, k: int, seed: int, data: tuple[np.ndarray, np.ndarray] | None
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -572,7 +367,7 @@ def run_timing(
     X, C = _timing_data(n, d, k, seed, data)
     with timing.limit_threads(options.threads):
         timings = _time_methods(methods, X, C, options, progress)
-    return _speed_result(n, d, k, seed, timings)
+    return speed_result(n, d, k, seed, timings)
 
 
 def sweep_sizes(n_max: int, k: int = 1, points: int = 6, n_min: int = 1000) -> tuple[int, ...]:

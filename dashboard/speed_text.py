@@ -11,7 +11,7 @@ import os
 
 from dashboard.formatting import format_bytes, format_seconds, format_speedup
 from dashboard.speed_methods import TIMED_MAX_ITER, method_label
-from dashboard.speed_runs import MethodTiming, SpeedResult, SweepResult
+from dashboard.speed_results import MethodTiming, SpeedResult, SweepResult
 from kmeans_core import broadcast_bytes
 
 # Below this N, per-call overhead hides the differences between the fast methods.

@@ -12,7 +12,7 @@ from dashboard.speed_figures import (
     seconds_axis,
     time_per_iteration_bar,
 )
-from dashboard.speed_runs import MethodTiming, SpeedResult, SweepResult
+from dashboard.speed_results import MethodTiming, SpeedResult, SweepResult
 
 
 def result(timings, speedups, baseline_estimated=False):

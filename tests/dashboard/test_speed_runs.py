@@ -16,7 +16,7 @@ from threadpoolctl import threadpool_info
 
 from dashboard import speed_data, speed_runs
 from dashboard.speed_methods import METHODS, RunOutcome
-from dashboard.speed_runs import MethodTiming, SpeedOptions
+from dashboard.speed_runs import SpeedOptions
 from kmeans_core import TIERS, broadcast_bytes, lloyd_iteration
 from tests.dashboard.fakes import FakeClock, data, fake_runner, spec, specs
 
@@ -163,42 +163,6 @@ def test_a_new_method_with_a_memory_need_is_refused_like_broadcasting():
     )
     t = speed_runs.time_method(greedy, X, C, SpeedOptions(clock=clock))
     assert t.status == "refused" and calls == []
-
-
-# --------------------------------------------------------------------------- speed-ups
-
-
-def test_speedups_are_against_the_loop_tier():
-    timings = [
-        MethodTiming("loops", "measured", seconds=0.5),
-        MethodTiming("broadcast", "refused", message="refused: …"),
-        MethodTiming("gemm", "measured", seconds=0.01),
-        MethodTiming("sklearn", "measured", seconds=0.002),
-    ]
-    speedups, estimated = speed_runs.compute_speedups(timings)
-    assert speedups == pytest.approx({"loops": 1.0, "gemm": 50.0, "sklearn": 250.0})
-    assert estimated is False
-
-
-def test_speedups_use_the_loop_estimate_when_loops_were_skipped():
-    timings = [
-        MethodTiming("loops", "skipped", estimate=10.0),
-        MethodTiming("gemm", "measured", seconds=0.1),
-    ]
-    speedups, estimated = speed_runs.compute_speedups(timings)
-    assert speedups == pytest.approx({"gemm": 100.0})
-    assert estimated is True
-    only_gemm = [MethodTiming("gemm", "measured", seconds=0.1)]
-    assert speed_runs.compute_speedups(only_gemm) == ({}, False)
-
-
-def test_label_mismatches_compare_on_shared_rows():
-    gemm = MethodTiming("gemm", "measured", seconds=1.0, labels=np.array([0, 1, 2, 3, 0]))
-    loops = MethodTiming("loops", "skipped", estimate=9.0, labels=np.array([0, 1, 1]))
-    bc = MethodTiming("broadcast", "measured", seconds=1.0, labels=np.array([0, 1, 2, 3, 1]))
-    mism, rows = speed_runs.label_mismatches([loops, bc, gemm])
-    assert mism == {"loops": 1, "broadcast": 1}
-    assert rows == {"loops": 3, "broadcast": 5}
 
 
 # --------------------------------------------------------------------------- one size

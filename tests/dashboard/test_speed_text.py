@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dashboard import speed_text
-from dashboard.speed_runs import MethodTiming, SpeedResult, SweepResult
+from dashboard.speed_results import MethodTiming, SpeedResult, SweepResult
 
 
 def test_results_table_rows():
