@@ -27,10 +27,13 @@ from dashboard import (
     plotting,
     runs,
     share,
+    speed_runs,
+    speed_text,
 )
 from dashboard import run_settings as rs
 from dashboard.dataset import Dataset, default_dataset
 from dashboard.generators import dataset_from_recipe
+from dashboard.speed_figures import scaling_loglog, time_per_iteration_bar
 from kmeans_core import KMeans
 
 DATASET_KEY = "dataset"
@@ -256,3 +259,67 @@ def cached_view_2d(
 ) -> plotting.View2D:
     """:func:`dashboard.plotting.view_2d` (the PCA when d > 2), cached per dataset and seed."""
     return plotting.view_2d(_X, list(_names), seed=seed)
+
+
+# --------------------------------------------------------------------------- Speed
+
+SPEED_REPORTS_KEY = "speed_results"
+SPEED_MAX_REPORTS = 8
+SPEED_FIGURES_KEY = "_speed_figures"
+
+
+def _speed_reports() -> dict[speed_runs.SpeedRequest, speed_runs.SpeedReport]:
+    # Kept per request in the session, so widget changes never re-time and returning to
+    # earlier settings shows their result at once; "Run timing" measures again (timings
+    # drift, e.g. on a busy server). st.cache_data is not used: it would replay the live
+    # progress bar and could never re-measure.
+    return st.session_state.setdefault(SPEED_REPORTS_KEY, {})
+
+
+def speed_report(request: speed_runs.SpeedRequest) -> speed_runs.SpeedReport | None:
+    """The last Speed measurement made for ``request`` in this session, if any."""
+    return _speed_reports().get(request)
+
+
+def run_speed(request: speed_runs.SpeedRequest, X: np.ndarray | None = None) -> None:
+    """:func:`dashboard.speed_runs.measure_speed` with a live status and progress bar.
+
+    The report is kept in the session (the last :data:`SPEED_MAX_REPORTS` requests).
+    """
+    label = f"Timing one Lloyd iteration at N = {request.n:,}…"
+    with st.status(label, expanded=True) as status:
+        bar = st.progress(0.0, text="Preparing data")
+
+        def progress(fraction: float, message: str) -> None:
+            bar.progress(min(max(fraction, 0.0), 1.0), text=message)
+
+        report = speed_runs.measure_speed(request, X, progress=progress)
+        done = speed_text.timed_label(report.elapsed_s)
+        status.update(label=done, state="complete", expanded=False)
+    reports = _speed_reports()
+    reports.pop(request, None)  # a re-measured request moves to the newest end
+    reports[request] = report
+    while len(reports) > SPEED_MAX_REPORTS:
+        reports.pop(next(iter(reports)))
+
+
+def speed_figures(
+    request: speed_runs.SpeedRequest, report: speed_runs.SpeedReport
+) -> tuple[go.Figure, go.Figure]:
+    """The bars and the scaling chart of ``report``, built once per measurement.
+
+    Building both takes about 0.1 s; without this every widget change that shows a
+    kept result would rebuild them.
+    """
+    memo = st.session_state.setdefault(SPEED_FIGURES_KEY, {})
+    kept = memo.get(request)
+    if kept is not None and kept[0] is report:
+        return kept[1]
+    figures = (
+        time_per_iteration_bar(report.result),
+        scaling_loglog(report.sweep),
+    )
+    memo[request] = (report, figures)
+    for stale in [r for r in memo if r not in _speed_reports()]:
+        del memo[stale]
+    return figures

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from tests.apptest.app_runner import open_page
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE = "app_pages/speed.py"
 
 
@@ -57,6 +55,12 @@ def test_run_timing_shows_charts_and_n_changes_the_result(at):
     # Going back to N = 1,000 shows the cached result without pressing the button.
     at.select_slider(key="speed_n").set_value(1_000).run()
     assert "N = 1,000" in specs(at)[0]["layout"]["title"]["text"]
+    # Its figures were built once, when it was first shown, and are reused.
+    kept = dict(at.session_state["_speed_figures"])
+    at.number_input(key="speed_k").set_value(9).run()
+    at.number_input(key="speed_k").set_value(8).run()
+    assert "N = 1,000" in specs(at)[0]["layout"]["title"]["text"]
+    assert all(at.session_state["_speed_figures"][r][1] is figs[1] for r, figs in kept.items())
 
 
 def test_broadcast_refusal_is_announced_before_running(at):

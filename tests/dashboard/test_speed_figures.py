@@ -6,13 +6,13 @@ import math
 
 import pytest
 
-from dashboard.speed import MethodTiming, SpeedResult, SweepResult
 from dashboard.speed_figures import (
     METHOD_COLORS,
     scaling_loglog,
     seconds_axis,
     time_per_iteration_bar,
 )
+from dashboard.speed_results import MethodTiming, SpeedResult, SweepResult
 
 
 def result(timings, speedups, baseline_estimated=False):
