@@ -75,17 +75,18 @@ class ParsedCSV:
     Attributes
     ----------
     frame : DataFrame
+        Every column of the file, under distinct names (see :func:`unique_names`).
         Numeric columns as float64 (NaN = missing); other columns as read.
     delimiter, encoding : str
         What was detected and used.
     numeric_columns : list of str
-        Columns that can be features.
+        Columns of numbers (they can be features as they are).
     text_columns : list of str
-        Columns left out of the features (they can still be the label).
-    empty_columns : list of str
-        Columns with no values at all.
+        Columns of text (they can be the label, or features once encoded).
+    integer_columns : list of str
+        Numeric columns written as whole numbers (exports write them back so).
     notes : list of str
-        What was detected or converted on the way in.
+        What was detected, renamed or converted on the way in.
     """
 
     frame: pd.DataFrame
@@ -93,7 +94,7 @@ class ParsedCSV:
     encoding: str
     numeric_columns: list[str]
     text_columns: list[str]
-    empty_columns: list[str] = field(default_factory=list)
+    integer_columns: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -252,26 +253,77 @@ def _to_numeric(s: pd.Series, sep: str) -> tuple[pd.Series | None, str | None]:
     return None, None
 
 
-def parse_csv(data: bytes) -> ParsedCSV:
-    """Read an uploaded CSV: detect encoding and delimiter, classify columns.
+def _header_names(text: str, sep: str, n_columns: int) -> list[str] | None:
+    """The header row's fields exactly as written, or None when they do not match the table.
+
+    pandas renames exact duplicates itself (``x``, ``x.1``); reading the header with
+    :mod:`csv` keeps the names the user wrote so one rule can tell them apart.
+    """
+    try:
+        header = next(csv.reader(io.StringIO(text), delimiter=sep, skipinitialspace=True))
+    except (StopIteration, csv.Error):
+        return None
+    return header if len(header) == n_columns else None
+
+
+def unique_names(raw: list[str]) -> tuple[list[str], list[str]]:
+    """Column names made distinct: trimmed, empty ones numbered, clashes suffixed.
+
+    Two names clash when they are equal after trimming spaces and ignoring case
+    (``"x "``, ``"x"`` and ``"X"``): a spreadsheet, a SQL join or a reader would take
+    them for the same column. The first keeps its name; the next ones become
+    ``"x (2)"``, ``"x (3)"``, ...
 
     Parameters
     ----------
-    data : bytes
-        The file's content.
+    raw : list of str
+        The header fields as written.
 
     Returns
     -------
-    ParsedCSV
-
-    Raises
-    ------
-    UploadError
-        Empty, too large, not a text CSV, no rows, a single row, no numeric
-        column, rows that do not line up, more than the row/column limits.
+    names : list of str
+        One distinct name per column, in order.
+    notes : list of str
+        One sentence per renamed column, for the preview.
     """
-    _check_bytes(data)
-    text, encoding = _decode(data)
+    names: list[str] = []
+    notes: list[str] = []
+    written_as: dict[str, str] = {}  # folded name -> the header field that took it first
+    renamed: list[str] = []
+    for i, field_ in enumerate(raw):
+        written = str(field_)
+        base = written.strip() or f"column {i + 1}"
+        name, n = base, 1
+        while name.casefold() in written_as:
+            n += 1
+            name = f"{base} ({n})"
+        if name != base:
+            holder = written_as[base.casefold()]
+            notes.append(_clash_note(written, holder, name, holder in renamed))
+        elif not written.strip():
+            notes.append(f"Column {i + 1} has no name; it is called '{name}'.")
+        # A made-up name is held by the renamed column, not by what its header said.
+        written_as[name.casefold()] = written if name == base else name
+        if name != base:
+            renamed.append(name)
+        written_as.setdefault(base.casefold(), written)
+        names.append(name)
+    return names, notes
+
+
+def _clash_note(written: str, earlier: str, new: str, earlier_renamed: bool) -> str:
+    if earlier_renamed:
+        why = "the name given to an earlier clashing column"
+    elif written == earlier:
+        why = "the same name appears twice"
+    elif written.strip() == earlier.strip():
+        why = "the same name once spaces are trimmed"
+    else:
+        why = "the same name when upper and lower case are not told apart"
+    return f"Column '{written}' clashes with '{earlier}' ({why}); it is called '{new}'."
+
+
+def _check_text(text: str) -> None:
     head = text[:4096]
     controls = sum(1 for ch in head if ord(ch) < 32 and ch not in "\t\r\n")
     if controls > max(2, len(head) // 100):
@@ -281,20 +333,23 @@ def parse_csv(data: bytes) -> ParsedCSV:
             "The file has only blank lines. Upload a CSV with a header row and at least two "
             "rows of numbers."
         )
-    sep = _sniff_delimiter(text)
-    notes: list[str] = []
-    if encoding not in ("utf-8", "utf-8-sig"):
-        notes.append(
-            f"The file is not UTF-8; it was read as {ENCODING_NAMES[encoding]}. If accented "
-            "letters look wrong, save it as 'CSV UTF-8' and upload again."
-        )
+
+
+def _read_table(text: str, sep: str) -> tuple[pd.DataFrame, list[str]]:
+    """The table under distinct column names, and notes on what was renamed."""
     df = _read(text, sep, header=0)
     if df.shape[1] > 0 and all(_looks_numeric(c) for c in df.columns):
         # The first line is data, not names: read again without a header.
         df = _read(text, sep, header=None)
         df.columns = [f"column {i + 1}" for i in range(df.shape[1])]
-        notes.append("No header row found (the first line is numbers); columns were numbered.")
-    df.columns = [str(c).strip() for c in df.columns]
+        return df, ["No header row found (the first line is numbers); columns were numbered."]
+    raw = _header_names(text, sep, df.shape[1]) or [str(c) for c in df.columns]
+    names, notes = unique_names(raw)
+    df.columns = names
+    return df, notes
+
+
+def _check_shape(df: pd.DataFrame) -> None:
     if df.shape[1] > MAX_COLUMNS:
         raise UploadError(
             f"The file has {df.shape[1]:,} columns; this app reads up to {MAX_COLUMNS}. "
@@ -315,41 +370,95 @@ def parse_csv(data: bytes) -> ParsedCSV:
             "The file has only one data row; K-Means needs at least two points (and more to "
             "find anything). Add more rows."
         )
-    numeric, text_cols, empty = [], [], []
-    for c in df.columns:
-        s = df[c]
-        if pd.api.types.is_bool_dtype(s):
-            text_cols.append(c)
-        elif pd.api.types.is_numeric_dtype(s):
-            df[c] = s.astype(np.float64)
-            (numeric if s.notna().any() else empty).append(c)
-        elif s.isna().all():
-            empty.append(c)
-        else:
-            converted, note = _to_numeric(s, sep)
-            if converted is None:
-                text_cols.append(c)
-            else:
-                df[c] = converted.astype(np.float64)
-                numeric.append(c)
-                if note:
-                    notes.append(f"Column '{c}': {note}.")
-    if not numeric:
-        if df.shape[1] == 1:
-            first = str(df.iloc[0, 0])[:40]
-            raise UploadError(
-                f"Only one column was found, holding text like '{first}'. The values are "
-                "probably separated by something other than a comma, semicolon, tab or |. "
-                "Save the file with commas between values and upload again."
-            )
-        raise UploadError(
-            f"No numeric column found: {', '.join(text_cols[:8]) or 'every column is empty'}"
-            f"{' ...' if len(text_cols) > 8 else ''}. K-Means needs numbers; upload a file "
-            "with at least one column of numbers."
-        )
+
+
+def _column_kind(s: pd.Series, sep: str) -> tuple[str, pd.Series | None, str | None]:
+    """``("numeric" | "integer" | "text" | "empty", numbers or None, note or None)``."""
+    if pd.api.types.is_bool_dtype(s):
+        return "text", None, None
+    if pd.api.types.is_numeric_dtype(s):
+        if not s.notna().any():
+            return "empty", None, None
+        kind = "integer" if pd.api.types.is_integer_dtype(s) else "numeric"
+        return kind, s.astype(np.float64), None
+    if s.isna().all():
+        return "empty", None, None
+    converted, note = _to_numeric(s, sep)
+    if converted is None:
+        return "text", None, None
+    return "numeric", converted.astype(np.float64), note
+
+
+def _classify(df: pd.DataFrame, sep: str) -> tuple[list[str], list[str], list[str], list[str]]:
+    """Numeric, text and integer columns (numbers converted in place), and notes."""
+    numeric: list[str] = []
+    text_cols: list[str] = []
+    integer: list[str] = []
+    empty: list[str] = []
+    notes: list[str] = []
+    for i, c in enumerate(df.columns):
+        kind, numbers, note = _column_kind(df.iloc[:, i], sep)
+        if numbers is not None:
+            df.isetitem(i, numbers)
+            numeric.append(c)
+        {"text": text_cols, "empty": empty, "integer": integer}.get(kind, []).append(c)
+        if note:
+            notes.append(f"Column '{c}': {note}.")
     if empty:
-        notes.append(f"Empty column(s) left out: {', '.join(empty)}.")
-    return ParsedCSV(df, sep, encoding, numeric, text_cols, empty, notes)
+        notes.append(f"Empty column(s), not usable: {', '.join(empty)}.")
+    return numeric, text_cols, integer, notes
+
+
+def _no_numeric_error(df: pd.DataFrame, text_cols: list[str]) -> UploadError:
+    if df.shape[1] == 1:
+        first = str(df.iloc[0, 0])[:40]
+        return UploadError(
+            f"Only one column was found, holding text like '{first}'. The values are "
+            "probably separated by something other than a comma, semicolon, tab or |. "
+            "Save the file with commas between values and upload again."
+        )
+    return UploadError(
+        f"No numeric column found: {', '.join(text_cols[:8]) or 'every column is empty'}"
+        f"{' ...' if len(text_cols) > 8 else ''}. K-Means needs numbers; upload a file "
+        "with at least one column of numbers."
+    )
+
+
+def parse_csv(data: bytes) -> ParsedCSV:
+    """Read an uploaded CSV: detect encoding and delimiter, name and classify columns.
+
+    Parameters
+    ----------
+    data : bytes
+        The file's content.
+
+    Returns
+    -------
+    ParsedCSV
+
+    Raises
+    ------
+    UploadError
+        Empty, too large, not a text CSV, no rows, a single row, no numeric
+        column, rows that do not line up, more than the row/column limits.
+    """
+    _check_bytes(data)
+    text, encoding = _decode(data)
+    _check_text(text)
+    sep = _sniff_delimiter(text)
+    notes: list[str] = []
+    if encoding not in ("utf-8", "utf-8-sig"):
+        notes.append(
+            f"The file is not UTF-8; it was read as {ENCODING_NAMES[encoding]}. If accented "
+            "letters look wrong, save it as 'CSV UTF-8' and upload again."
+        )
+    df, name_notes = _read_table(text, sep)
+    _check_shape(df)
+    numeric, text_cols, integer, kind_notes = _classify(df, sep)
+    if not numeric:
+        raise _no_numeric_error(df, text_cols)
+    notes += name_notes + kind_notes
+    return ParsedCSV(df, sep, encoding, numeric, text_cols, integer, notes)
 
 
 def _label_codes(s: pd.Series) -> tuple[np.ndarray, list[str]]:

@@ -106,9 +106,14 @@ def to_csv_bytes(df: pd.DataFrame) -> bytes:
 
 
 def _free_name(name: str, taken: Sequence[str]) -> str:
-    """``name``, or ``name_1``, ``name_2``, ... if a feature already uses it."""
+    """``name``, or ``name_1``, ``name_2``, ... if a column already uses it.
+
+    Names are compared ignoring case: ``Cluster`` and ``cluster`` side by side would
+    be taken for one column by a spreadsheet or a SQL join.
+    """
+    folded = {t.casefold() for t in taken}
     candidate, i = name, 0
-    while candidate in taken:
+    while candidate.casefold() in folded:
         i += 1
         candidate = f"{name}_{i}"
     return candidate

@@ -198,3 +198,26 @@ def test_upload_limits_are_stated_on_the_page():
     at = _open()
     assert any("Up to 150 MB, 1,000,000 rows and 500 columns" in c.value for c in at.caption)
     assert at.file_uploader(key="upload_file").proto.max_upload_size_mb == 150
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "trimmed_duplicate.csv",
+        "exact_duplicate.csv",
+        "case_duplicate.csv",
+        "app_column_names.csv",
+        "semicolon_many.csv",
+    ],
+)
+def test_clashing_column_names_load_with_a_note(name):
+    at = _open()
+    _upload(at, DATA / "clashing" / name)
+    assert not at.error, [e.value for e in at.error]
+    if name != "app_column_names.csv":
+        assert any("clashes with" in c.value for c in at.caption)
+    _button(at, "Use this data").click().run()
+    assert not at.exception, at.exception
+    ds = _dataset(at)
+    assert ds.name == name and ds.source == "upload"
+    assert len({f.casefold() for f in ds.feature_names}) == ds.n_features

@@ -1,0 +1,85 @@
+"""Issue 14: column names that clash (exact, after trimming, after case-folding, app names)."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from dashboard import csv_upload as cu
+from dashboard import export
+from dashboard.run_settings import RunSettings
+from dashboard.runs import fit_run
+
+CLASHING = Path(__file__).resolve().parents[1] / "data" / "clashing"
+
+EXPECTED = {
+    "trimmed_duplicate.csv": (["x", "x (2)", "y"], "once spaces are trimmed"),
+    "exact_duplicate.csv": (["x", "x (2)", "y"], "the same name appears twice"),
+    "case_duplicate.csv": (["Height", "height (2)", "HEIGHT (3)", "group"], "upper and lower"),
+    "semicolon_many.csv": (["x", "x (2)", "X (3)", "x (4)"], "clashes with"),
+    "app_column_names.csv": (
+        ["cluster", "row", "true_label", "left_out_reason", "n_points", "species"],
+        None,
+    ),
+}
+
+
+def test_every_clashing_file_is_covered():
+    assert sorted(p.name for p in CLASHING.iterdir()) == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize(("name", "expected"), sorted(EXPECTED.items()))
+def test_clashing_names_are_told_apart_with_a_note(name, expected):
+    columns, why = expected
+    parsed = cu.parse_csv((CLASHING / name).read_bytes())
+    assert list(parsed.frame.columns) == columns
+    assert len({c.casefold() for c in parsed.frame.columns}) == len(columns)
+    if why:
+        assert any(why in n for n in parsed.notes), parsed.notes
+    # every numeric column is a Series (one column per name), usable as a feature
+    for c in parsed.numeric_columns:
+        assert isinstance(parsed.frame[c], pd.Series)
+
+
+def test_trimmed_duplicate_values_stay_with_their_column():
+    parsed = cu.parse_csv((CLASHING / "trimmed_duplicate.csv").read_bytes())
+    assert parsed.frame["x"].tolist()[:2] == [0.7975, 2.5933]
+    assert parsed.frame["x (2)"].tolist()[:2] == [23.4922, -19.1632]
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_clashing_files_build_fit_and_export(name):
+    parsed = cu.parse_csv((CLASHING / name).read_bytes())
+    features = list(parsed.numeric_columns)
+    label = parsed.text_columns[0] if parsed.text_columns else None
+    ds = cu.build_dataset(parsed, name, features, label, "median", "standardise")
+    assert ds.feature_names == features
+    model = fit_run(ds, RunSettings(k=2, init="k-means++", seed=0))
+    labelled = export.labelled_frame(ds, model.labels_)
+    folded = [str(c).casefold() for c in labelled.columns]
+    assert len(set(folded)) == len(folded), labelled.columns
+    back = pd.read_csv(io.BytesIO(export.labelled_csv(ds, model.labels_)))
+    assert back.shape == labelled.shape
+    centers = export.centers_frame(model.cluster_centers_, ds.feature_names, model.labels_)
+    assert len({str(c).casefold() for c in centers.columns}) == centers.shape[1]
+    files = export.run_files(ds, RunSettings(k=2, init="k-means++", seed=0), model, "/x?k=2")
+    assert json.loads(files.settings_json)["feature_names"] == features
+
+
+def test_case_folded_app_names_are_avoided():
+    taken = ["Cluster", "ROW"]
+    assert export._free_name("cluster", taken) == "cluster_1"
+    assert export._free_name("row", taken) == "row_1"
+    assert export._free_name("n_points", taken) == "n_points"
+
+
+def test_unique_names_rule():
+    names, notes = cu.unique_names(["a", " a", "A ", "", "a (2)"])
+    assert names == ["a", "a (2)", "A (3)", "column 4", "a (2) (2)"]
+    assert len(notes) == 4
+    assert np.unique([n.casefold() for n in names]).size == 5
