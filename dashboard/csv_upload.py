@@ -1,11 +1,10 @@
-"""Reading and validating an uploaded CSV, then turning it into a :class:`Dataset`.
+"""Reading and validating an uploaded CSV: bytes -> :class:`ParsedCSV`.
 
-Two steps, so the page can ask the user which columns to use in between:
-
-1. :func:`parse_csv` (bytes -> :class:`ParsedCSV`): detects the encoding and the
-   delimiter, reads the table with pandas and sorts columns into numeric and text.
-2. :func:`build_dataset` (ParsedCSV + the user's choices -> Dataset): picks the
-   feature and label columns, handles missing values and scales.
+:func:`parse_csv` detects the encoding and the delimiter, reads the table with
+pandas, gives every column a distinct name (:func:`unique_names`) and sorts the
+columns into numeric and text. What to do with them (features, label, encoding,
+missing values, scaling) is :mod:`dashboard.column_roles` (the defaults) and
+:mod:`dashboard.upload_recipe` (building the dataset).
 
 Anything wrong raises :class:`UploadError` (a ``ValueError``) whose message says
 what is wrong and what to do; it is meant to be shown to users as-is.
@@ -14,14 +13,12 @@ what is wrong and what to do; it is meant to be shown to users as-is.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-
-from dashboard import preprocess
-from dashboard.dataset import Dataset
 
 # App-side limits (Streamlit's own upload limit, .streamlit/config.toml, is 200 MB).
 # Measured: a 58 MB CSV of 1M rows x 4 columns parses in about 1 s, so 150 MB
@@ -87,6 +84,8 @@ class ParsedCSV:
         Numeric columns written as whole numbers (exports write them back so).
     notes : list of str
         What was detected, renamed or converted on the way in.
+    sha256 : str
+        Hex SHA-256 of the file's bytes (a settings file names its data by it).
     """
 
     frame: pd.DataFrame
@@ -96,6 +95,7 @@ class ParsedCSV:
     text_columns: list[str]
     integer_columns: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    sha256: str = ""
 
     @property
     def n_rows(self) -> int:
@@ -110,32 +110,6 @@ class ParsedCSV:
             f"{DELIMITER_NAMES.get(self.delimiter, repr(self.delimiter))} · "
             f"encoding: {ENCODING_NAMES.get(self.encoding, self.encoding)}"
         )
-
-    def missing_counts(self) -> dict[str, int]:
-        """Missing values per numeric column (only columns that have some)."""
-        counts = self.frame[self.numeric_columns].isna().sum()
-        return {str(c): int(v) for c, v in counts.items() if v > 0}
-
-    def suggested_features(self) -> list[str]:
-        """Numeric columns minus ones that look like a row index (0, 1, 2, ...)."""
-        out = []
-        for c in self.numeric_columns:
-            col = self.frame[c].to_numpy()
-            n = len(col)
-            is_index = n > 2 and (
-                np.array_equal(col, np.arange(n)) or np.array_equal(col, np.arange(1, n + 1))
-            )
-            if not is_index:
-                out.append(c)
-        return out or list(self.numeric_columns)
-
-    def suggested_label(self) -> str | None:
-        """The last text column that looks like class names (2..MAX_CLASSES values)."""
-        for c in reversed(self.text_columns):
-            k = int(self.frame[c].nunique(dropna=True))
-            if 2 <= k <= min(MAX_CLASSES, self.n_rows - 1):
-                return c
-        return None
 
 
 def _mb(n: int) -> str:
@@ -399,7 +373,7 @@ def _classify(df: pd.DataFrame, sep: str) -> tuple[list[str], list[str], list[st
     for i, c in enumerate(df.columns):
         kind, numbers, note = _column_kind(df.iloc[:, i], sep)
         if numbers is not None:
-            df.isetitem(i, numbers)
+            df.isetitem(i, numbers.to_numpy())
             numeric.append(c)
         {"text": text_cols, "empty": empty, "integer": integer}.get(kind, []).append(c)
         if note:
@@ -458,122 +432,5 @@ def parse_csv(data: bytes) -> ParsedCSV:
     if not numeric:
         raise _no_numeric_error(df, text_cols)
     notes += name_notes + kind_notes
-    return ParsedCSV(df, sep, encoding, numeric, text_cols, integer, notes)
-
-
-def _label_codes(s: pd.Series) -> tuple[np.ndarray, list[str]]:
-    """Integer codes (0..C-1, sorted by class name) and the class names."""
-    if pd.api.types.is_numeric_dtype(s):
-        finite = s.dropna()
-        if (finite == finite.round()).all():
-            s = s.astype("Int64")
-    names = s.astype("string").fillna("(missing)").str.strip()
-    codes, uniques = pd.factorize(names, sort=True)
-    return codes.astype(np.int64), [str(u) for u in uniques]
-
-
-def build_dataset(
-    parsed: ParsedCSV,
-    name: str,
-    features: list[str],
-    label: str | None = None,
-    missing: str = "drop",
-    scaling: str = "none",
-) -> Dataset:
-    """Turn a parsed CSV and the user's choices into a Dataset ready for clustering.
-
-    Parameters
-    ----------
-    parsed : ParsedCSV
-    name : str
-        Shown as the dataset's name (usually the file name).
-    features : list of str
-        Numeric columns to cluster on.
-    label : str, optional
-        Column with true classes, kept for scoring only (never a feature).
-    missing : {"drop", "mean", "median"}
-    scaling : {"none", "standardise", "min-max"}
-
-    Returns
-    -------
-    Dataset
-        ``source="upload"``, ``recipe=None``, ``notes`` saying what was done.
-
-    Raises
-    ------
-    UploadError
-    """
-    if not features:
-        raise UploadError("Choose at least one numeric column to cluster on.")
-    not_numeric = [f for f in features if f not in parsed.numeric_columns]
-    if not_numeric:
-        raise UploadError(
-            f"Column(s) {', '.join(not_numeric)} are not numeric; choose from "
-            f"{', '.join(parsed.numeric_columns)}."
-        )
-    if label is not None:
-        if label not in parsed.frame.columns:
-            raise UploadError(f"There is no column '{label}' to use as labels.")
-        if label in features:
-            raise UploadError(
-                f"'{label}' cannot be both a feature and the label: the label is kept only to "
-                "score the clustering. Remove it from the features."
-            )
-    X = parsed.frame[features].to_numpy(dtype=np.float64)
-    inf = np.isinf(X)
-    if inf.any():
-        cols = [features[j] for j in np.flatnonzero(inf.any(axis=0))]
-        row = int(np.flatnonzero(inf.any(axis=1))[0]) + 2  # +1 header, +1 one-based
-        raise UploadError(
-            f"{int(inf.sum()):,} infinite value(s) (inf) in column(s) {', '.join(cols)}, first "
-            f"on line {row}. K-Means needs finite numbers: fix or empty those cells (empty "
-            "cells count as missing), or leave the column(s) out."
-        )
-    big = np.abs(np.nan_to_num(X)) > MAX_ABS_VALUE
-    if big.any():
-        cols = [features[j] for j in np.flatnonzero(big.any(axis=0))]
-        raise UploadError(
-            f"Values larger than {MAX_ABS_VALUE:.0e} in column(s) {', '.join(cols)} would "
-            "overflow distance computations. Rescale them (e.g. use log values) or leave "
-            "them out."
-        )
-    y, class_names = (None, None)
-    if label is not None:
-        y, class_names = _label_codes(parsed.frame[label])
-        if len(class_names) > MAX_CLASSES:
-            raise UploadError(
-                f"Column '{label}' has {len(class_names):,} different values; a label column "
-                f"names classes (at most {MAX_CLASSES}), like a species. Choose another "
-                "column or no label."
-            )
-    try:
-        X, kept, missing_note = preprocess.handle_missing(X, missing)
-    except ValueError as exc:
-        raise UploadError(str(exc)) from None
-    if y is not None:
-        y, class_names = _label_codes(parsed.frame[label][kept])
-    if len(X) < 2:
-        raise UploadError(
-            f"{'No' if len(X) == 0 else 'Only one'} row left after dropping rows with missing "
-            "values; K-Means needs "
-            "at least two. Fill missing values with the mean or median instead, or choose "
-            "fewer columns."
-        )
-    X, scale_note = preprocess.scale(X, scaling)
-    notes = [f"Read {parsed.summary}."] + list(parsed.notes)
-    left_out = [c for c in parsed.frame.columns if c not in features and c != label]
-    if left_out:
-        notes.append(f"Columns not used as features: {', '.join(left_out)}.")
-    if label is not None:
-        notes.append(f"Column '{label}' kept as true labels ({len(class_names)} classes).")
-    notes += [n for n in (missing_note, scale_note) if n]
-    return Dataset(
-        name=name,
-        X=np.ascontiguousarray(X, dtype=np.float64),
-        feature_names=list(features),
-        true_labels=y,
-        class_names=class_names,
-        source="upload",
-        recipe=None,
-        notes=notes,
-    )
+    digest = hashlib.sha256(data).hexdigest()
+    return ParsedCSV(df, sep, encoding, numeric, text_cols, integer, notes, digest)

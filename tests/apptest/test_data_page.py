@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +22,11 @@ def _open(session: dict | None = None) -> AppTest:
     at = open_page("app_pages/data.py", session=session)
     assert not at.exception, at.exception
     return at
+
+
+def _plain(markdown: str) -> str:
+    """Markdown made literal by safe_text, read back as the characters it shows."""
+    return re.sub(r"\\(.)", r"\1", markdown)
 
 
 def _dataset(at: AppTest):
@@ -134,20 +140,25 @@ def test_upload_good_file_with_label():
     assert ds.name == "comma_labels.csv" and ds.source == "upload" and ds.recipe is None
     assert ds.class_names == ["setosa", "versicolor", "virginica"]
     assert [t["name"] for t in _spec(at)["data"]] == ds.class_names
-    assert at.dataframe[0].value["sepal_length"].tolist()[:2] == [5.1, 4.9]
+    uploaded = next(d.value for d in at.dataframe if "file row" in d.value.columns)
+    assert uploaded["sepal_length"].tolist()[:2] == [5.1, 4.9]
+    assert uploaded["species"].tolist()[:2] == ["setosa", "setosa"]
 
 
 def test_upload_semicolon_file_with_scaling_and_impute():
     at = _open()
     _upload(at, DATA / "good" / "missing_values.csv")
-    assert any("3 missing value(s)" in w.value for w in at.warning)
-    fid = next(r.key for r in at.radio if r.key and r.key.startswith("up_missing_"))
-    at.radio(key=fid).set_value("mean")
-    at.radio(key=fid.replace("missing", "scaling")).set_value("standardise")
+    missing = [s for s in at.selectbox if s.key and s.key.startswith("up_missing_")]
+    assert [s.label for s in missing] == ["x (1 missing)", "y (1 missing)", "z (1 missing)"]
+    for s in missing:
+        s.set_value("mean").run()
+    at.radio(key=next(r.key for r in at.radio if r.key.startswith("up_scaling_"))).set_value(
+        "standardise"
+    ).run()
     _button(at, "Use this data").click().run()
     ds = _dataset(at)
     assert ds.n_samples == 11 and abs(ds.X.mean()) < 1e-9
-    assert any("Filled 3 missing value(s)" in n for n in ds.notes)
+    assert any("Filled missing values in: x, y, z" in n for n in ds.notes)
 
 
 @pytest.mark.parametrize(
@@ -169,7 +180,7 @@ def test_bad_upload_keeps_the_previous_dataset(name, message):
     _button(at, "Generate").click().run()
     before = _dataset(at)
     _upload(at, DATA / "bad" / name)
-    errors = [e.value for e in at.error]
+    errors = [_plain(e.value) for e in at.error]
     assert any(message in e and "is still in use" in e for e in errors), errors
     assert _dataset(at) is before
     assert any(h.value == "Preview: Two moons" for h in at.subheader)
@@ -179,8 +190,9 @@ def test_bad_choice_after_upload_keeps_the_previous_dataset():
     at = _open()
     before = _dataset(at)
     _upload(at, DATA / "bad" / "infinite_values.csv")
-    _button(at, "Use this data").click().run()
-    assert any("infinite value(s)" in e.value for e in at.error)
+    # the choices are checked as they are made: the message shows and the button is off
+    assert any("infinite value(s)" in _plain(e.value) for e in at.error)
+    assert _button(at, "Use this data").disabled
     assert _dataset(at) is before
 
 

@@ -61,7 +61,7 @@ def test_default_load_shows_every_download_and_a_complete_link(media):
     at = _export_page()
     assert not at.exception
     labels = [b.label for b in at.get("download_button")]
-    assert labels == ["Data + clusters", "Centers", "History", "Settings"]
+    assert labels == ["Data + clusters", "Centers", "Centers (scaled)", "History", "Settings"]
     assert _metrics(at)["Rows"] == "500" and _metrics(at)["K"] == "3"
     url = at.code[0].value
     query = dict(parse_qsl(urlsplit(url).query))
@@ -152,9 +152,10 @@ def test_uploaded_data_says_it_cannot_travel_in_a_link():
     )
     at.run()
     assert not at.exception
-    assert any("Uploaded data cannot travel in a link" in i.value for i in at.info)
+    assert any("This link cannot carry the file" in i.value for i in at.info)
     query = dict(parse_qsl(urlsplit(at.code[0].value).query))
-    assert set(query) == {"k", "init", "seed"}
+    assert query["data"] == "upload" and query["data.file"] == "mine.csv"
+    assert set(query) == {"k", "init", "seed", "data", "data.file"}
 
 
 def test_k_above_the_number_of_rows_is_clamped_with_a_warning():
