@@ -245,7 +245,11 @@ def centers_original_frame(ds: Dataset, centers: np.ndarray, labels: np.ndarray)
     if ds.origin is None:
         return centers_frame(centers, ds.feature_names, labels)
     coords = ds.origin.encoding.centers_original(centers)
-    fixed = centers_frame(centers, [str(c) for c in coords.columns], labels).iloc[:, :2]
+    n_fixed = 1 if labels is None else 2  # cluster (and n_points)
+    # The fixed columns alone: names chosen against the original columns, not the features.
+    placeholder = np.zeros((len(coords), coords.shape[1]))
+    fixed = centers_frame(placeholder, [str(c) for c in coords.columns], labels)
+    fixed = fixed.iloc[:, :n_fixed]
     return pd.concat([fixed, coords], axis=1)
 
 

@@ -25,12 +25,21 @@ HERE = Path(__file__).resolve().parent
 
 # species: n, island counts, (mean, sd) of bill length, bill depth, flipper, body mass
 PENGUINS = {
-    "Adelie": (152, {"Torgersen": 52, "Biscoe": 44, "Dream": 56},
-               [(38.79, 2.66), (18.35, 1.22), (189.95, 6.54), (3700.66, 458.57)]),
-    "Chinstrap": (68, {"Dream": 68},
-                  [(48.83, 3.34), (18.42, 1.14), (195.82, 7.13), (3733.09, 384.34)]),
-    "Gentoo": (124, {"Biscoe": 124},
-               [(47.50, 3.08), (14.98, 0.98), (217.19, 6.48), (5076.02, 504.12)]),
+    "Adelie": (
+        152,
+        {"Torgersen": 52, "Biscoe": 44, "Dream": 56},
+        [(38.79, 2.66), (18.35, 1.22), (189.95, 6.54), (3700.66, 458.57)],
+    ),
+    "Chinstrap": (
+        68,
+        {"Dream": 68},
+        [(48.83, 3.34), (18.42, 1.14), (195.82, 7.13), (3733.09, 384.34)],
+    ),
+    "Gentoo": (
+        124,
+        {"Biscoe": 124},
+        [(47.50, 3.08), (14.98, 0.98), (217.19, 6.48), (5076.02, 504.12)],
+    ),
 }
 
 
@@ -106,7 +115,9 @@ def countries(seed: int = 2007) -> pd.DataFrame:
                     "country": f"{cont[:3]}land {i + 1}",
                     "continent": cont,
                     "year": 2007,
-                    "lifeExp": round(float(np.clip(rng.normal(life[cont], 5) + 2 * (log_gdp - 9), 39, 83)), 3),
+                    "lifeExp": round(
+                        float(np.clip(rng.normal(life[cont], 5) + 2 * (log_gdp - 9), 39, 83)), 3
+                    ),
                     "pop": int(np.exp(rng.normal(16.2, 1.6))),
                     "gdpPercap": round(float(np.exp(log_gdp)), 2),
                 }
@@ -125,12 +136,18 @@ def sessions(seed: int = 11) -> pd.DataFrame:
         {
             "session_date": days.strftime("%Y-%m-%d"),
             "channel": rng.choice(["web", "app", "store", "phone", "partner"], size=n),
-            "device": np.where(kind == 2, "desktop", rng.choice(["mobile", "desktop", "tablet"], size=n)),
-            "plan": np.array(["free", "basic", "premium"])[np.clip(kind + rng.integers(-1, 2, n), 0, 2)],
+            "device": np.where(
+                kind == 2, "desktop", rng.choice(["mobile", "desktop", "tablet"], size=n)
+            ),
+            "plan": np.array(["free", "basic", "premium"])[
+                np.clip(kind + rng.integers(-1, 2, n), 0, 2)
+            ],
             "minutes": np.round(rng.gamma(2 + 3 * kind, 3.0), 1),
             "pages_viewed": rng.poisson(4 + 6 * kind),
             "items_in_basket": rng.poisson(np.array([0.2, 2.0, 9.0])[kind]),
-            "basket_eur": np.round(np.array([3.0, 60.0, 420.0])[kind] * rng.lognormal(0, 0.3, n), 2),
+            "basket_eur": np.round(
+                np.array([3.0, 60.0, 420.0])[kind] * rng.lognormal(0, 0.3, n), 2
+            ),
         }
     )
 
