@@ -247,10 +247,11 @@ def _suggestion_list(parsed, fid: str, defaults, choices) -> None:
     """Each default with its reason and a one-click undo (or redo)."""
     st.markdown("**Suggested set-up** · each with its reason; one click changes it")
     for i, s in enumerate(upload_choices.suggestions(parsed, defaults, choices)):
-        text, button = st.columns([5, 1], vertical_alignment="center")
+        text, button = st.columns([4, 1], vertical_alignment="center")
         status = "" if s.in_effect else " · *changed*"
         text.markdown(
-            f"**{literal(s.subject)}**: {literal(s.default)} — {literal(s.reason, 300)}{status}"
+            f"**{literal(s.subject)}**: {literal(s.default, 300)} — {literal(s.reason, 300)}"
+            + status
         )
         button.button(
             s.button_label,

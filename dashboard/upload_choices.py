@@ -113,14 +113,14 @@ def _column_suggestions(parsed: ParsedCSV, d: Defaults, c: Choices) -> list[Sugg
     for name, reason in d.left_out.items():
         if name not in parsed.numeric_columns and name not in d.encodable:
             continue  # names, ids and empty columns: nothing to undo
-        how = " (one-hot)" if name in parsed.text_columns else ""
+        how = "Use it (one-hot)" if name in parsed.text_columns else "Cluster on it"
         out.append(
             Suggestion(
                 name,
                 "left out",
                 reason,
                 name not in c.features,
-                f"Cluster on it{how}",
+                how,
                 "Leave it out",
                 _with_feature(parsed, c, name, True),
                 _with_feature(parsed, c, name, False),

@@ -287,9 +287,7 @@ def test_one_click_undoes_a_default_and_one_click_brings_it_back():
 
 def test_a_text_column_one_hot_encoded_shows_its_encoded_columns():
     at = _penguins()
-    island = next(
-        b for b in at.button if b.label == "Cluster on it (one-hot)" and b.key.endswith("_4")
-    )
+    island = next(b for b in at.button if b.label == "Use it (one-hot)" and b.key.endswith("_4"))
     island.click().run()
     assert not at.exception, at.exception
     enc = next(s for s in at.selectbox if s.label == "island")
