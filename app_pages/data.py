@@ -8,7 +8,6 @@ import json
 import streamlit as st
 
 from dashboard import (
-    column_roles,
     csv_upload,
     data_figures,
     encoding,
@@ -359,7 +358,7 @@ def upload_tab(current: Dataset) -> None:
     for note in parsed.notes:
         st.caption(literal(note, 300))
     fid = parsed.sha256[:12]  # new file, fresh choices
-    defaults = column_roles.suggest(parsed)
+    defaults = glue.cached_suggest(parsed)
     if _keys(fid)["init"] not in st.session_state:
         st.session_state[_keys(fid)["init"]] = True
         _write_choices(parsed, fid, upload_choices.from_defaults(defaults))

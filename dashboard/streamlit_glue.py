@@ -23,6 +23,7 @@ import streamlit as st
 from dashboard import (
     animation,
     choose_k,
+    column_roles,
     compare,
     csv_upload,
     data_figures,
@@ -309,6 +310,16 @@ def cached_upload_dataset(
     the cache makes "Use this data" and re-runs free.
     """
     return _cached_upload_dataset(parsed.sha256, name, json.dumps(recipe, sort_keys=True), parsed)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _cached_suggest(sha256: str, _parsed: csv_upload.ParsedCSV) -> column_roles.Defaults:
+    return column_roles.suggest(_parsed)
+
+
+def cached_suggest(parsed: csv_upload.ParsedCSV) -> column_roles.Defaults:
+    """:func:`dashboard.column_roles.suggest`, once per file (about 1 s on a million rows)."""
+    return _cached_suggest(parsed.sha256, parsed)
 
 
 def set_run_settings(settings: rs.RunSettings) -> None:

@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dashboard import csv_upload as cu
 from dashboard import export, upload_recipe
@@ -111,3 +113,14 @@ def test_label_and_missing_choices_address_renamed_columns():
     assert ds.X[0].tolist() == [1.0, 5.0]  # the mean of x (2), not of x
     assert ds.class_names == ["a", "b"]
     assert set(recipe["left_out"]) == {"X (3)"}
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.text(alphabet="xX (2) ", max_size=4), min_size=1, max_size=8))
+def test_unique_names_are_always_distinct_ignoring_case(raw):
+    names, notes = cu.unique_names(raw)
+    assert len(names) == len(raw)
+    assert len({n.casefold() for n in names}) == len(names)
+    assert all(n == n.strip() and n for n in names)
+    # a name is kept unless it clashes or is empty
+    assert len(notes) == sum(1 for w, n in zip(raw, names, strict=True) if w.strip() != n)

@@ -176,3 +176,20 @@ def test_settings_file_from_another_file_or_for_generated_data():
         settings_file.read_settings(b"\x89PNG")
     with pytest.raises(settings_file.SettingsFileError, match="K"):
         settings_file.for_upload({**settings, "k_requested": 0}, parsed)
+
+
+def test_row_reasons_name_every_empty_column():
+    df = pd.DataFrame({"a": [1.0, np.nan, np.nan, 4.0], "b": [np.nan, 2.0, np.nan, 4.0]})
+    reasons = upload_recipe.row_reasons(df, ["a", "b"])
+    assert reasons.tolist() == [
+        "missing value in b",
+        "missing value in a",
+        "missing value in a, b",
+        "",
+    ]
+    assert upload_recipe.row_reasons(df, ["a"]).tolist() == [
+        "",
+        "missing value in a",
+        "missing value in a",
+        "",
+    ]
