@@ -36,6 +36,10 @@ LIMITS_TEXT = (
     "are detected."
 )
 
+# Columns the exports add (dashboard.export.ADDED_COLUMNS): a file column of one of these
+# names keeps it, and the export's own column takes a suffix; the preview says so.
+APP_COLUMNS = ("row", "cluster", "left_out_reason", "true_label", "n_points")
+
 DELIMITERS = ",;\t|"
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe (|)"}
 ENCODING_NAMES = {
@@ -320,6 +324,12 @@ def _read_table(text: str, sep: str) -> tuple[pd.DataFrame, list[str]]:
     raw = _header_names(text, sep, df.shape[1]) or [str(c) for c in df.columns]
     names, notes = unique_names(raw)
     df.columns = names
+    taken = [n for n in names if n.casefold() in APP_COLUMNS]
+    if taken:
+        notes.append(
+            f"Column(s) {', '.join(taken)} have names the exports use for their own columns; "
+            "yours keep them and the export's columns get a suffix (e.g. cluster_1)."
+        )
     return df, notes
 
 

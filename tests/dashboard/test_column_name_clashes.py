@@ -26,7 +26,7 @@ EXPECTED = {
     "semicolon_many.csv": (["x", "x (2)", "X (3)", "x (4)"], "clashes with"),
     "app_column_names.csv": (
         ["cluster", "row", "true_label", "left_out_reason", "n_points", "species"],
-        None,
+        "names the exports use",
     ),
 }
 
@@ -124,3 +124,7 @@ def test_unique_names_are_always_distinct_ignoring_case(raw):
     assert all(n == n.strip() and n for n in names)
     # a name is kept unless it clashes or is empty
     assert len(notes) == sum(1 for w, n in zip(raw, names, strict=True) if w.strip() != n)
+
+
+def test_the_parser_knows_every_column_the_exports_add():
+    assert sorted(cu.APP_COLUMNS) == sorted(export.ADDED_COLUMNS)
