@@ -177,7 +177,7 @@ def _read_choices(parsed: csv_upload.ParsedCSV, fid: str) -> upload_choices.Choi
     return upload_choices.Choices(
         features=features,
         encodings={
-            f: st.session_state[_col_key("enc", fid, parsed, f)]
+            f: st.session_state.get(_col_key("enc", fid, parsed, f), "one-hot")
             for f in features
             if f in parsed.text_columns
         },
@@ -265,8 +265,10 @@ def _suggestion_list(parsed, fid: str, defaults, choices) -> None:
 def _column_widgets(parsed, fid: str, defaults) -> None:
     """Features, label and scaling; an encoding per text feature; missing values per feature."""
     keys = _keys(fid)
-    usable = [str(c) for c in parsed.frame.columns]
-    usable = [c for c in usable if c in parsed.numeric_columns or c in defaults.encodable]
+    # Numbers and encodable text, plus whatever a settings file chose.
+    wanted = set(parsed.numeric_columns) | set(defaults.encodable)
+    wanted |= set(st.session_state[keys["features"]])
+    usable = [str(c) for c in parsed.frame.columns if c in wanted]
     st.multiselect(
         "Columns to cluster on",
         usable,

@@ -87,12 +87,14 @@ def from_defaults(d: Defaults) -> Choices:
 def from_recipe(recipe: Mapping[str, Any]) -> Choices:
     """The choices a recipe (e.g. from a settings file) records."""
     feats = recipe["features"]
+    encodings = {f["column"]: f.get("encoding", "numeric") for f in feats}
+    missing = {f["column"]: f.get("missing", "drop") for f in feats}
     return Choices(
         tuple(f["column"] for f in feats),
-        {f["column"]: f["encoding"] for f in feats if f["encoding"] != "numeric"},
+        {c: e for c, e in encodings.items() if e != "numeric"},
         recipe.get("label"),
         recipe.get("scaling", "none"),
-        {f["column"]: f["missing"] for f in feats if f["missing"] != "drop"},
+        {c: m for c, m in missing.items() if m != "drop"},
     )
 
 
