@@ -21,6 +21,8 @@ from dashboard.safe_text import literal, quoted
 
 FLASH_KEY = "data_flash"
 ERROR_KEY = "data_upload_error"
+# The label selectbox's "none" (a None value would show as an empty selection).
+NO_LABEL = ""
 SYNC_KEY = "data_synced_recipe"
 GEN_KIND_KEY = "gen_kind"
 BUILTIN_KIND_KEY = "builtin_kind"
@@ -163,7 +165,7 @@ def _write_choices(parsed: csv_upload.ParsedCSV, fid: str, c: upload_choices.Cho
     """Put choices into the upload widgets (at start, or from a callback)."""
     keys = _keys(fid)
     st.session_state[keys["features"]] = list(c.features)
-    st.session_state[keys["label"]] = c.label
+    st.session_state[keys["label"]] = c.label or NO_LABEL
     st.session_state[keys["scaling"]] = c.scaling
     for col in parsed.text_columns:
         st.session_state[_col_key("enc", fid, parsed, col)] = c.encodings.get(col, "one-hot")
@@ -181,7 +183,7 @@ def _read_choices(parsed: csv_upload.ParsedCSV, fid: str) -> upload_choices.Choi
             for f in features
             if f in parsed.text_columns
         },
-        label=st.session_state[keys["label"]],
+        label=st.session_state[keys["label"]] or None,
         scaling=st.session_state[keys["scaling"]],
         missing={
             f: st.session_state.get(_col_key("missing", fid, parsed, f), "drop") for f in features
@@ -278,8 +280,8 @@ def _column_widgets(parsed, fid: str, defaults) -> None:
     c1, c2 = st.columns(2)
     c1.selectbox(
         "Label column (optional: true classes, used only for scoring)",
-        [None, *map(str, parsed.frame.columns)],
-        format_func=lambda c: "none" if c is None else c,
+        [NO_LABEL, *map(str, parsed.frame.columns)],
+        format_func=lambda c: "none" if c == NO_LABEL else c,
         key=keys["label"],
     )
     c2.radio(

@@ -275,7 +275,7 @@ def test_penguins_defaults_are_shown_with_their_reasons():
 def test_one_click_undoes_a_default_and_one_click_brings_it_back():
     at = _penguins()
     _button(at, "No label").click().run()
-    assert next(s for s in at.selectbox if s.key.startswith("up_label_")).value is None
+    assert next(s for s in at.selectbox if s.key.startswith("up_label_")).value == ""
     assert any("**species**: the label" in t and "changed" in t for t in _suggestion_texts(at))
     _button(at, "Use it as the label").click().run()
     assert next(s for s in at.selectbox if s.key.startswith("up_label_")).value == "species"
