@@ -313,7 +313,8 @@ def dominance_warning(shares: dict[str, float]) -> str | None:
     share = shares[name]
     if share > max(0.5, 1.5 / len(shares)):
         return (
-            f"After scaling, '{name}' carries {share:.0%} of the variance: the clusters will "
-            "mostly follow this one column. Standardise the features, or leave it out."
+            f"In the features as clustered, '{name}' carries {share:.0%} of the variance: the "
+            "clusters will mostly follow this one column. Standardise the features, or leave "
+            "it out."
         )
     return None
