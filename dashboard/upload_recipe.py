@@ -42,6 +42,7 @@ def source_of(parsed: ParsedCSV, file_name: str) -> dict[str, Any]:
         "sha256": parsed.sha256,
         "n_rows": parsed.n_rows,
         "n_columns": int(parsed.frame.shape[1]),
+        "columns": [str(c) for c in parsed.frame.columns],
         "delimiter": parsed.delimiter,
         "encoding": parsed.encoding,
     }

@@ -193,3 +193,13 @@ def test_row_reasons_name_every_empty_column():
         "missing value in a",
         "",
     ]
+
+
+def test_settings_file_notes_another_max_iter_or_tol():
+    parsed, ds = _default_dataset("penguins.csv")
+    settings = settings_file.read_settings(
+        export.run_files(ds, RUN, fit_run(ds, RUN), "u").settings_json
+    )
+    assert settings["recipe"]["source"]["columns"] == list(parsed.frame.columns)
+    loaded = settings_file.for_upload({**settings, "max_iter": 50}, parsed)
+    assert "max_iter=300" in loaded.notes[0]
