@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import page_registry
+from dashboard import page_registry, safe_text, upload_recipe
 from dashboard import run_settings as rs
 from dashboard import streamlit_glue as glue
 
@@ -51,6 +51,10 @@ def sidebar() -> None:
         st.markdown(f"**{ds.name}**")
         labels = f"yes ({ds.n_classes} classes)" if ds.has_labels else "no"
         st.caption(f"{ds.n_samples:,} rows · {ds.n_features} features · true labels: {labels}")
+        if ds.origin is not None:  # an upload: what was done to the file
+            n_left = int((~ds.origin.kept).sum())
+            summary = upload_recipe.summary(ds.origin.recipe, n_left)
+            st.caption(f"Recipe: {safe_text.literal(summary, 200)}")
 
 
 nav = st.navigation(PAGES)

@@ -34,6 +34,10 @@ from dashboard.generators import dataset_from_recipe
 
 KIND_PARAM = "data"
 SETTING_PREFIX = "data."
+# A link made from uploaded data says so (``data=upload&data.file=penguins.csv``): the
+# file cannot travel in it, and the recipient must be told instead of getting blobs.
+UPLOAD_KIND = "upload"
+FILE_PARAM = SETTING_PREFIX + "file"
 
 
 def encode_value(value: Any) -> str:
@@ -139,7 +143,26 @@ def link_params(ds: Dataset, settings: rs.RunSettings) -> dict[str, str]:
     }
     if ds.recipe is not None:
         params.update(recipe_to_params(ds.recipe, settings.seed))
+    elif ds.source == "upload":
+        params.update(upload_params(ds.name))
     return params
+
+
+def upload_params(file_name: str) -> dict[str, str]:
+    """The marker of a link made from an uploaded file: ``data=upload`` and its name."""
+    return {KIND_PARAM: UPLOAD_KIND, FILE_PARAM: file_name}
+
+
+def is_upload_link(query: Mapping[str, Any]) -> bool:
+    """Whether the link was made from an uploaded file (see :func:`upload_params`)."""
+    return KIND_PARAM in query and _last(query[KIND_PARAM]) == UPLOAD_KIND
+
+
+def upload_link_file(query: Mapping[str, Any]) -> str | None:
+    """The uploaded file's name an upload link carries (untrusted text), or None."""
+    if FILE_PARAM not in query:
+        return None
+    return _last(query[FILE_PARAM]) or None
 
 
 def share_url(base_url: str, page_path: str, params: Mapping[str, str]) -> str:

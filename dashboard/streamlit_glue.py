@@ -13,6 +13,9 @@ dataset's content key stands for them.
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
@@ -20,15 +23,18 @@ import streamlit as st
 from dashboard import (
     animation,
     choose_k,
+    column_roles,
     compare,
     csv_upload,
     data_figures,
     export,
     plotting,
     runs,
+    safe_text,
     share,
     speed_runs,
     speed_text,
+    upload_recipe,
 )
 from dashboard import run_settings as rs
 from dashboard.dataset import Dataset, default_dataset
@@ -40,6 +46,7 @@ DATASET_KEY = "dataset"
 _APPLIED_KEY = "_share_link_applied"
 _CHECKED_KEY = "_share_link_checked"
 _NOTICES_KEY = "_share_link_notices"
+_UPLOAD_LINK_KEY = "_share_link_upload_file"
 
 
 # --------------------------------------------------------------------------- session state
@@ -98,15 +105,20 @@ def apply_shared_link() -> None:
     if data and data != st.session_state.get(_APPLIED_KEY):
         st.session_state[_APPLIED_KEY] = data
         values, notices = share.parse_run_params(query)
-        ds, data_notices = share.dataset_from_link(query, values[rs.SEED_KEY])
-        notices += data_notices
-        if ds is not None:
-            set_dataset(ds)
+        if share.is_upload_link(query):
+            # The file cannot travel in a link: say so instead of showing other data.
+            st.session_state[_UPLOAD_LINK_KEY] = share.upload_link_file(query) or ""
+        else:
+            ds, data_notices = share.dataset_from_link(query, values[rs.SEED_KEY])
+            notices += data_notices
+            if ds is not None:
+                set_dataset(ds)
     elif first_run:
         _, notices = share.parse_run_params(query)
     if notices:
         st.session_state[_NOTICES_KEY] = notices
     _show_link_notices()
+    _show_upload_link_notice()
 
 
 def _show_link_notices() -> None:
@@ -122,6 +134,27 @@ def _show_link_notices() -> None:
 
 def _dismiss_link_notices() -> None:
     st.session_state.pop(_NOTICES_KEY, None)
+
+
+def _show_upload_link_notice() -> None:
+    """The recipient's notice for a link made from an uploaded file (until dismissed)."""
+    if _UPLOAD_LINK_KEY not in st.session_state:
+        return
+    name = st.session_state[_UPLOAD_LINK_KEY]
+    st.info(
+        "**This link was made from an uploaded file"
+        + (f" ({safe_text.literal(name)})" if name else "")
+        + ": upload it to reproduce the run.** K, init and seed come from the link; upload "
+        "the same CSV on the Data page (with the sender's settings.json next to it for the "
+        "same columns and scaling). Until then the data shown is not the sender's.",
+        icon=":material/upload_file:",
+    )
+    st.button(
+        "Dismiss",
+        key="_share_link_upload_dismiss",
+        on_click=lambda: st.session_state.pop(_UPLOAD_LINK_KEY, None),
+        type="tertiary",
+    )
 
 
 # --------------------------------------------------------------------------- caches
@@ -323,3 +356,41 @@ def speed_figures(
     for stale in [r for r in memo if r not in _speed_reports()]:
         del memo[stale]
     return figures
+
+
+# --------------------------------------------------------------------------- upload (Data page)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _cached_upload_dataset(
+    sha256: str, name: str, recipe_json: str, _parsed: csv_upload.ParsedCSV
+) -> Dataset:
+    return upload_recipe.build_dataset(_parsed, name, json.loads(recipe_json))
+
+
+def cached_upload_dataset(
+    parsed: csv_upload.ParsedCSV, name: str, recipe: dict[str, Any]
+) -> Dataset:
+    """:func:`dashboard.upload_recipe.build_dataset`, cached per file content and recipe.
+
+    The Data page builds the dataset on every change of a choice (to preview it);
+    the cache makes "Use this data" and re-runs free.
+    """
+    return _cached_upload_dataset(parsed.sha256, name, json.dumps(recipe, sort_keys=True), parsed)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _cached_suggest(sha256: str, _parsed: csv_upload.ParsedCSV) -> column_roles.Defaults:
+    return column_roles.suggest(_parsed)
+
+
+def cached_suggest(parsed: csv_upload.ParsedCSV) -> column_roles.Defaults:
+    """:func:`dashboard.column_roles.suggest`, once per file (about 1 s on a million rows)."""
+    return _cached_suggest(parsed.sha256, parsed)
+
+
+def set_run_settings(settings: rs.RunSettings) -> None:
+    """Set the sidebar's K, init and seed (call from a widget callback, before the sidebar)."""
+    st.session_state[rs.K_KEY] = settings.k
+    st.session_state[rs.INIT_KEY] = settings.init
+    st.session_state[rs.SEED_KEY] = settings.seed

@@ -99,6 +99,6 @@ def test_labelled_data_download_has_the_cluster_column(page, app_url):
     download = info.value
     assert download.suggested_filename.endswith("_labelled.csv")
     df = pd.read_csv(download.path())
-    assert list(df.columns) == ["x1", "x2", "cluster", "true_label"]
+    assert list(df.columns) == ["row", "x1", "x2", "cluster", "true_label"]
     assert len(df) == 500
     assert set(df["cluster"]) == {0, 1, 2}

@@ -105,10 +105,19 @@ def test_link_params_of_the_default_dataset():
     }
 
 
-def test_uploaded_data_link_carries_only_the_run_settings():
+def test_uploaded_data_link_carries_the_run_settings_and_says_it_was_an_upload():
     ds = Dataset(name="mine.csv", X=np.zeros((3, 2)), feature_names=["a", "b"], source="upload")
     params = share.link_params(ds, RunSettings(k=2, init="k-means++", seed=1))
-    assert params == {"k": "2", "init": "k-means++", "seed": "1"}
+    assert params == {
+        "k": "2",
+        "init": "k-means++",
+        "seed": "1",
+        "data": "upload",
+        "data.file": "mine.csv",
+    }
+    assert share.is_upload_link(params) and share.upload_link_file(params) == "mine.csv"
+    assert not share.is_upload_link({"data": "blobs"})
+    assert share.upload_link_file({"data": "upload"}) is None
 
 
 def test_params_without_dataset_give_none_and_settings_without_kind_are_an_error():
