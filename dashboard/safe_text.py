@@ -12,6 +12,7 @@ could start a heading or a list) and truncates to a sensible length.
 
 from __future__ import annotations
 
+import math
 import string
 
 DEFAULT_MAX_CHARS = 80
@@ -65,3 +66,30 @@ def literal(text: object, max_chars: int = DEFAULT_MAX_CHARS) -> str:
 def quoted(text: object, max_chars: int = DEFAULT_MAX_CHARS) -> str:
     """:func:`literal` between typographic quotes, for a value inside a sentence."""
     return f"“{literal(text, max_chars)}”"
+
+
+def short_repr(value: object, max_chars: int = 40) -> str:
+    """``repr(value)`` on one line and shortened: a plain-text (not markdown) echo.
+
+    For messages that quote a value of unknown size, such as a setting read from
+    a link. Still escape the message with :func:`literal` before it goes into
+    markdown.
+
+    Parameters
+    ----------
+    value : object
+        Anything. An int too long for ``repr`` (over 4,300 digits) is described
+        by its size instead.
+    max_chars : int
+        Longest result, ellipsis included.
+
+    Returns
+    -------
+    str
+    """
+    try:
+        text = repr(value)
+    except ValueError:  # Python's limit on int -> str conversion
+        digits = int(value.bit_length() * math.log10(2)) + 1 if isinstance(value, int) else 0
+        text = f"<a number of about {digits:,} digits>"
+    return shorten(text, max_chars)

@@ -7,7 +7,7 @@ import string
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dashboard.safe_text import literal, quoted, shorten
+from dashboard.safe_text import literal, quoted, short_repr, shorten
 
 
 def test_a_markdown_link_becomes_literal_brackets():
@@ -45,3 +45,14 @@ def test_every_ascii_punctuation_character_is_preceded_by_a_backslash(text):
             continue
         assert out[i] not in string.punctuation
         i += 1
+
+
+def test_short_repr_is_a_shortened_one_line_repr():
+    assert short_repr("a\nb") == "'a\\nb'"
+    assert short_repr("x" * 100, 10) == "'xxxxxxxx…"
+    assert short_repr(1.5) == "1.5"
+
+
+def test_short_repr_describes_ints_too_long_for_repr():
+    # repr(10**5000) raises ValueError (Python's 4,300-digit limit).
+    assert short_repr(10**5000) == "<a number of about 5,001 digits>"
