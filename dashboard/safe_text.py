@@ -8,16 +8,25 @@ phishing link or a tracking image in the app's own notices. CommonMark guarantee
 that a backslash before any ASCII punctuation character makes it literal, so
 :func:`literal` escapes every one of them; it also folds line breaks (a new line
 could start a heading or a list) and truncates to a sensible length.
+
+Escapes do not stop GitHub's autolinks: Streamlit's renderer finds ``http://…``,
+``https://…``, ``www.…`` and ``name@host.tld`` in the *text* after unescaping and
+turns them into links. Such a match must start a word, so :func:`literal` puts an
+invisible WORD JOINER (U+2060) in front of ``http``/``www`` and after ``@``.
 """
 
 from __future__ import annotations
 
 import math
+import re
 import string
 
 DEFAULT_MAX_CHARS = 80
 _ESCAPES = {ord(c): "\\" + c for c in string.punctuation}
 _WHITESPACE = {ord(c): " " for c in "\r\n\t\v\f\u2028\u2029"}
+WORD_JOINER = "\u2060"
+# Where an autolink could start in escaped text: http\:, https\:, www\. (any case).
+_AUTOLINK_START = re.compile(r"(?i)(?=https?\\:|www\\\.)")
 
 
 def shorten(text: object, max_chars: int = DEFAULT_MAX_CHARS) -> str:
@@ -57,10 +66,11 @@ def literal(text: object, max_chars: int = DEFAULT_MAX_CHARS) -> str:
 
     Examples
     --------
-    >>> print(literal("[click](http://x)"))
-    \[click\]\(http\:\/\/x\)
+    >>> print(literal("[click](http://x)").replace(WORD_JOINER, "<U+2060>"))
+    \[click\]\(<U+2060>http\:\/\/x\)
     """
-    return shorten(text, max_chars).translate(_ESCAPES)
+    escaped = shorten(text, max_chars).translate(_ESCAPES)
+    return _AUTOLINK_START.sub(WORD_JOINER, escaped).replace("\\@", "\\@" + WORD_JOINER)
 
 
 def quoted(text: object, max_chars: int = DEFAULT_MAX_CHARS) -> str:
