@@ -10,6 +10,7 @@ import streamlit as st
 from dashboard import csv_upload, data_figures, generators, preprocess
 from dashboard import streamlit_glue as glue
 from dashboard.dataset import Dataset
+from dashboard.safe_text import literal, quoted
 
 FLASH_KEY = "data_flash"
 SYNC_KEY = "data_synced_recipe"
@@ -140,24 +141,24 @@ def upload_tab(current: Dataset) -> None:
     )
     if up is None:
         return
-    keep_msg = f"The dataset loaded before, **{current.name}**, is still in use."
-    with st.spinner(f"Reading {up.name} ..."):
+    keep_msg = f"The dataset loaded before, **{current.markdown_name}**, is still in use."
+    with st.spinner(f"Reading {literal(up.name)} ..."):
         try:
             parsed = glue.cached_parse_csv(up.getvalue())
         except csv_upload.UploadError as exc:
-            st.error(f"**{up.name}**: {exc}\n\n{keep_msg}", icon=":material/error:")
+            st.error(f"**{literal(up.name)}**: {exc}\n\n{keep_msg}", icon=":material/error:")
             return
-    st.success(f"**{up.name}**: {parsed.summary}", icon=":material/check_circle:")
+    st.success(f"**{literal(up.name)}**: {parsed.summary}", icon=":material/check_circle:")
     for note in parsed.notes:
         st.caption(note)
     if parsed.text_columns:
         st.caption(
             "Text columns, left out of the features (one can be the label): "
-            + ", ".join(parsed.text_columns)
+            + ", ".join(literal(c, 40) for c in parsed.text_columns)
         )
     missing = parsed.missing_counts()
     if missing:
-        per_col = ", ".join(f"{c}: {n:,}" for c, n in missing.items())
+        per_col = ", ".join(f"{literal(c, 40)}: {n:,}" for c, n in missing.items())
         st.warning(
             f"{sum(missing.values()):,} missing value(s) in the numeric columns ({per_col}). "
             "Choose below whether to drop those rows or fill them in.",
@@ -198,18 +199,21 @@ def upload_tab(current: Dataset) -> None:
         return
     if label in features:
         features = [f for f in features if f != label]
-        st.info(f"'{label}' is the label, so it was left out of the features.")
+        st.info(f"{quoted(label, 40)} is the label, so it was left out of the features.")
     try:
         ds = csv_upload.build_dataset(parsed, up.name, features, label, how_missing, scaling)
     except csv_upload.UploadError as exc:
         st.error(f"{exc}\n\n{keep_msg}", icon=":material/error:")
         return
-    _make_current(ds, f"Loaded **{ds.name}**: {ds.n_samples:,} rows x {ds.n_features} features.")
+    _make_current(
+        ds,
+        f"Loaded **{ds.markdown_name}**: {ds.n_samples:,} rows x {ds.n_features} features.",
+    )
 
 
 def preview(ds: Dataset, seed: int) -> None:
     """First rows, summary and scatter of the current dataset."""
-    st.subheader(f"Preview: {ds.name}")
+    st.subheader(f"Preview: {ds.markdown_name}")
     source = {"generated": "generated", "builtin": "built-in data"}.get(ds.source, "uploaded file")
     m = st.columns([1, 1, 1, 2])
     m[0].metric("Rows", f"{ds.n_samples:,}")

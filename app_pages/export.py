@@ -34,7 +34,7 @@ cols[1].metric("Features", ds.n_features)
 cols[2].metric("K", k)
 cols[3].metric("Inertia", f"{model.inertia_:,.6g}", help="Sum of squared distances to centers.")
 cols[4].metric("Iterations", model.n_iter_)
-st.caption(f"Dataset **{ds.name}** · init {settings.init} · seed {settings.seed}")
+st.caption(f"Dataset **{ds.markdown_name}** · init {settings.init} · seed {settings.seed}")
 
 st.subheader("Downloads")
 stem = export.file_stem(ds, settings)

@@ -131,7 +131,9 @@ with st.container(border=True):
         ds = glue.get_dataset()
         X0 = ds.X
         n, d = ds.n_samples, ds.n_features
-        c_n.markdown(f"**{ds.name}**  \n{n:,} rows × {d} features (rows shuffled with the seed)")
+        c_n.markdown(
+            f"**{ds.markdown_name}**  \n{n:,} rows × {d} features (rows shuffled with the seed)"
+        )
         c_d.number_input("d (features)", value=d, disabled=True, key="speed_d_ds")
     else:
         n = c_n.select_slider(

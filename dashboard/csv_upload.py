@@ -8,13 +8,16 @@ Two steps, so the page can ask the user which columns to use in between:
    feature and label columns, handles missing values and scales.
 
 Anything wrong raises :class:`UploadError` (a ``ValueError``) whose message says
-what is wrong and what to do; it is meant to be shown to users as-is.
+what is wrong and what to do; it is meant to be shown to users as-is. Messages and
+notes are markdown in which the file's own text (column names, cells, pandas' messages
+quoting them) is escaped with :func:`dashboard.safe_text.literal`.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,6 +25,7 @@ import pandas as pd
 
 from dashboard import preprocess
 from dashboard.dataset import Dataset
+from dashboard.safe_text import literal
 
 # App-side limits (Streamlit's own upload limit, .streamlit/config.toml, is 200 MB).
 # Measured: a 58 MB CSV of 1M rows x 4 columns parses in about 1 s, so 150 MB
@@ -218,14 +222,15 @@ def _read(text: str, sep: str, header: int | None) -> pd.DataFrame:
         ) from None
     except pd.errors.ParserError as exc:
         raise UploadError(
-            f"The rows do not line up: {str(exc).replace('C error: ', '').strip()} "
+            f"The rows do not line up: {literal(str(exc).replace('C error: ', '').strip(), 200)} "
             f"(delimiter detected: {DELIMITER_NAMES.get(sep, repr(sep))}). Check that every row "
             "has the same number of fields and that values containing the delimiter are in "
             'double quotes ("...").'
         ) from None
     except (ValueError, csv.Error) as exc:  # e.g. an unterminated quote
         raise UploadError(
-            f"pandas could not read this file as CSV ({exc}). Check its quotes and delimiters."
+            f"pandas could not read this file as CSV ({literal(exc, 200)}). Check its quotes and "
+            "delimiters."
         ) from None
 
 
@@ -247,9 +252,16 @@ def _to_numeric(s: pd.Series, sep: str) -> tuple[pd.Series | None, str | None]:
     ok = direct.notna()
     if ok.mean() >= 0.9:
         bad = sorted(values[~ok].unique().tolist())[:3]
-        note = f"{int((~ok).sum()):,} non-numeric value(s) such as {bad} treated as missing"
+        note = (
+            f"{int((~ok).sum()):,} non-numeric value(s) such as {literal(bad)} treated as missing"
+        )
         return pd.to_numeric(s.astype(str).str.strip(), errors="coerce"), note
     return None, None
+
+
+def _names(columns: Iterable[object]) -> str:
+    """Column names for a message: each escaped for markdown and shortened."""
+    return ", ".join(literal(c, 40) for c in columns)
 
 
 def parse_csv(data: bytes) -> ParsedCSV:
@@ -307,7 +319,7 @@ def parse_csv(data: bytes) -> ParsedCSV:
         )
     if len(df) == 0:
         raise UploadError(
-            f"The file has a header ({', '.join(map(str, df.columns[:5]))}) but no data rows. "
+            f"The file has a header ({_names(df.columns[:5])}) but no data rows. "
             "Add at least two rows of numbers."
         )
     if len(df) == 1:
@@ -333,22 +345,22 @@ def parse_csv(data: bytes) -> ParsedCSV:
                 df[c] = converted.astype(np.float64)
                 numeric.append(c)
                 if note:
-                    notes.append(f"Column '{c}': {note}.")
+                    notes.append(f"Column '{literal(c, 40)}': {note}.")
     if not numeric:
         if df.shape[1] == 1:
             first = str(df.iloc[0, 0])[:40]
             raise UploadError(
-                f"Only one column was found, holding text like '{first}'. The values are "
+                f"Only one column was found, holding text like '{literal(first)}'. The values are "
                 "probably separated by something other than a comma, semicolon, tab or |. "
                 "Save the file with commas between values and upload again."
             )
         raise UploadError(
-            f"No numeric column found: {', '.join(text_cols[:8]) or 'every column is empty'}"
+            f"No numeric column found: {_names(text_cols[:8]) or 'every column is empty'}"
             f"{' ...' if len(text_cols) > 8 else ''}. K-Means needs numbers; upload a file "
             "with at least one column of numbers."
         )
     if empty:
-        notes.append(f"Empty column(s) left out: {', '.join(empty)}.")
+        notes.append(f"Empty column(s) left out: {_names(empty)}.")
     return ParsedCSV(df, sep, encoding, numeric, text_cols, empty, notes)
 
 
@@ -399,16 +411,16 @@ def build_dataset(
     not_numeric = [f for f in features if f not in parsed.numeric_columns]
     if not_numeric:
         raise UploadError(
-            f"Column(s) {', '.join(not_numeric)} are not numeric; choose from "
-            f"{', '.join(parsed.numeric_columns)}."
+            f"Column(s) {_names(not_numeric)} are not numeric; choose from "
+            f"{_names(parsed.numeric_columns)}."
         )
     if label is not None:
         if label not in parsed.frame.columns:
-            raise UploadError(f"There is no column '{label}' to use as labels.")
+            raise UploadError(f"There is no column '{literal(label, 40)}' to use as labels.")
         if label in features:
             raise UploadError(
-                f"'{label}' cannot be both a feature and the label: the label is kept only to "
-                "score the clustering. Remove it from the features."
+                f"'{literal(label, 40)}' cannot be both a feature and the label: the label is "
+                "kept only to score the clustering. Remove it from the features."
             )
     X = parsed.frame[features].to_numpy(dtype=np.float64)
     inf = np.isinf(X)
@@ -416,7 +428,7 @@ def build_dataset(
         cols = [features[j] for j in np.flatnonzero(inf.any(axis=0))]
         row = int(np.flatnonzero(inf.any(axis=1))[0]) + 2  # +1 header, +1 one-based
         raise UploadError(
-            f"{int(inf.sum()):,} infinite value(s) (inf) in column(s) {', '.join(cols)}, first "
+            f"{int(inf.sum()):,} infinite value(s) (inf) in column(s) {_names(cols)}, first "
             f"on line {row}. K-Means needs finite numbers: fix or empty those cells (empty "
             "cells count as missing), or leave the column(s) out."
         )
@@ -424,7 +436,7 @@ def build_dataset(
     if big.any():
         cols = [features[j] for j in np.flatnonzero(big.any(axis=0))]
         raise UploadError(
-            f"Values larger than {MAX_ABS_VALUE:.0e} in column(s) {', '.join(cols)} would "
+            f"Values larger than {MAX_ABS_VALUE:.0e} in column(s) {_names(cols)} would "
             "overflow distance computations. Rescale them (e.g. use log values) or leave "
             "them out."
         )
@@ -433,9 +445,9 @@ def build_dataset(
         y, class_names = _label_codes(parsed.frame[label])
         if len(class_names) > MAX_CLASSES:
             raise UploadError(
-                f"Column '{label}' has {len(class_names):,} different values; a label column "
-                f"names classes (at most {MAX_CLASSES}), like a species. Choose another "
-                "column or no label."
+                f"Column '{literal(label, 40)}' has {len(class_names):,} different values; a "
+                f"label column names classes (at most {MAX_CLASSES}), like a species. Choose "
+                "another column or no label."
             )
     try:
         X, kept, missing_note = preprocess.handle_missing(X, missing)
@@ -454,9 +466,11 @@ def build_dataset(
     notes = [f"Read {parsed.summary}."] + list(parsed.notes)
     left_out = [c for c in parsed.frame.columns if c not in features and c != label]
     if left_out:
-        notes.append(f"Columns not used as features: {', '.join(left_out)}.")
+        notes.append(f"Columns not used as features: {_names(left_out)}.")
     if label is not None:
-        notes.append(f"Column '{label}' kept as true labels ({len(class_names)} classes).")
+        notes.append(
+            f"Column '{literal(label, 40)}' kept as true labels ({len(class_names)} classes)."
+        )
     notes += [n for n in (missing_note, scale_note) if n]
     return Dataset(
         name=name,
