@@ -38,7 +38,9 @@ st.caption(f"Dataset **{ds.markdown_name}** · init {settings.init} · seed {set
 
 st.subheader("Downloads")
 stem = export.file_stem(ds, settings)
-files = glue.cached_run_files(ds, settings, model, str(sorted(params.items())))
+# The settings file carries the link that repeats this run, opened on the Animate page.
+settings_link = share.share_url(base, LINK_PAGES["Animate"], params)
+files = glue.cached_run_files(ds, settings, model, settings_link)
 labels = model.labels_
 n_cols = ds.n_features + 1 + (1 if ds.has_labels else 0)
 
@@ -100,7 +102,7 @@ download_tile(
     "settings",
     "**Settings** · JSON",
     "K, init, seed, max_iter, tol, the dataset recipe, the kmeans_core version, "
-    "inertia and iterations.",
+    "inertia, iterations and the share link.",
     "Settings",
     files.settings_json,
     f"{stem}_settings.json",

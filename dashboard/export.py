@@ -210,7 +210,8 @@ def run_settings_dict(
     """Everything needed to repeat the run, as a JSON-able dict.
 
     ``k`` is the K actually fitted (clamped to the number of rows); ``k_requested``
-    is the sidebar's. ``recipe`` is None for uploaded data.
+    is the sidebar's. ``recipe`` is None for uploaded data. ``share_link``, when
+    given, is the URL that repeats the run (:func:`dashboard.share.share_url`).
     """
     params = model.get_params()
     last = model.history_[-1] if model.history_ else None

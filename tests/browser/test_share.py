@@ -6,6 +6,8 @@ Streamlit session) on another page; the same dataset and the same run must appea
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pandas as pd
@@ -150,3 +152,15 @@ def test_oversized_numbers_and_deep_brackets_give_the_notice_not_an_error(page, 
     # The rejected values left the address bar: a reload repeats what is shown.
     assert "k=" not in page.url and "seed=" not in page.url
     screenshot(page, "share_oversized_link")
+
+
+def test_settings_json_holds_the_share_link(page, app_url):
+    # Before: the cache key "[('data', 'moons'), ...]" instead of a link.
+    open_page(page, app_url + LINKED)
+    assert_no_exception(page)
+    link = _share_link(page)  # the page's link, on Animate (the default target)
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Settings").click()
+    data = json.loads(Path(info.value.path()).read_text(encoding="utf-8"))
+    assert data["share_link"] == link
+    assert link.startswith(app_url + "/animate?") and "data=moons" in link
