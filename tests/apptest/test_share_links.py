@@ -94,6 +94,9 @@ def test_phishing_link_is_literal_text_on_every_page(page):
         ({"k": "4.7", "seed": "8"}, "using K = 3.", (3, "k-means++", 8)),
         ({"k": ["abc", "6"], "seed": ["7", "x"]}, "using seed = 42.", (6, "k-means++", 42)),
         ({"init": "random\u00a0", "k": "4"}, "using k-means++.", (4, "k-means++", 42)),
+        # Non-ASCII digits: float("٤") is 4.0 to the widget; the link's K must be ASCII.
+        ({"k": "\u0664", "seed": "5"}, "using K = 3.", (3, "k-means++", 5)),
+        ({"init": "x" * 100_000}, "using k-means++.", (3, "k-means++", 42)),
     ],
 )
 def test_bad_run_values_give_the_notice_and_the_value_it_names(query, said, sidebar):

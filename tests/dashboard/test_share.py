@@ -383,6 +383,18 @@ def test_look_alike_init_values_are_rejected(text):
     assert values["init"] == "k-means++" and len(notices) == 1
 
 
+def test_very_long_values_are_shortened_in_the_notices():
+    query = {"init": "<" * 100_000, "seed": "1" * 100_000, "data": "blobs"}
+    query["data.n_samples"] = "$" * 100_000
+    values, notices = share.parse_run_params(query)
+    ds, data_notices = share.dataset_from_link(query, values["seed"])
+    assert values == {"k": DEFAULT_K, "init": INIT_CHOICES[0], "seed": 42}
+    assert len(notices) == 2 and len(data_notices) == 1 and ds.n_samples == 500
+    for notice in notices + data_notices:
+        _assert_safe(notice)
+        assert len(notice) < 400
+
+
 def test_repeated_params_use_the_last_value_everywhere():
     query = {"k": ["abc", "6"], "seed": ["7", "x"], "data": ["moons", "blobs"]}
     values, notices = share.parse_run_params(query)
