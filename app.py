@@ -48,7 +48,7 @@ def sidebar() -> None:
         st.selectbox("Init", rs.INIT_CHOICES, key=rs.INIT_KEY, bind="query-params")
         ds = glue.get_dataset()
         st.subheader("Dataset")
-        st.markdown(f"**{ds.name}**")
+        st.markdown(f"**{ds.markdown_name}**")
         labels = f"yes ({ds.n_classes} classes)" if ds.has_labels else "no"
         st.caption(f"{ds.n_samples:,} rows · {ds.n_features} features · true labels: {labels}")
         if ds.origin is not None:  # an upload: what was done to the file

@@ -13,7 +13,7 @@ settings = glue.run_settings()
 
 st.title("Choose K")
 st.caption(
-    f"How many clusters does **{ds.name}** have? K-Means (kmeans_core, init "
+    f"How many clusters does **{ds.markdown_name}** have? K-Means (kmeans_core, init "
     f"“{settings.init}”, seed {settings.seed} from the sidebar) is fitted for every K in the "
     "range below, several times each, and four criteria vote on the best K."
 )

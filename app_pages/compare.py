@@ -19,7 +19,8 @@ settings = glue.run_settings()
 
 st.title("Compare with scikit-learn")
 st.caption(
-    f"Our from-scratch **kmeans_core** and **scikit-learn**'s `KMeans` cluster **{ds.name}** "
+    f"Our from-scratch **kmeans_core** and **scikit-learn**'s `KMeans` cluster "
+    f"**{ds.markdown_name}** "
     f"({ds.n_samples:,} rows × {ds.n_features} features) with the same K and seed from the "
     "sidebar and the settings below. Cluster numbers are arbitrary, so the two are first "
     "matched (Hungarian algorithm on the distances between their centers); matched clusters "

@@ -13,6 +13,7 @@ from sklearn.datasets import make_blobs
 
 from dashboard.encoding import FittedEncoding
 from dashboard.run_settings import DEFAULT_SEED
+from dashboard.safe_text import literal
 
 __all__ = ["DEFAULT_SEED", "Dataset", "UploadOrigin", "default_dataset"]
 
@@ -122,6 +123,15 @@ class Dataset:
         if self.true_labels is None:
             return None
         return int(np.unique(self.true_labels).size)
+
+    @property
+    def markdown_name(self) -> str:
+        """The name for markdown: an uploaded file's name escaped, the app's own names as is.
+
+        A file name is the visitor's text (``$x$.csv``, ``[a](http://…).csv``) and must
+        not be read as markdown; generated and built-in names are the app's own.
+        """
+        return self.name if self.source in ("generated", "builtin") else literal(self.name)
 
 
 def default_dataset(seed: int = DEFAULT_SEED) -> Dataset:

@@ -3,7 +3,9 @@
 A recipe is a flat, JSON-able dict ``{"kind": ..., <settings>..., "seed": int}``
 stored in ``Dataset.recipe``. Recipes also arrive from shared URLs, so
 :func:`validate_recipe` checks every field (missing, wrong type, out of range)
-and raises ``ValueError`` with a message fit to show users. The allowed ranges
+and raises ``ValueError`` with a message fit to show users: plain text (escape it
+with :func:`dashboard.safe_text.literal` for markdown) that quotes the offending
+value shortened. The allowed ranges
 live in :data:`LIMITS` so other modules (the share link) can reuse them.
 """
 
@@ -19,6 +21,7 @@ from sklearn.datasets import load_iris, load_wine, make_blobs, make_circles, mak
 from dashboard.dataset import Dataset
 from dashboard.preprocess import scale
 from dashboard.run_settings import MAX_SEED
+from dashboard.safe_text import short_repr
 
 # Large enough to show the "plot a sample" path; make_blobs builds 1M x 2 in well under 1 s.
 MAX_SAMPLES = 1_000_000
@@ -151,26 +154,30 @@ NOTES = {
 def default_recipe(kind: str, seed: int = 42) -> dict[str, Any]:
     """The recipe with every setting at its default for ``kind``."""
     if kind not in LIMITS:
-        raise ValueError(f"Unknown dataset kind {kind!r}; choose one of {', '.join(LIMITS)}.")
+        raise ValueError(
+            f"Unknown dataset kind {short_repr(kind)}; choose one of {', '.join(LIMITS)}."
+        )
     return {"kind": kind, **{k: p.default for k, p in LIMITS[kind].items()}, "seed": seed}
 
 
 def _as_number(name: str, value: Any, integer: bool) -> float | int:
     """Coerce a recipe value to int/float; numeric strings are allowed (URLs carry strings)."""
     if isinstance(value, bool) or value is None:
-        raise ValueError(f"Setting {name!r} must be a number, not {value!r}.")
+        raise ValueError(f"Setting {name!r} must be a number, not {short_repr(value)}.")
     if isinstance(value, str):
         try:
             value = float(value.strip())
         except ValueError:
-            raise ValueError(f"Setting {name!r} must be a number, not {value!r}.") from None
+            raise ValueError(
+                f"Setting {name!r} must be a number, not {short_repr(value)}."
+            ) from None
     if not isinstance(value, int | float | np.integer | np.floating):
         raise ValueError(f"Setting {name!r} must be a number, not {type(value).__name__}.")
     if not math.isfinite(float(value)):
-        raise ValueError(f"Setting {name!r} must be a finite number, not {value!r}.")
+        raise ValueError(f"Setting {name!r} must be a finite number, not {short_repr(value)}.")
     if integer:
         if float(value) != int(value):
-            raise ValueError(f"Setting {name!r} must be a whole number, not {value!r}.")
+            raise ValueError(f"Setting {name!r} must be a whole number, not {short_repr(value)}.")
         return int(value)
     return float(value)
 
@@ -179,13 +186,15 @@ def _check(name: str, p: Param, value: Any) -> Any:
     if p.kind == "choice":
         if not isinstance(value, str) or value not in p.choices:
             raise ValueError(
-                f"Setting {name!r} must be one of {', '.join(p.choices)}; got {value!r}."
+                f"Setting {name!r} must be one of {', '.join(p.choices)}; got {short_repr(value)}."
             )
         return value
     v = _as_number(name, value, p.kind == "int")
     if not (p.lo <= v <= p.hi):
         lo, hi = (int(p.lo), int(p.hi)) if p.kind == "int" else (p.lo, p.hi)
-        raise ValueError(f"Setting {name!r} must be between {lo:,} and {hi:,}; got {v!r}.")
+        raise ValueError(
+            f"Setting {name!r} must be between {lo:,} and {hi:,}; got {short_repr(v)}."
+        )
     return v
 
 
@@ -193,7 +202,7 @@ def validate_seed(seed: Any) -> int:
     """The seed as an int in ``[0, 2**31 - 1]``, else ``ValueError``."""
     s = _as_number("seed", seed, integer=True)
     if not 0 <= s <= MAX_SEED:
-        raise ValueError(f"Setting 'seed' must be between 0 and {MAX_SEED:,}; got {s!r}.")
+        raise ValueError(f"Setting 'seed' must be between 0 and {MAX_SEED:,}; got {short_repr(s)}.")
     return s
 
 
@@ -220,17 +229,20 @@ def validate_recipe(recipe: Any) -> dict[str, Any]:
         raise ValueError(f"A dataset recipe must be a dict, not {type(recipe).__name__}.")
     kind = recipe.get("kind")
     if not isinstance(kind, str) or kind not in LIMITS:
-        raise ValueError(f"Unknown dataset kind {kind!r}; choose one of {', '.join(LIMITS)}.")
+        raise ValueError(
+            f"Unknown dataset kind {short_repr(kind)}; choose one of {', '.join(LIMITS)}."
+        )
     params = LIMITS[kind]
     unknown = sorted(set(recipe) - set(params) - {"kind", "seed"}, key=str)
     if unknown:
         raise ValueError(
-            f"Unknown setting(s) {', '.join(map(repr, unknown))} for {kind!r}; "
+            f"Unknown setting(s) {', '.join(map(short_repr, unknown[:5]))}"
+            f"{' …' if len(unknown) > 5 else ''} for {short_repr(kind)}; "
             f"allowed: {', '.join(params) or 'none'}."
         )
     missing = [k for k in params if k not in recipe]
     if missing:
-        raise ValueError(f"Missing setting(s) for {kind!r}: {', '.join(missing)}.")
+        raise ValueError(f"Missing setting(s) for {short_repr(kind)}: {', '.join(missing)}.")
     out: dict[str, Any] = {"kind": kind}
     for name, p in params.items():
         out[name] = _check(name, p, recipe[name])
@@ -293,7 +305,9 @@ def _generate(r: dict[str, Any], seed: int) -> tuple[np.ndarray, np.ndarray, lis
         rng = np.random.default_rng(seed)
         X = rng.uniform(0.0, 10.0, size=(n, r["n_features"]))
         return X, None, None
-    raise ValueError(f"Unknown dataset kind {kind!r}.")  # pragma: no cover - validated before
+    raise ValueError(
+        f"Unknown dataset kind {short_repr(kind)}."
+    )  # pragma: no cover - validated before
 
 
 def _name(r: dict[str, Any]) -> str:

@@ -95,7 +95,9 @@ def apply_shared_link() -> None:
 
     The dataset part is applied once per distinct link (remembered in session
     state), so later reruns and a dataset chosen on the Data page are left alone.
-    Malformed values give defaults and a warning that stays until dismissed.
+    Malformed values give defaults and a warning that stays until dismissed; the
+    warning's sentences come from :mod:`dashboard.share` as markdown in which the
+    link's text is escaped, so they render literally.
     """
     query = st.query_params.to_dict()
     data = share.dataset_params(query)
@@ -117,8 +119,24 @@ def apply_shared_link() -> None:
         _, notices = share.parse_run_params(query)
     if notices:
         st.session_state[_NOTICES_KEY] = notices
+    if first_run and _drop_unusable_run_params(query):
+        st.rerun()
     _show_link_notices()
     _show_upload_link_notice()
+
+
+def _drop_unusable_run_params(query: dict[str, str]) -> bool:
+    """Remove the K, init and seed values the notice rejected from the URL; True if any.
+
+    The sidebar widgets read their values from the URL as it was when the run
+    started, in their own way (``seed=1e3`` gives 1000, ``k=1e400`` raises), so the
+    caller reruns: the widgets then start from the defaults the notice announces.
+    Only on a session's first run, before the widgets are bound to the URL.
+    """
+    unusable = share.unusable_run_keys(query)
+    for key in unusable:
+        del st.query_params[key]
+    return bool(unusable)
 
 
 def _show_link_notices() -> None:

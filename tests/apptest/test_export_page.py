@@ -138,7 +138,7 @@ def test_malformed_link_gives_defaults_and_a_notice_until_dismissed():
     at = _export_page(k="lots", init="bogus", data="blobs", **bad_data, **{"data.cluster_std": "1"})
     assert not at.exception
     text = at.warning[0].value
-    assert "'lots'" in text and "'bogus'" in text and "n_samples" in text
+    assert "“lots”" in text and "“bogus”" in text and "n\\_samples" in text
     assert at.session_state["dataset"].name == "Blobs (3 centers)"
     assert at.session_state["dataset"].n_samples == 500
     at.button(key="_share_link_dismiss").click().run()
@@ -172,7 +172,7 @@ def test_k_above_the_number_of_rows_is_clamped_with_a_warning():
 def test_malformed_run_setting_alone_gives_a_notice():
     at = _export_page(k="0")
     assert not at.exception
-    assert "'0'" in at.warning[0].value
+    assert "“0”" in at.warning[0].value and "using K = 3." in at.warning[0].value
     assert at.session_state["dataset"].name == "Blobs (3 centers)"
 
 
