@@ -297,7 +297,9 @@ def _column_widgets(parsed, fid: str, defaults) -> None:
         st.markdown(f"**Encoding of text columns** · {literal(encoding.WEIGHT_RULE, 300)}")
         cols = st.columns(min(len(text_features), 4))
         for i, f in enumerate(text_features):
-            cols[i % 4].selectbox(f, encoding.TEXT_ENCODINGS, key=_col_key("enc", fid, parsed, f))
+            cols[i % 4].selectbox(
+                literal(f, 40), encoding.TEXT_ENCODINGS, key=_col_key("enc", fid, parsed, f)
+            )
     missing = {f: int(parsed.frame[f].isna().sum()) for f in chosen}
     missing = {f: n for f, n in missing.items() if n}
     if missing:
@@ -308,7 +310,7 @@ def _column_widgets(parsed, fid: str, defaults) -> None:
                 encoding.NUMERIC_FILL if f in parsed.numeric_columns else encoding.TEXT_FILL
             )
             cols[i % 4].selectbox(
-                f"{f} ({n:,} missing)",
+                f"{literal(f, 40)} ({n:,} missing)",
                 ("drop", *fills),
                 format_func=lambda m: encoding.MISSING_LABELS[m],
                 key=_col_key("missing", fid, parsed, f),
@@ -381,7 +383,7 @@ def upload_tab(current: Dataset) -> None:
 
 def preview(ds: Dataset, seed: int) -> None:
     """First rows, summary and scatter of the current dataset."""
-    st.subheader(f"Preview: {ds.name}")
+    st.subheader(f"Preview: {ds.markdown_name}")
     source = {"generated": "generated", "builtin": "built-in data"}.get(ds.source, "uploaded file")
     m = st.columns([1, 1, 1, 2])
     m[0].metric("Rows", f"{ds.n_samples:,}")
