@@ -42,7 +42,7 @@ PRESENT_CSS = """<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
 [data-testid="stExpandSidebarButton"], header[data-testid="stHeader"] { display: none !important; }
 [data-testid="stMainBlockContainer"], .block-container {
-  padding-top: 0.6rem !important; padding-bottom: 0.5rem !important; max-width: 100% !important; }
+  padding: 0.6rem 1rem 0.5rem 1rem !important; max-width: 100% !important; }
 [data-testid="stWidgetLabel"] p, .stSelectbox div, .stNumberInput input {
   font-size: 16px !important; }
 </style>"""
@@ -62,7 +62,7 @@ def _use_demo_shape() -> None:
 
 def _settings_row(ds: Dataset, present: bool) -> tuple[int, float]:
     """Dataset, max iterations, tolerance and the presenter toggle, in one row."""
-    c1, c2, c3, c4 = st.columns([2.2, 1, 1.3, 1], vertical_alignment="bottom")
+    c1, c2, c3, c4 = st.columns([2, 1, 1.3, 1.2], vertical_alignment="bottom")
     c1.selectbox(
         "Data",
         (CURRENT, *DEMO_KINDS),
@@ -202,6 +202,7 @@ def player(present: bool, step: int | None, dataset_key: str) -> None:
     glue.animate_player(
         data=data,
         run_id=str(hash(run_key)),
+        dataset_key=ds.key,
         start=step or 0,
         present=present,
         k=k,

@@ -336,7 +336,7 @@ def inertia_figure(run: AnimationRun) -> dict[str, Any]:
     }
     layout = {
         "font": {"size": FONT_SIZE},
-        "title": {"text": "Inertia (sum of squared distances)", "x": 0.02, "font": {"size": 17}},
+        "title": {"text": "Inertia (lower = tighter)", "x": 0.02, "font": {"size": 17}},
         "margin": {"l": 10, "r": 10, "t": 44, "b": 10},
         "plot_bgcolor": "white",
         "paper_bgcolor": "white",

@@ -30,7 +30,8 @@ function setValue(value) {
   send("streamlit:setComponentValue", { value: Object.assign({ nonce: Date.now() + "-" + S.nonce }, value), dataType: "json" });
 }
 function setHeight() {
-  send("streamlit:setFrameHeight", { height: Math.ceil(document.documentElement.scrollHeight) + 2 });
+  // The app's own bottom: the document's scrollHeight never shrinks below the frame.
+  send("streamlit:setFrameHeight", { height: Math.ceil($("app").getBoundingClientRect().bottom) + 4 });
 }
 
 // ---------------------------------------------------------------- sizes
@@ -118,7 +119,8 @@ function showFrame(i) {
   $("caption").textContent = f.caption;
   $("slider").max = String(n - 1);
   $("slider").value = String(S.cur);
-  $("counter").textContent = `frame ${S.cur} of ${n - 1}`;
+  $("counter").textContent = `${S.cur} / ${n - 1}`;
+  $("counter").title = `frame ${S.cur} of ${n - 1}`;
   $("first").disabled = $("back").disabled = S.cur === 0;
   $("forward").disabled = $("last").disabled = S.cur === n - 1;
   if (S.args.link) $("link").href = S.args.link + (S.args.link.includes("?") ? "&" : "?") + "step=" + S.cur;
@@ -477,20 +479,23 @@ function wire() {
 
 function onRender(args) {
   const first = S.args === null;
+  const newData = S.args && args.dataset_key !== S.args.dataset_key;
   S.args = args;
   if (args.run_id !== S.runId) {
     S.runId = args.run_id;
     S.data = args.data;
     S.cur = Math.max(0, Math.min(args.data.frames.length - 1, args.start | 0));
+    if (newData) Object.assign(S.manual, { centers: [], labels: null, next: "assign", history: [], undo: [], caption: "" });
     if (!S.manual.centers.length && args.manual_centers) S.manual.centers = args.manual_centers;
     setPlaying(false);
+    // A new run (new centroids sent, drawn points used, a setting changed) is shown playing-ready.
+    setMode(first ? args.mode || "run" : "run");
+  } else {
+    redraw();
   }
   if (first) {
     $("speed").value = String(args.speed_ms || 800);
-    setMode(args.mode || "run");
     if (args.present) { try { window.focus(); $("play").focus({ preventScroll: true }); } catch (e) { /* ignore */ } }
-  } else {
-    redraw();
   }
 }
 
