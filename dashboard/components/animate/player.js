@@ -416,11 +416,17 @@ function setMode(mode) {
   }[mode];
   redraw();
 }
-function redraw() {
-  S.sizes = computeSizes();
+function render() {
   if (S.mode === "run") showFrame(S.cur);
   else if (S.mode === "manual") drawManual();
   else drawDraw();
+}
+function redraw() {
+  S.sizes = computeSizes();
+  render();
+  // The words above the chart are known only now: in the presenter view, fit again.
+  const again = computeSizes();
+  if (Math.abs(again.scatterH - S.sizes.scatterH) > 2) { S.sizes = again; render(); }
   setHeight();
 }
 function onKey(ev) {
