@@ -12,7 +12,8 @@ This module builds what it holds, as plain JSON-able dicts:
   ``x``/``y`` or colours, the title and caption, and the frame's callouts.
 
 The points' coordinates travel once (in the base figure); a frame carries only
-the points' cluster codes, coloured through a stepwise colour scale.
+the points' cluster codes, coloured through a stepwise colour scale. Everything
+above the regions is WebGL (``scattergl``), so a step redraws fast at 5,000 points.
 """
 
 from __future__ import annotations
@@ -37,6 +38,10 @@ FONT_SIZE = 16
 SPEEDS_MS = {"slow": 1400, "normal": 800, "fast": 350, "very fast": 150}
 
 Trace = dict[str, Any]
+# Points, rings, paths and centroids are drawn with WebGL: redrawing 5,000 SVG markers
+# per step took 0.6-1 s on a busy 2-core machine, WebGL about a quarter of that
+# (bench/animate_latency.py). The regions stay SVG (filled polygons, few vertices).
+GL = "scattergl"
 
 
 @dataclass(frozen=True)
@@ -151,7 +156,7 @@ def points_trace(points_2d: np.ndarray, k: int) -> Trace:
     """Layer 2: the data points, coloured by cluster code (-1 = not assigned yet)."""
     scale, cmin, cmax = discrete_colorscale(k)
     return {
-        "type": "scatter",
+        "type": GL,
         "name": "points",
         "x": _coords(points_2d[:, 0]),
         "y": _coords(points_2d[:, 1]),
@@ -173,7 +178,7 @@ def points_trace(points_2d: np.ndarray, k: int) -> Trace:
 def changed_trace() -> Trace:
     """Layer 3: rings around the points that changed cluster in this frame."""
     return {
-        "type": "scatter",
+        "type": GL,
         "name": "changed",
         "x": [],
         "y": [],
@@ -192,7 +197,7 @@ def changed_trace() -> Trace:
 def trails_trace() -> Trace:
     """Layer 4: each centroid's path so far, as dotted lines."""
     return {
-        "type": "scatter",
+        "type": GL,
         "name": "centroid path",
         "x": [],
         "y": [],
@@ -225,7 +230,7 @@ def trails_update(centers_2d: list[np.ndarray], upto: int) -> Trace:
 def centroid_trace(k: int) -> Trace:
     """Layer 5: the centroids, as numbered crosses in their cluster's colour."""
     return {
-        "type": "scatter",
+        "type": GL,
         "name": "centroids",
         "x": [],
         "y": [],

@@ -267,14 +267,14 @@ function manualTraces() {
     hoverinfo: "skip", showlegend: false,
   }));
   traces.push({
-    type: "scatter", name: "points", mode: "markers", x: xs, y: ys, hoverinfo: "skip", showlegend: false,
+    type: "scattergl", name: "points", mode: "markers", x: xs, y: ys, hoverinfo: "skip", showlegend: false,
     marker: {
       size: xs.length <= 2000 ? 7 : 5, opacity: 0.9,
       color: m.labels ? m.labels.map((c) => color(c)) : S.data.unassigned,
     },
   });
   traces.push({
-    type: "scatter", name: "centroids", mode: "markers+text", hoverinfo: "skip", showlegend: false,
+    type: "scattergl", name: "centroids", mode: "markers+text", hoverinfo: "skip", showlegend: false,
     x: m.centers.map((c) => c[0]), y: m.centers.map((c) => c[1]),
     text: m.centers.map((_, c) => String(c + 1)), textposition: "top right",
     textfont: { size: 16, color: "#111" },
@@ -310,7 +310,7 @@ function drawManual() {
 // ---------------------------------------------------------------- draw mode
 function drawTraces() {
   return [{
-    type: "scatter", name: "drawn", mode: "markers", x: S.drawn.map((p) => p[0]), y: S.drawn.map((p) => p[1]),
+    type: "scattergl", name: "drawn", mode: "markers", x: S.drawn.map((p) => p[0]), y: S.drawn.map((p) => p[1]),
     marker: { size: 8, color: "#0072B2", opacity: 0.85 }, hoverinfo: "skip", showlegend: false,
   }];
 }
