@@ -504,7 +504,7 @@ def centers_from_clicks(
     if len(clicks) == 0 or not np.isfinite(clicks).all():
         raise ValueError("Place at least one centroid on the chart first.")
     d = X.shape[1]
-    picks = [(float(x), float(y), None) for x, y in clicks]
+    picks: list[tuple[float, float, int | None]] = [(float(x), float(y), None) for x, y in clicks]
     if d > 2:
         d2 = ((clicks[:, None, :] - np.asarray(points_2d)[None, :, :]) ** 2).sum(axis=2)
         rows = np.asarray(sample_idx)[d2.argmin(axis=1)]
