@@ -235,3 +235,37 @@ def test_urlencoded_link_round_trip_matches_the_original_dataset():
     assert values == {"k": 4, "init": "farthest point", "seed": 123} and notices == []
     ds, notices = share.dataset_from_link(query, values["seed"])
     assert notices == [] and ds.key == original.key
+
+
+# --------------------------------------------------------------------------- Animate view
+
+
+@pytest.mark.parametrize(
+    ("query", "step"),
+    [
+        ({}, None),
+        ({"step": "7"}, 7),
+        ({"step": ["2", "9"]}, 9),  # the last one wins, as for every parameter
+        ({"step": "0"}, 0),
+        ({"step": "-1"}, None),
+        ({"step": "3.5"}, None),
+        ({"step": "seven"}, None),
+        ({"step": "99999999"}, None),
+    ],
+)
+def test_step_parameter(query, step):
+    assert share.parse_step(query) == step
+
+
+@pytest.mark.parametrize(
+    ("value", "on"), [("1", True), ("true", True), ("Yes", True), ("0", False), ("", False)]
+)
+def test_present_parameter(value, on):
+    assert share.parse_present({"present": value}) is on
+    assert share.parse_present({}) is False
+
+
+def test_view_params_are_added_only_when_set():
+    assert share.view_params() == {}
+    assert share.view_params(step=7, present=True) == {"step": "7", "present": "1"}
+    assert share.view_params(step=0) == {"step": "0"}
