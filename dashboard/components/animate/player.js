@@ -246,7 +246,11 @@ function update() {
   m.caption = moved === 0
     ? "Update: every centroid is already at the mean of its points; none moved."
     : `Update: each centroid moves to the mean of its points (at most ${moved.toPrecision(3)}).`;
-  if (empty.length) m.caption += ` Centroid ${empty.join(", ")} has no points and stays put.`;
+  if (empty.length === 1) m.caption += ` Centroid ${empty[0]} has no points and stays put.`;
+  else if (empty.length) {
+    const names = empty.slice(0, -1).join(", ") + " and " + empty[empty.length - 1];
+    m.caption += ` Centroids ${names} have no points and stay put.`;
+  }
 }
 function manualStep() {
   const m = S.manual;
@@ -290,7 +294,7 @@ function drawManual() {
     type: "scatter", name: "inertia", mode: "lines+markers", x: ys.map((_, i) => i + 1), y: ys,
     line: { color: "#44546A", width: 2.5 }, marker: { size: 9, color: "#44546A" }, hoverinfo: "y",
   }], sized(S.data.inertia.layout, z.inertiaW, z.inertiaH, {
-    xaxis: Object.assign({}, S.data.inertia.layout.xaxis, { title: { text: "step by hand" } }),
+    xaxis: Object.assign({}, S.data.inertia.layout.xaxis, { title: { text: "step by hand" }, dtick: 1 }),
   }), CONFIG);
   $("title").textContent = m.centers.length
     ? `By hand: ${m.centers.length} centroid${m.centers.length === 1 ? "" : "s"}`
@@ -409,6 +413,8 @@ function setMode(mode) {
   $("manual-controls").hidden = mode !== "manual";
   $("draw-controls").hidden = mode !== "draw";
   $("scatter").classList.toggle("add", mode !== "run");
+  // Rings and paths belong to the real run; drawing shows neither centroids nor rings.
+  document.body.dataset.mode = mode;
   $("help").textContent = {
     run: "Keys: → / ← step, Space play/pause, Home / End first / last frame; Tab moves between controls.",
     manual: "A teaching view computed in your browser on the drawn points (in the 2-D view). → does the next step. “Animate from these” runs kmeans_core from your centroids.",
