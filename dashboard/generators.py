@@ -314,9 +314,9 @@ def _rotation(degrees: float) -> np.ndarray:
 
 def _anisotropic(r: dict[str, Any], seed: int) -> Generated:
     c, s = r["centers"], r["stretch"]
-    # Unit blobs stacked across the direction that gets squeezed, 4 std apart: round,
+    # Unit blobs stacked across the direction that gets squeezed, 6 std apart: round,
     # they are well separated; stretched, they become long parallel stripes.
-    centers = np.column_stack([np.zeros(c), 4.0 * np.arange(c)])
+    centers = np.column_stack([np.zeros(c), 6.0 * np.arange(c)])
     X, y = make_blobs(n_samples=r["n_samples"], centers=centers, random_state=seed)
     # Stretch x by sqrt(s), squeeze y by the same (area preserved), tilt 40 degrees.
     X = X @ np.diag([math.sqrt(s), 1 / math.sqrt(s)]) @ _rotation(40).T
