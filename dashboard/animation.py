@@ -215,6 +215,45 @@ def thin_iterations(n_iter: int, max_frames: int = MAX_FRAMES) -> list[int]:
     return [int(i) for i in keep]
 
 
+def _start_frame(init_centers: np.ndarray, n_shown: int, init_label: str) -> AnimFrame:
+    """Frame 0: the initial centers, no point assigned yet."""
+    return AnimFrame(
+        step=0,
+        iteration=0,
+        phase="start",
+        centers=init_centers,
+        labels=np.full(n_shown, UNASSIGNED, dtype=np.int16),
+        changed=np.zeros(n_shown, dtype=bool),
+        inertia=None,
+        n_changed=0,
+        relocated=(),
+        stop_reason=None,
+        title="Start",
+        caption=start_caption(len(init_centers), init_label),
+    )
+
+
+def _step_frame(
+    pos: int, s: LloydStep, labels: np.ndarray, changed: np.ndarray, caption: str
+) -> AnimFrame:
+    """The frame of one Lloyd half-step (labels already cut to the drawn sample)."""
+    phase_word = "assignment" if s.phase == "assign" else "update"
+    return AnimFrame(
+        step=pos,
+        iteration=s.iteration,
+        phase=s.phase,
+        centers=np.asarray(s.centers, dtype=float).copy(),
+        labels=labels,
+        changed=changed,
+        inertia=float(s.inertia),
+        n_changed=int(s.n_changed),
+        relocated=tuple(int(k) for k in s.relocated),
+        stop_reason=s.stop_reason,
+        title=f"Iteration {s.iteration} · {phase_word}" + (" · done" if s.stop_reason else ""),
+        caption=caption,
+    )
+
+
 def build_frames(
     steps: Iterable[LloydStep],
     init_centers: np.ndarray,
@@ -259,58 +298,25 @@ def build_frames(
     stop_reason = records[-1][0].stop_reason or "max_iter reached"
     kept = set(thin_iterations(n_iter, max_frames))
 
-    start = AnimFrame(
-        step=0,
-        iteration=0,
-        phase="start",
-        centers=init_centers,
-        labels=np.full(n_shown, UNASSIGNED, dtype=label_dtype),
-        changed=np.zeros(n_shown, dtype=bool),
-        inertia=None,
-        n_changed=0,
-        relocated=(),
-        stop_reason=None,
-        title="Start",
-        caption=start_caption(len(init_centers), init_label),
-    )
+    start = _start_frame(init_centers, n_shown, init_label)
     frames = [start]
     prev_labels = start.labels
     first_assign = True
     skipped_since_last = 0
     for pos, (s, labels) in enumerate(records, start=1):
-        is_last = pos == len(records)
-        if s.iteration not in kept and not is_last:
+        if s.iteration not in kept and pos != len(records):
             if s.phase == "assign":
                 skipped_since_last += 1
             continue
         caption = step_caption(s, first_assign=first_assign, max_iter=max_iter)
         if skipped_since_last:
-            caption = (
-                f"({_plural(skipped_since_last, 'iteration')} skipped in the animation.) " + caption
-            )
+            skipped = _plural(skipped_since_last, "iteration")
+            caption = f"({skipped} skipped in the animation.) " + caption
             skipped_since_last = 0
         # Update frames change labels only when an empty cluster took a point.
         changed = np.zeros(n_shown, dtype=bool) if first_assign else labels != prev_labels
-        phase_word = "assignment" if s.phase == "assign" else "update"
-        frames.append(
-            AnimFrame(
-                step=pos,
-                iteration=s.iteration,
-                phase=s.phase,
-                centers=np.asarray(s.centers, dtype=float).copy(),
-                labels=labels,
-                changed=changed,
-                inertia=float(s.inertia),
-                n_changed=int(s.n_changed),
-                relocated=tuple(int(k) for k in s.relocated),
-                stop_reason=s.stop_reason,
-                title=f"Iteration {s.iteration} · {phase_word}"
-                + (" · done" if s.stop_reason else ""),
-                caption=caption,
-            )
-        )
-        if s.phase == "assign":
-            first_assign = False
+        frames.append(_step_frame(pos, s, labels, changed, caption))
+        first_assign = first_assign and s.phase != "assign"
         prev_labels = labels
     return AnimationRun(
         frames=frames,

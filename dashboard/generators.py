@@ -449,6 +449,31 @@ def _name(r: dict[str, Any]) -> str:
     return TITLES[kind]
 
 
+def _builtin_dataset(r: dict[str, Any], seed: int) -> Dataset:
+    """Iris or wine, scaled as the recipe says."""
+    kind = r["kind"]
+    bunch = load_iris() if kind == "iris" else load_wine()
+    X, _ = scale(np.asarray(bunch.data, dtype=np.float64), r["scaling"])
+    notes = [NOTES[kind]]
+    if r["scaling"] != "none":
+        notes.append(f"Features scaled: {r['scaling']}.")
+    return Dataset(
+        name=TITLES[kind].split(" (")[0] + ("" if r["scaling"] == "none" else " (scaled)"),
+        X=np.ascontiguousarray(X, dtype=np.float64),
+        feature_names=[str(f) for f in bunch.feature_names],
+        true_labels=np.asarray(bunch.target, dtype=np.int64),
+        # sklearn calls wine's classes class_0..2; they are three grape cultivars.
+        class_names=(
+            [str(c) for c in bunch.target_names]
+            if kind == "iris"
+            else [f"cultivar {i + 1}" for i in range(len(bunch.target_names))]
+        ),
+        source="builtin",
+        recipe={**r, "seed": seed},
+        notes=notes,
+    )
+
+
 def dataset_from_recipe(recipe: dict[str, Any], seed: int) -> Dataset:
     """Build the dataset a recipe describes, with ``seed`` driving any randomness.
 
@@ -476,26 +501,7 @@ def dataset_from_recipe(recipe: dict[str, Any], seed: int) -> Dataset:
     seed = validate_seed(seed)
     kind = r["kind"]
     if kind in BUILTIN_KINDS:
-        bunch = load_iris() if kind == "iris" else load_wine()
-        X, _ = scale(np.asarray(bunch.data, dtype=np.float64), r["scaling"])
-        notes = [NOTES[kind]]
-        if r["scaling"] != "none":
-            notes.append(f"Features scaled: {r['scaling']}.")
-        return Dataset(
-            name=TITLES[kind].split(" (")[0] + ("" if r["scaling"] == "none" else " (scaled)"),
-            X=np.ascontiguousarray(X, dtype=np.float64),
-            feature_names=[str(f) for f in bunch.feature_names],
-            true_labels=np.asarray(bunch.target, dtype=np.int64),
-            # sklearn calls wine's classes class_0..2; they are three grape cultivars.
-            class_names=(
-                [str(c) for c in bunch.target_names]
-                if kind == "iris"
-                else [f"cultivar {i + 1}" for i in range(len(bunch.target_names))]
-            ),
-            source="builtin",
-            recipe={**r, "seed": seed},
-            notes=notes,
-        )
+        return _builtin_dataset(r, seed)
     X, y, class_names = _generate(r, seed)
     d = X.shape[1]
     return Dataset(
