@@ -5,6 +5,11 @@ stored in ``Dataset.recipe``. Recipes also arrive from shared URLs, so
 :func:`validate_recipe` checks every field (missing, wrong type, out of range)
 and raises ``ValueError`` with a message fit to show users. The allowed ranges
 live in :data:`LIMITS` so other modules (the share link) can reuse them.
+
+Besides blobs, the kinds are teaching shapes: the ones K-Means gets wrong at their
+defaults (:data:`FAILURE_KINDS`, each note says why and what helps), Naftali
+Harris's smiley, packed circles and density bar, and :func:`drawn_dataset` for
+points drawn by hand on the Animate page.
 """
 
 from __future__ import annotations
