@@ -45,8 +45,10 @@ def n_frames(fr) -> int:
 def test_keyboard_steps_and_plays(page, app_url):
     fr = open_player(page, f"{app_url}/animate?init=random&k=4")
     assert fr.inner_text("#title") == "Start"
-    fr.click("#scatter")  # focus inside the player
+    # Fresh page, nothing focused: the keys already work.
     page.keyboard.press("ArrowRight")
+    assert_all_agree(fr, 1)
+    fr.click("#scatter")  # focus inside the player
     page.keyboard.press("ArrowRight")
     assert_all_agree(fr, 2)
     assert fr.inner_text("#title") == "Iteration 1 · update"

@@ -447,6 +447,21 @@ function onKey(ev) {
   if (actions[ev.key]) { ev.preventDefault(); actions[ev.key](); }
 }
 
+// The keys also work when nothing on the page has focus (a presenter who just opened
+// it): the player is served from the app's own origin, so it may listen there too.
+function listenOnPage() {
+  let doc;
+  try { doc = window.parent.document; } catch (e) { return; }
+  const onPageKey = (ev) => {
+    const active = doc.activeElement;
+    if (active && active !== doc.body && active.tagName !== "IFRAME") return;  // a widget has the keys
+    if (active && active.tagName === "IFRAME") return;  // our own frame handles its keys
+    onKey(ev);
+  };
+  doc.addEventListener("keydown", onPageKey);
+  window.addEventListener("pagehide", () => doc.removeEventListener("keydown", onPageKey));
+}
+
 function wire() {
   $("first").onclick = () => go(0);
   $("back").onclick = () => go(S.cur - 1);
@@ -485,6 +500,7 @@ function wire() {
   window.addEventListener("mousemove", onMove);
   window.addEventListener("mouseup", onUp);
   document.addEventListener("keydown", onKey);
+  listenOnPage();
   let pending = null;
   window.addEventListener("resize", () => { clearTimeout(pending); pending = setTimeout(redraw, 80); });
 }
