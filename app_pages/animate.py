@@ -60,14 +60,14 @@ def _use_demo_shape() -> None:
     st.session_state[DEMO_KEY] = CURRENT
 
 
-def _settings_row(ds: Dataset, present: bool) -> tuple[int, float]:
+def _settings_row(present: bool) -> tuple[int, float]:
     """Dataset, max iterations, tolerance and the presenter toggle, in one row."""
     c1, c2, c3, c4 = st.columns([2, 1, 1.3, 1.2], vertical_alignment="bottom")
     c1.selectbox(
         "Data",
         (CURRENT, *DEMO_KINDS),
         key=DEMO_KEY,
-        format_func=lambda k: f"{ds.name} (current)" if k == CURRENT else generators.TITLES[k],
+        format_func=lambda k: "Keep the current data" if k == CURRENT else generators.TITLES[k],
         on_change=_use_demo_shape,
         help="Shapes that show where K-Means works and where it fails; "
         "picking one sets K to its true number of groups. Or press “Draw” in the player.",
@@ -185,7 +185,7 @@ def player(present: bool, step: int | None, dataset_key: str) -> None:
     k, k_notice = runs.usable_k(settings.k, ds.n_samples)
     if k_notice:
         st.warning(k_notice, icon=":material/warning:")
-    max_iter, tol = _settings_row(ds, present)
+    max_iter, tol = _settings_row(present)
     view = glue.cached_view_2d(ds.key, settings.seed, ds.X, tuple(ds.feature_names))
     idx, _ = display_sample(ds.n_samples, ANIMATE_MAX_POINTS, settings.seed)
     _handle_player_action(ds, view, idx)

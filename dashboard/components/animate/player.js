@@ -92,9 +92,15 @@ function fitted(layout, w, h) {
     yaxis: Object.assign({}, layout.yaxis, { range: yr }),
   });
 }
-function scatterLayout(extra) {
+function scatterLayout(extra, base) {
   const z = S.sizes;
-  return sized(fitted(S.data.scatter.layout, z.scatterW, z.scatterH), z.scatterW, z.scatterH, extra);
+  return sized(fitted(base || S.data.scatter.layout, z.scatterW, z.scatterH), z.scatterW, z.scatterH, extra);
+}
+// Title and caption first: in the presenter view the chart gets the height they leave.
+function setWords(title, caption) {
+  $("title").textContent = title;
+  $("caption").textContent = caption;
+  if (S.args && S.args.present && S.sizes) S.sizes = computeSizes();
 }
 function color(c) { return S.data.palette[c % S.data.palette.length]; }
 function rgba(hex, a) {
@@ -110,13 +116,12 @@ function showFrame(i) {
   if (!n) return;
   S.cur = Math.max(0, Math.min(n - 1, i | 0));
   const f = S.data.frames[S.cur];
+  setWords(f.title, f.caption);
   const z = S.sizes;
   Plotly.react("scatter", withUpdates(S.data.scatter, f.traces),
     scatterLayout({ annotations: f.annotations }), CONFIG);
   Plotly.react("inertia", withUpdates(S.data.inertia, f.traces),
     sized(S.data.inertia.layout, z.inertiaW, z.inertiaH), CONFIG);
-  $("title").textContent = f.title;
-  $("caption").textContent = f.caption;
   $("slider").max = String(n - 1);
   $("slider").value = String(S.cur);
   $("counter").textContent = `${S.cur} / ${n - 1}`;
@@ -287,7 +292,15 @@ function manualTraces() {
   return traces;
 }
 function drawManual() {
-  const m = S.manual, z = S.sizes;
+  const m = S.manual;
+  setWords(
+    m.centers.length
+      ? `By hand: ${m.centers.length} centroid${m.centers.length === 1 ? "" : "s"}`
+      : "By hand: click the chart to place centroids",
+    m.caption ||
+      "Click empty space to add a centroid, drag one to move it, click one to remove it. " +
+      "Then press “Reassign points” and “Update centroids” in turn (or →).");
+  const z = S.sizes;
   Plotly.react("scatter", manualTraces(), scatterLayout({ annotations: [] }), CONFIG);
   const ys = m.history;
   Plotly.react("inertia", [{
@@ -296,12 +309,6 @@ function drawManual() {
   }], sized(S.data.inertia.layout, z.inertiaW, z.inertiaH, {
     xaxis: Object.assign({}, S.data.inertia.layout.xaxis, { title: { text: "step by hand" }, dtick: 1 }),
   }), CONFIG);
-  $("title").textContent = m.centers.length
-    ? `By hand: ${m.centers.length} centroid${m.centers.length === 1 ? "" : "s"}`
-    : "By hand: click the chart to place centroids";
-  $("caption").textContent = m.caption ||
-    "Click empty space to add a centroid, drag one to move it, click one to remove it. " +
-    "Then press “Reassign points” and “Update centroids” in turn (or →).";
   const stepBtn = $("manual-step");
   stepBtn.textContent = m.next === "assign" || !m.labels ? "Reassign points" : "Update centroids";
   stepBtn.disabled = !m.centers.length;
@@ -318,17 +325,20 @@ function drawTraces() {
     marker: { size: 8, color: "#0072B2", opacity: 0.85 }, hoverinfo: "skip", showlegend: false,
   }];
 }
+// An empty 0-10 square (widened to the plot's shape) with the scatter's own axis style.
+function drawLayout() {
+  const base = S.data.scatter.layout;
+  const axis = (a, title) => Object.assign({}, a, { range: DRAW_RANGE, title: { text: title }, showticklabels: true });
+  return Object.assign({}, base, {
+    xaxis: axis(base.xaxis, "x1"),
+    yaxis: Object.assign(axis(base.yaxis, "x2"), { scaleanchor: "x", scaleratio: 1 }),
+  });
+}
 function drawDraw() {
-  const z = S.sizes;
-  const axis = { range: DRAW_RANGE, zeroline: false, fixedrange: true, constrain: "domain" };
-  Plotly.react("scatter", drawTraces(), sized(S.data.scatter.layout, z.scatterW, z.scatterH, {
-    annotations: [], xaxis: Object.assign({}, axis, { title: { text: "x1" } }),
-    yaxis: Object.assign({}, axis, { title: { text: "x2" }, scaleanchor: "x", scaleratio: 1 }),
-  }), CONFIG);
+  setWords(`Draw your own: ${S.drawn.length} point${S.drawn.length === 1 ? "" : "s"}`,
+    "Click to add a point, drag to spray many. Then “Cluster these points” makes them the dataset.");
+  Plotly.react("scatter", drawTraces(), scatterLayout({ annotations: [] }, drawLayout()), CONFIG);
   Plotly.purge("inertia");
-  $("title").textContent = `Draw your own: ${S.drawn.length} point${S.drawn.length === 1 ? "" : "s"}`;
-  $("caption").textContent = "Click to add a point, drag to spray many. " +
-    "Then “Cluster these points” makes them the dataset.";
   $("draw-undo").disabled = !S.strokes.length;
   $("draw-clear").disabled = !S.drawn.length;
   $("draw-use").disabled = S.drawn.length < 2;
@@ -430,9 +440,6 @@ function render() {
 function redraw() {
   S.sizes = computeSizes();
   render();
-  // The words above the chart are known only now: in the presenter view, fit again.
-  const again = computeSizes();
-  if (Math.abs(again.scatterH - S.sizes.scatterH) > 2) { S.sizes = again; render(); }
   setHeight();
 }
 function onKey(ev) {
