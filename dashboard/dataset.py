@@ -68,7 +68,7 @@ class Dataset:
         Ground-truth class codes (0..C-1) where known, for scoring only.
     class_names : list of str or None
         Names of the true classes, indexed by code.
-    source : {"generated", "builtin", "upload"}
+    source : {"generated", "builtin", "upload", "drawn"}
     recipe : dict or None
         How to rebuild the dataset (generator kind, its settings and seed);
         None for uploads, which cannot travel in a link.

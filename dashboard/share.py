@@ -361,3 +361,40 @@ def _strict_int(text: str) -> int | None:
     if len(text) > MAX_INT_CHARS or not body.isascii() or not body.isdigit():
         return None
     return int(text)
+
+
+# --------------------------------------------------------------------------- Animate view
+
+# The Animate page's own link parameters: the frame to open at, and the presenter view.
+STEP_PARAM = "step"
+PRESENT_PARAM = "present"
+MAX_STEP = 10_000
+
+
+def parse_step(query: Mapping[str, Any]) -> int | None:
+    """The frame a link asks the Animate page to open at (``?step=7``), or None.
+
+    A malformed or negative value is ignored (None); a value past the last frame
+    is clipped by the page, which knows how many frames there are.
+    """
+    if STEP_PARAM not in query:
+        return None
+    number = _strict_int(_last(query[STEP_PARAM]))
+    if number is None or not 0 <= number <= MAX_STEP:
+        return None
+    return number
+
+
+def parse_present(query: Mapping[str, Any]) -> bool:
+    """Whether a link asks for the presenter view (``?present=1``, ``true`` or ``yes``)."""
+    return _last(query.get(PRESENT_PARAM, "")).strip().lower() in ("1", "true", "yes", "on")
+
+
+def view_params(*, step: int | None = None, present: bool = False) -> dict[str, str]:
+    """The Animate view's link parameters: ``step`` (when given) and ``present=1`` (when on)."""
+    params: dict[str, str] = {}
+    if step is not None:
+        params[STEP_PARAM] = str(int(step))
+    if present:
+        params[PRESENT_PARAM] = "1"
+    return params

@@ -412,3 +412,110 @@ def set_run_settings(settings: rs.RunSettings) -> None:
     st.session_state[rs.K_KEY] = settings.k
     st.session_state[rs.INIT_KEY] = settings.init
     st.session_state[rs.SEED_KEY] = settings.seed
+
+
+# --------------------------------------------------------------------------- Animate player
+
+ANIM_PLAYER_KEY = "anim_player"
+ANIM_CENTERS_KEY = "anim_custom_centers"
+ANIM_HANDLED_KEY = "anim_handled_nonce"
+ANIM_PRESENT_KEY = "anim_present"
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def cached_player_data(
+    run_key: tuple,
+    _run: animation.AnimationRun,
+    _points_2d: np.ndarray,
+    _view: plotting.View2D,
+    voronoi: bool,
+) -> dict:
+    """:func:`dashboard.animation_figures.player_data`, built once per run (``run_key``).
+
+    A resource cache: the dict is large (every frame) and nothing mutates it, so it is
+    handed out without a pickled copy on every rerun.
+    """
+    from dashboard import animation_figures
+
+    return animation_figures.player_data(
+        _run,
+        _points_2d,
+        _view.project,
+        x_title=_view.x_title,
+        y_title=_view.y_title,
+        voronoi=voronoi,
+    )
+
+
+@st.cache_resource(show_spinner=False)
+def _declared_player():
+    """The player component, declared once per server (its files served from one folder)."""
+    import streamlit.components.v1 as components
+
+    from dashboard import animation_component
+
+    path = animation_component.player_dir()
+    return components.declare_component("kmeans_player", path=str(path))
+
+
+def animate_player(**args) -> dict | None:
+    """Mount the browser player (``dashboard/components/animate``) with ``args``.
+
+    Returns the player's last message to Python (an action such as ``start_from``
+    or ``drawn`` with a ``nonce``), or None.
+    """
+    return _declared_player()(key=ANIM_PLAYER_KEY, default=None, **args)
+
+
+def new_player_action() -> dict | None:
+    """The player's message if it is new (not handled before in this session), else None."""
+    value = st.session_state.get(ANIM_PLAYER_KEY)
+    if not isinstance(value, dict) or value.get("nonce") in (
+        None,
+        st.session_state.get(ANIM_HANDLED_KEY),
+    ):
+        return None
+    st.session_state[ANIM_HANDLED_KEY] = value["nonce"]
+    return value
+
+
+def custom_centers(dataset_key: str) -> np.ndarray | None:
+    """Starting centers the presenter placed for this dataset, or None."""
+    saved = st.session_state.get(ANIM_CENTERS_KEY)
+    if saved and saved[0] == dataset_key:
+        return saved[1]
+    return None
+
+
+def set_custom_centers(dataset_key: str, centers: np.ndarray | None) -> None:
+    """Remember (or, with None, forget) the presenter's starting centers for this dataset."""
+    st.session_state[ANIM_CENTERS_KEY] = None if centers is None else (dataset_key, centers)
+
+
+def animate_view_from_link() -> tuple[int | None, bool]:
+    """The ``step`` and ``present`` parameters of the page's link."""
+    query = st.query_params.to_dict()
+    return share.parse_step(query), share.parse_present(query)
+
+
+def set_present_param(on: bool) -> None:
+    """Keep ``present=1`` in the address bar while the presenter view is on."""
+    if on:
+        st.query_params[share.PRESENT_PARAM] = "1"
+    elif share.PRESENT_PARAM in st.query_params:
+        del st.query_params[share.PRESENT_PARAM]
+
+
+def animate_link(present: bool) -> str:
+    """The Animate page's link with this session's data and settings (the player adds ``step``)."""
+    from dashboard import page_registry
+
+    base = share.app_base_url(st.context.url, page_registry.url_paths())
+    params = share.link_params(get_dataset(), run_settings())
+    params.update(share.view_params(present=present))
+    return share.share_url(base, "animate", params)
+
+
+def present_requested(default: bool) -> bool:
+    """Whether the presenter view is on: the toggle once touched, else ``default`` (the link)."""
+    return bool(st.session_state.get(ANIM_PRESENT_KEY, default))

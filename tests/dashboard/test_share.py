@@ -452,3 +452,37 @@ def test_no_generated_link_raises_or_leaks_markdown(query):
     assert len(data_notices) <= 1
     for notice in notices + data_notices:
         _assert_safe(notice)
+
+
+# --------------------------------------------------------------------------- Animate view
+
+
+@pytest.mark.parametrize(
+    ("query", "step"),
+    [
+        ({}, None),
+        ({"step": "7"}, 7),
+        ({"step": ["2", "9"]}, 9),  # the last one wins, as for every parameter
+        ({"step": "0"}, 0),
+        ({"step": "-1"}, None),
+        ({"step": "3.5"}, None),
+        ({"step": "seven"}, None),
+        ({"step": "99999999"}, None),
+    ],
+)
+def test_step_parameter(query, step):
+    assert share.parse_step(query) == step
+
+
+@pytest.mark.parametrize(
+    ("value", "on"), [("1", True), ("true", True), ("Yes", True), ("0", False), ("", False)]
+)
+def test_present_parameter(value, on):
+    assert share.parse_present({"present": value}) is on
+    assert share.parse_present({}) is False
+
+
+def test_view_params_are_added_only_when_set():
+    assert share.view_params() == {}
+    assert share.view_params(step=7, present=True) == {"step": "7", "present": "1"}
+    assert share.view_params(step=0) == {"step": "0"}
