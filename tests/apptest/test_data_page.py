@@ -12,6 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import generators
+from dashboard.safe_text import literal
 from tests.apptest.app_runner import open_page
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -306,9 +307,10 @@ def test_missing_values_per_column_with_counts():
     at = _penguins()
     _button(at, "Fill in instead").click().run()
     boxes = [s for s in at.selectbox if s.key.startswith("up_missing_")]
+    # Labels are markdown: the column names are escaped (bill\_length\_mm shows as typed).
     assert [s.label for s in boxes][:2] == [
-        "bill_length_mm (2 missing)",
-        "bill_depth_mm (2 missing)",
+        literal("bill_length_mm", 40) + " (2 missing)",
+        literal("bill_depth_mm", 40) + " (2 missing)",
     ]
     assert {s.value for s in boxes} == {"median"}
     _button(at, "Use this data").click().run()
