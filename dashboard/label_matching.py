@@ -80,7 +80,8 @@ def renumbered_model(model: KMeans, mapping: np.ndarray) -> KMeans:
     if np.array_equal(mapping, np.arange(len(mapping))):
         return model
     out = copy.copy(model)
-    out.labels_, out.cluster_centers_ = apply_numbers(model.labels_, model.cluster_centers_, mapping)
+    labels, centers = apply_numbers(model.labels_, model.cluster_centers_, mapping)
+    out.labels_, out.cluster_centers_ = labels, centers
     order = np.argsort(mapping)
     out.history_ = [
         dataclasses.replace(
