@@ -13,6 +13,8 @@ dataset's content key stands for them.
 
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
@@ -24,7 +26,9 @@ from dashboard import (
     csv_upload,
     data_figures,
     export,
+    label_matching,
     plotting,
+    profiles,
     runs,
     share,
 )
@@ -130,8 +134,13 @@ def _cached_fit(dataset_key: str, settings: rs.RunSettings, _ds: Dataset) -> KMe
 
 
 def cached_fit_run(ds: Dataset, settings: rs.RunSettings) -> KMeans:
-    """:func:`dashboard.runs.fit_run`, cached per dataset content and run settings."""
-    return _cached_fit(ds.key, settings, ds)
+    """:func:`dashboard.runs.fit_run`, cached per dataset content and run settings.
+
+    Its clusters are renumbered to match the run shown before (:func:`stable_run`), so
+    every page that shows the run (Clusters, Export) gives a cluster the same number
+    and colour, and a re-run with another seed or K keeps them where it can.
+    """
+    return stable_run(ds, _cached_fit(ds.key, settings, ds))
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -144,7 +153,12 @@ def cached_scatter(
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def _cached_run_files(
-    dataset_key: str, settings: rs.RunSettings, share_link: str, _ds: Dataset, _model: KMeans
+    dataset_key: str,
+    settings: rs.RunSettings,
+    share_link: str,
+    numbering: str,
+    _ds: Dataset,
+    _model: KMeans,
 ) -> export.RunFiles:
     return export.run_files(_ds, settings, _model, share_link)
 
@@ -156,7 +170,7 @@ def cached_run_files(
 
     ``model`` must be the fit of ``ds`` with ``settings`` (as :func:`cached_fit_run` gives).
     """
-    return _cached_run_files(ds.key, settings, share_link, ds, model)
+    return _cached_run_files(ds.key, settings, share_link, numbering_key(model), ds, model)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -256,3 +270,63 @@ def cached_view_2d(
 ) -> plotting.View2D:
     """:func:`dashboard.plotting.view_2d` (the PCA when d > 2), cached per dataset and seed."""
     return plotting.view_2d(_X, list(_names), seed=seed)
+
+
+# --------------------------------------------------------------------------- clusters
+
+# Centers as last shown, per feature space ((feature names) -> ndarray (k, d)), in display order.
+_SHOWN_CENTERS_KEY = "_shown_centers"
+# Feature spaces remembered per session (the oldest is forgotten first).
+_MAX_SHOWN = 8
+
+
+def stable_run(ds: Dataset, model: KMeans) -> KMeans:
+    """``model`` renumbered to match the clusters shown last for this feature space.
+
+    The session remembers the displayed centers per set of feature names (a generated
+    dataset keeps its features when the seed changes, so its colours stay put too).
+    Matching a run against its own displayed centers changes nothing, so pages that
+    call this in turn agree.
+    """
+    memory: dict[tuple[str, ...], np.ndarray] = st.session_state.setdefault(_SHOWN_CENTERS_KEY, {})
+    space = tuple(ds.feature_names)
+    mapping = label_matching.stable_numbers(memory.get(space), model.cluster_centers_)
+    shown = label_matching.renumbered_model(model, mapping)
+    memory.pop(space, None)
+    memory[space] = np.array(shown.cluster_centers_)
+    while len(memory) > _MAX_SHOWN:
+        memory.pop(next(iter(memory)))
+    return shown
+
+
+def numbering_key(model: KMeans) -> str:
+    """A short key for a run's cluster numbering (caches of renumbered runs key on it)."""
+    return hashlib.blake2b(
+        np.ascontiguousarray(model.cluster_centers_).tobytes(), digest_size=8
+    ).hexdigest()
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _cached_profile(
+    dataset_key: str, settings: rs.RunSettings, numbering: str, _ds: Dataset, _model: KMeans
+) -> profiles.ClusterProfile:
+    return profiles.build_profile(_ds, _model.labels_, _model.cluster_centers_)
+
+
+def cached_profile(ds: Dataset, settings: rs.RunSettings, model: KMeans) -> profiles.ClusterProfile:
+    """:func:`dashboard.profiles.build_profile` of ``model``, as :func:`cached_fit_run` gives it."""
+    return _cached_profile(ds.key, settings, numbering_key(model), ds, model)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def cached_view_3d(
+    dataset_key: str,
+    axes: tuple[int, int, int] | None,
+    seed: int,
+    numbering: str,
+    _X: np.ndarray,
+    _centers: np.ndarray,
+    _names: tuple[str, ...],
+) -> profiles.View3D:
+    """:func:`dashboard.profiles.view_3d`, cached per dataset, axes, seed and run."""
+    return profiles.view_3d(_X, _centers, list(_names), axes=axes, seed=seed)
