@@ -165,4 +165,4 @@ def gap_statistic(
         if progress is not None:
             progress((i + 1) / len(ks), f"Gap statistic: {i + 1} of {len(ks)} values of K done")
     gap, s = gap_values(log_w, ref_log_w)
-    return Gap(ks, gap, s, gap_choice(ks, gap, s), n_refs, len(data), n)
+    return Gap(ks, gap, s, gap_choice(ks.tolist(), gap, s), n_refs, len(data), n)

@@ -1,4 +1,4 @@
-"""Can I trust this K? Bootstrap stability: do K-Means runs on resampled data agree?
+"""Bootstrap stability of K-Means per K: whether runs on resampled data find the same clusters.
 
 For each K, K-Means (kmeans_core) is fitted on B random subsamples of the rows; each
 fit labels one fixed evaluation sample, and the adjusted Rand index (ARI) between
