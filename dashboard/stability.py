@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from itertools import combinations
 
 import numpy as np
-from sklearn.metrics import adjusted_rand_score
+from sklearn.metrics.cluster import contingency_matrix
 
 from kmeans_core import KMeans, farthest_point_init
 
@@ -40,9 +40,31 @@ def fit_kmeans(X: np.ndarray, k: int, *, init: str, seed: int) -> KMeans:
         return KMeans(n_clusters=k, init=init_arg, n_init=1, random_state=seed).fit(X)
 
 
+def _pairs(counts: np.ndarray) -> float:
+    return float((counts * (counts - 1)).sum() / 2)
+
+
+def fast_ari(a: np.ndarray, b: np.ndarray) -> float:
+    """``sklearn.metrics.adjusted_rand_score`` of two integer labellings, without its checks.
+
+    The same formula (Hubert & Arabie 1985) on scikit-learn's contingency table; the
+    input validation of ``adjusted_rand_score`` costs about 7 ms a call, which is most
+    of the time of a stability sweep (B (B - 1) / 2 pairs per K). Tested against it.
+    """
+    table = contingency_matrix(a, b, sparse=True)
+    index = _pairs(table.data)
+    rows = _pairs(np.asarray(table.sum(axis=1)).ravel())
+    cols = _pairs(np.asarray(table.sum(axis=0)).ravel())
+    expected = rows * cols / _pairs(np.array([len(a)]))
+    top = (rows + cols) / 2
+    if top == expected:  # both labellings trivial (one cluster, or all singletons)
+        return 1.0
+    return (index - expected) / (top - expected)
+
+
 def pairwise_ari(labellings: Sequence[np.ndarray]) -> np.ndarray:
     """ARI of every pair of labellings of the same rows (``B (B - 1) / 2`` values)."""
-    return np.array([adjusted_rand_score(a, b) for a, b in combinations(labellings, 2)])
+    return np.array([fast_ari(a, b) for a, b in combinations(labellings, 2)])
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,8 @@ dataset's content key stands for them.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import numpy as np
 import plotly.graph_objects as go
@@ -26,11 +28,13 @@ from dashboard import (
     csv_upload,
     data_figures,
     export,
+    gap_statistic,
     label_matching,
     plotting,
     profiles,
     runs,
     share,
+    stability,
 )
 from dashboard import run_settings as rs
 from dashboard.dataset import Dataset, default_dataset
@@ -182,23 +186,11 @@ def cached_sweep(
     seed: int,
     _X: np.ndarray,
 ) -> choose_k.KSweep:
-    """:func:`dashboard.choose_k.run_sweep` with a progress bar, cached per dataset and settings.
-
-    The progress bar is created and removed inside the cached function: Streamlit
-    replays elements made inside a cached function, so a cache hit shows nothing
-    instead of a stale bar.
-    """
-    bar = st.progress(0.0, text=f"Sweeping K = {k_values[0]}–{k_values[-1]}…")
-
-    def progress(fraction: float, message: str) -> None:
-        bar.progress(min(max(fraction, 0.0), 1.0), text=message)
-
-    try:
+    """:func:`dashboard.choose_k.run_sweep` with a progress bar, cached per dataset and settings."""
+    with _progress_bar(f"Sweeping K = {k_values[0]}–{k_values[-1]}…") as progress:
         return choose_k.run_sweep(
             _X, k_values, n_init=n_init, init=init, seed=seed, progress=progress
         )
-    finally:
-        bar.empty()
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
@@ -330,3 +322,67 @@ def cached_view_3d(
 ) -> profiles.View3D:
     """:func:`dashboard.profiles.view_3d`, cached per dataset, axes, seed and run."""
     return profiles.view_3d(_X, _centers, list(_names), axes=axes, seed=seed)
+
+
+# --------------------------------------------------------------------------- choose k
+
+_K_APPLIED_KEY = "_choose_k_applied"
+
+
+@contextmanager
+def _progress_bar(text: str) -> Iterator[Callable[[float, str], None]]:
+    """A progress bar for work inside a cached function, removed when the work ends.
+
+    Made inside the cached function: Streamlit replays elements made there, so a
+    cache hit shows nothing instead of a stale bar.
+    """
+    bar = st.progress(0.0, text=text)
+
+    def progress(fraction: float, message: str) -> None:
+        bar.progress(min(max(fraction, 0.0), 1.0), text=message)
+
+    try:
+        yield progress
+    finally:
+        bar.empty()
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def cached_stability(
+    dataset_key: str, k_values: tuple[int, ...], n_runs: int, init: str, seed: int, _X: np.ndarray
+) -> stability.Stability:
+    """:func:`dashboard.stability.bootstrap_stability` with a progress bar, cached."""
+    with _progress_bar("Stability: fitting resampled data…") as progress:
+        return stability.bootstrap_stability(
+            _X, k_values, n_runs=n_runs, init=init, seed=seed, progress=progress
+        )
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def cached_gap(
+    dataset_key: str, k_values: tuple[int, ...], n_refs: int, init: str, seed: int, _X: np.ndarray
+) -> gap_statistic.Gap:
+    """:func:`dashboard.gap_statistic.gap_statistic` with a progress bar, cached."""
+    with _progress_bar("Gap statistic: clustering reference data…") as progress:
+        return gap_statistic.gap_statistic(
+            _X, k_values, n_refs=n_refs, init=init, seed=seed, progress=progress
+        )
+
+
+def use_k(k: int, from_fragment: bool = False) -> None:
+    """Button callback: set the sidebar's K (and so the link's ``k``) to ``k``.
+
+    Set in a callback, before the sidebar widget is drawn, so Streamlit accepts it.
+    A button inside a fragment reruns only the fragment: pass ``from_fragment=True``
+    and call :func:`rerun_app_if_k_changed` in the fragment, so the sidebar and every
+    other part of the page follow the new K.
+    """
+    st.session_state[rs.K_KEY] = int(min(max(int(k), 1), rs.MAX_K))
+    if from_fragment:
+        st.session_state[_K_APPLIED_KEY] = True
+
+
+def rerun_app_if_k_changed() -> None:
+    """Inside a fragment: rerun the whole app after :func:`use_k` changed K from it."""
+    if st.session_state.pop(_K_APPLIED_KEY, False):
+        st.rerun(scope="app")

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sklearn.datasets import make_blobs
+from sklearn.metrics import adjusted_rand_score
 
 from dashboard import stability as sb
 
@@ -21,6 +24,17 @@ def test_pairwise_ari_ignores_numbering_and_counts_pairs():
     assert ari.shape == (3,)  # 3 choose 2
     assert ari[0] == pytest.approx(1.0)
     assert ari[1] == pytest.approx(-0.5)
+
+
+@given(
+    st.lists(st.integers(0, 4), min_size=2, max_size=40),
+    st.randoms(use_true_random=False),
+)
+def test_fast_ari_equals_sklearn(a, rnd):
+    a = np.array(a)
+    b = np.array([rnd.randint(0, 3) for _ in a])
+    assert sb.fast_ari(a, b) == pytest.approx(adjusted_rand_score(a, b))
+    assert sb.fast_ari(a, a) == pytest.approx(adjusted_rand_score(a, a))
 
 
 def test_resample_plan_sizes_and_caps():
