@@ -183,9 +183,9 @@ class KSweep:
         """Said under the metrics when the silhouette used a sample, else None."""
         if not self.silhouette_sampled:
             return None
-        size = max(len(rows) for rows in self.sample_rows)
+        size = SILHOUETTE_MAX_ROWS  # give or take a few rows of rounding per cluster
         return (
-            f"Silhouette is estimated on a stratified sample of {size:,} of the "
+            f"Silhouette is estimated on a stratified sample of about {size:,} of the "
             f"{self.n_samples:,} rows per K (each cluster sampled in proportion to its size), "
             "because it compares every pair of points; error bars are ±1.96 standard errors. "
             "Calinski–Harabasz and Davies–Bouldin use all rows."

@@ -170,7 +170,7 @@ def test_run_sweep_large_data_samples_silhouette_and_says_so():
     X, _ = make_blobs(n_samples=ck.SILHOUETTE_MAX_ROWS + 500, centers=3, random_state=0)
     sweep = ck.run_sweep(X, [1, 2, 3], n_init=1, seed=0)
     assert sweep.silhouette_sampled
-    assert f"stratified sample of {ck.SILHOUETTE_MAX_ROWS:,}" in sweep.silhouette_note
+    assert f"stratified sample of about {ck.SILHOUETTE_MAX_ROWS:,}" in sweep.silhouette_note
     assert np.isnan(sweep.silhouette_se[0]) and np.all(sweep.silhouette_se[1:] > 0)
 
 
