@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -12,6 +14,7 @@ from dashboard import streamlit_glue as glue
 from dashboard.dataset import Dataset
 from dashboard.generators import dataset_from_recipe, default_recipe
 from tests.apptest.app_runner import open_page
+from tests.apptest.test_export_page import media  # noqa: F401, F811  (a fixture)
 
 PAGE = "app_pages/clusters.py"
 
@@ -169,3 +172,22 @@ def test_text_columns_shown_when_the_dataset_has_them():
     mix = _chart(at, "clusters_mix_0")
     assert [t["name"] for t in mix["data"]] == ["left", "right"]
     assert "side" in at.table[1].value.columns
+
+
+def test_export_uses_the_same_cluster_numbers_as_the_clusters_page(media):  # noqa: F811
+    rng = np.random.default_rng(3)
+    corners = np.array([[0, 0], [20, 0], [0, 20], [20, 20]], dtype=float)
+    X = np.concatenate([c + rng.normal(0, 1, (50, 2)) for c in corners])
+    ds = Dataset(name="four corners", X=X, feature_names=["a", "b"], source="upload")
+    at = _open(ds, query={"k": "4", "seed": "1"})
+    at.number_input(key="seed").set_value(3).run()  # seed 3 numbers the corners differently
+    shown = at.session_state[glue._SHOWN_CENTERS_KEY][("a", "b")].copy()
+    means = at.table[0].value  # "mean ± sd" per feature and cluster
+    at.switch_page("app_pages/export.py").run()
+    assert not at.exception
+    button = next(b for b in at.get("download_button") if b.proto.id.endswith("download_centers"))
+    centers = pd.read_csv(io.BytesIO(media(button)))
+    np.testing.assert_allclose(centers[["a", "b"]].to_numpy(), shown)
+    for c in range(4):
+        mean_a = float(means.loc["a", f"cluster {c}"].split(" ± ")[0])
+        assert mean_a == pytest.approx(centers.loc[c, "a"], abs=0.01)  # shown to 4 digits
