@@ -64,16 +64,20 @@ def cluster_sizes(labels: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _group_stats(values: np.ndarray, labels: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per-cluster mean and standard deviation (ddof 0) of each column; NaN for empty clusters."""
+    """Per-cluster mean and standard deviation (ddof 0) of each column; NaN for empty clusters.
+
+    One ``np.bincount`` per column: O(n · d) time and O(n) extra memory, fast on 1,000,000 rows.
+    """
     sizes = np.bincount(labels, minlength=k)[:k].astype(float)
-    sums = np.zeros((k, values.shape[1]))
-    np.add.at(sums, labels, values)
+    d = values.shape[1]
+    sums = np.column_stack([np.bincount(labels, values[:, j], k)[:k] for j in range(d)])
     with np.errstate(invalid="ignore", divide="ignore"):
         means = sums / sizes[:, None]
-        sq = np.zeros_like(sums)
-        np.add.at(sq, labels, (values - means[labels]) ** 2)
+        sq = np.column_stack(
+            [np.bincount(labels, (values[:, j] - means[labels, j]) ** 2, k)[:k] for j in range(d)]
+        )
         sds = np.sqrt(sq / sizes[:, None])
-    return means, sds
+    return means.reshape(k, d), sds.reshape(k, d)
 
 
 def profile_table(
