@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard import choose_k as ck
 from dashboard import gap_statistic as gs
+from dashboard import label_matching
 from dashboard import stability as sb
 from dashboard import streamlit_glue as glue
 from dashboard.choose_k_figures import (
@@ -259,7 +260,10 @@ def diagram_section() -> None:
         if len(options) > 1
         else options[0]
     )
-    diag = ck.sweep_diagram(sweep, pick)
+    reference = glue.shown_centers(ds)
+    diag = ck.sweep_diagram(
+        sweep, pick, lambda rows, lab: label_matching.renumber_labels(reference, ds.X[rows], lab)
+    )
     if diag is None:
         st.info("The silhouette is undefined for this K on these points.", icon=":material/info:")
         return
@@ -270,7 +274,8 @@ def diagram_section() -> None:
         "Each blade is one cluster, its points sorted by silhouette value: near 1, a "
         "point sits well inside its cluster; near 0, on a border; below 0, closer to "
         "another cluster. A cluster is called out (⚠) when every one of its points lies "
-        "below the average line. Good K: blades of similar width all reaching past the line."
+        "below the average line. Good K: blades of similar width all reaching past the line. "
+        "Cluster numbers and colours follow the Clusters page where the clusters match."
     )
     if sweep.silhouette_sampled:
         text_col.caption(f"Drawn for the {diag.n_points:,} sampled rows (stratified by cluster).")

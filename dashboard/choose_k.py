@@ -694,13 +694,22 @@ def silhouette_diagram(values: np.ndarray, labels: np.ndarray, k: int) -> Silhou
     return SilhouetteDiagram(int(k), clusters, average, below, weakest, int(len(labels)))
 
 
-def sweep_diagram(sweep: KSweep, k: int) -> SilhouetteDiagram | None:
-    """The knife-plot data of one swept K, from the values the sweep kept (no recomputing)."""
+def sweep_diagram(
+    sweep: KSweep, k: int, numbers: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None
+) -> SilhouetteDiagram | None:
+    """The knife-plot data of one swept K, from the values the sweep kept (no recomputing).
+
+    ``numbers(rows, labels)``, when given, renumbers the sampled rows' labels (so the
+    blades carry the cluster numbers and colours the other pages show).
+    """
     hit = np.flatnonzero(sweep.k_values == k)
     if hit.size == 0:
         return None
     i = int(hit[0])
-    return silhouette_diagram(sweep.sample_values[i], sweep.sample_labels[i], k)
+    labels = sweep.sample_labels[i]
+    if numbers is not None:
+        labels = numbers(sweep.sample_rows[i], labels)
+    return silhouette_diagram(sweep.sample_values[i], labels, k)
 
 
 def describe_diagram(diag: SilhouetteDiagram) -> str:

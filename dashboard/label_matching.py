@@ -93,3 +93,20 @@ def renumbered_model(model: KMeans, mapping: np.ndarray) -> KMeans:
         for step in getattr(model, "history_", [])
     ]
     return out
+
+
+def group_means(X: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct labels and the mean row of each (a clustering's centers, from its labels)."""
+    present = np.unique(labels)
+    return present, np.array([X[labels == c].mean(axis=0) for c in present])
+
+
+def renumber_labels(reference: np.ndarray | None, X: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """``labels`` renumbered to match ``reference`` centers, using their groups' means as centers.
+
+    For labellings that come without centers (e.g. a sweep's sampled rows); labels are
+    first compacted to ``0..m-1`` in their order, so the result is a permutation of those.
+    """
+    present, means = group_means(X, np.asarray(labels))
+    compact = np.searchsorted(present, labels)
+    return stable_numbers(reference, means)[compact]

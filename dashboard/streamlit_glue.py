@@ -291,6 +291,12 @@ def stable_run(ds: Dataset, model: KMeans) -> KMeans:
     return shown
 
 
+def shown_centers(ds: Dataset) -> np.ndarray | None:
+    """The centers last shown for this dataset's features (display order), or None."""
+    memory = st.session_state.get(_SHOWN_CENTERS_KEY, {})
+    return memory.get(tuple(ds.feature_names))
+
+
 def numbering_key(model: KMeans) -> str:
     """A short key for a run's cluster numbering (caches of renumbered runs key on it)."""
     return hashlib.blake2b(

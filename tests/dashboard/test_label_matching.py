@@ -99,3 +99,13 @@ def test_two_seeds_get_the_same_numbers_after_matching():
     b = fit_run(ds, RunSettings(k=3, init="random", seed=7))
     b2 = lm.renumbered_model(b, lm.stable_numbers(a.cluster_centers_, b.cluster_centers_))
     assert np.mean(a.labels_ == b2.labels_) > 0.99
+
+
+def test_renumber_labels_from_group_means():
+    X = np.repeat(CORNERS, 3, axis=0)  # 12 rows, 3 at each corner
+    labels = np.repeat([2, 0, 3, 1], 3)  # the corners numbered in another order
+    out = lm.renumber_labels(CORNERS, X, labels)
+    assert out.tolist() == np.repeat([0, 1, 2, 3], 3).tolist()
+    # Labels with gaps (a cluster missing from a sample) are compacted first.
+    sub = lm.renumber_labels(None, X[3:], np.repeat([5, 7, 9], 3))
+    assert sub.tolist() == np.repeat([0, 1, 2], 3).tolist()
