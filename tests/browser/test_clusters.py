@@ -44,9 +44,9 @@ def test_clusters_follow_the_sidebar_k(page, app_url):
     k_input = page.locator('[data-testid="stSidebar"]').get_by_label("K (clusters)")
     k_input.fill("4")
     k_input.press("Enter")
+    page.get_by_text("Cluster 3 ·").first.wait_for()
     wait_for_app(page)
     assert_no_exception(page)
-    page.get_by_text("Cluster 3 ·").first.wait_for()
     assert "k=4" in page.url
 
 
@@ -54,14 +54,13 @@ def test_3d_view_switches_to_chosen_axes(page, app_url):
     page.set_viewport_size({"width": 1400, "height": 3000})
     _open_clusters(page, app_url)
     page.get_by_text("Choose three features").click()
+    page.get_by_text("x axis").wait_for()
+    # The 3-D scene's x axis becomes the first feature (retried until the chart is redrawn).
+    page.wait_for_function(
+        """() => Array.from(document.querySelectorAll('.js-plotly-plot')).some(
+            p => p._fullLayout && p._fullLayout.scene
+                && p._fullLayout.scene.xaxis.title.text === 'sepal length (cm)')""",
+        timeout=SLOW_MS,
+    )
     wait_for_app(page)
     assert_no_exception(page)
-    assert page.get_by_text("x axis").is_visible()
-    scene_title = page.evaluate(
-        """() => {
-            const plots = Array.from(document.querySelectorAll('.js-plotly-plot'));
-            const gd = plots.find(p => p._fullLayout && p._fullLayout.scene);
-            return gd._fullLayout.scene.xaxis.title.text;
-        }"""
-    )
-    assert scene_title == "sepal length (cm)"
