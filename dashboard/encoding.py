@@ -134,6 +134,20 @@ class FittedEncoding:
                     out[f"share {spec.name}={level}"] = shares[:, j]
         return pd.DataFrame(out)
 
+    def matrix_in_original_units(self, X: np.ndarray) -> np.ndarray:
+        """Rows of the feature matrix (data or centers) with scaling and weights undone.
+
+        Same shape and columns as ``X``: numeric columns in the file's units, ordinal
+        columns as level codes, one-hot columns as 0/1 (a center's: the share of the
+        level in its cluster).
+        """
+        out = np.array(np.atleast_2d(X), dtype=np.float64)
+        for name, values in self._unscale(out).items():
+            out[:, self.blocks[name]] = values[:, None]
+        for name, weight in self.weights.items():
+            out[:, self.blocks[name]] /= weight
+        return out
+
     def _unscale(self, centers: np.ndarray) -> dict[str, np.ndarray]:
         """Scaled columns' values in their own units (ordinal ones as codes)."""
         if not self.scaled:

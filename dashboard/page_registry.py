@@ -72,6 +72,13 @@ PAGES: tuple[PageSpec, ...] = (
         "Elbow, silhouette, Calinski–Harabasz and Davies–Bouldin, and a recommended K.",
     ),
     PageSpec(
+        "app_pages/clusters.py",
+        "Clusters",
+        ":material/bubble_chart:",
+        "clusters",
+        "What each cluster is: sizes, profiles in original units, z-scores, typical rows, 3-D.",
+    ),
+    PageSpec(
         "app_pages/compare.py",
         "Compare",
         ":material/compare_arrows:",

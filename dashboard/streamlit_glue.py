@@ -13,7 +13,10 @@ dataset's content key stands for them.
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -28,12 +31,16 @@ from dashboard import (
     csv_upload,
     data_figures,
     export,
+    gap_statistic,
+    label_matching,
     plotting,
+    profiles,
     runs,
     safe_text,
     share,
     speed_runs,
     speed_text,
+    stability,
     upload_recipe,
 )
 from dashboard import run_settings as rs
@@ -184,8 +191,13 @@ def _cached_fit(dataset_key: str, settings: rs.RunSettings, _ds: Dataset) -> KMe
 
 
 def cached_fit_run(ds: Dataset, settings: rs.RunSettings) -> KMeans:
-    """:func:`dashboard.runs.fit_run`, cached per dataset content and run settings."""
-    return _cached_fit(ds.key, settings, ds)
+    """:func:`dashboard.runs.fit_run`, cached per dataset content and run settings.
+
+    Its clusters are renumbered to match the run shown before (:func:`stable_run`), so
+    every page that shows the run (Clusters, Export) gives a cluster the same number
+    and colour, and a re-run with another seed or K keeps them where it can.
+    """
+    return stable_run(ds, _cached_fit(ds.key, settings, ds))
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -198,7 +210,12 @@ def cached_scatter(
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def _cached_run_files(
-    dataset_key: str, settings: rs.RunSettings, share_link: str, _ds: Dataset, _model: KMeans
+    dataset_key: str,
+    settings: rs.RunSettings,
+    share_link: str,
+    numbering: str,
+    _ds: Dataset,
+    _model: KMeans,
 ) -> export.RunFiles:
     return export.run_files(_ds, settings, _model, share_link)
 
@@ -210,7 +227,7 @@ def cached_run_files(
 
     ``model`` must be the fit of ``ds`` with ``settings`` (as :func:`cached_fit_run` gives).
     """
-    return _cached_run_files(ds.key, settings, share_link, ds, model)
+    return _cached_run_files(ds.key, settings, share_link, numbering_key(model), ds, model)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -222,23 +239,11 @@ def cached_sweep(
     seed: int,
     _X: np.ndarray,
 ) -> choose_k.KSweep:
-    """:func:`dashboard.choose_k.run_sweep` with a progress bar, cached per dataset and settings.
-
-    The progress bar is created and removed inside the cached function: Streamlit
-    replays elements made inside a cached function, so a cache hit shows nothing
-    instead of a stale bar.
-    """
-    bar = st.progress(0.0, text=f"Sweeping K = {k_values[0]}–{k_values[-1]}…")
-
-    def progress(fraction: float, message: str) -> None:
-        bar.progress(min(max(fraction, 0.0), 1.0), text=message)
-
-    try:
+    """:func:`dashboard.choose_k.run_sweep` with a progress bar, cached per dataset and settings."""
+    with _progress_bar(f"Sweeping K = {k_values[0]}–{k_values[-1]}…") as progress:
         return choose_k.run_sweep(
             _X, k_values, n_init=n_init, init=init, seed=seed, progress=progress
         )
-    finally:
-        bar.empty()
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
@@ -519,3 +524,133 @@ def animate_link(present: bool) -> str:
 def present_requested(default: bool) -> bool:
     """Whether the presenter view is on: the toggle once touched, else ``default`` (the link)."""
     return bool(st.session_state.get(ANIM_PRESENT_KEY, default))
+
+
+# --------------------------------------------------------------------------- clusters
+
+# Centers as last shown, per feature space ((feature names) -> ndarray (k, d)), in display order.
+_SHOWN_CENTERS_KEY = "_shown_centers"
+# Feature spaces remembered per session (the oldest is forgotten first).
+_MAX_SHOWN = 8
+
+
+def stable_run(ds: Dataset, model: KMeans) -> KMeans:
+    """``model`` renumbered to match the clusters shown last for this feature space.
+
+    The session remembers the displayed centers per set of feature names (a generated
+    dataset keeps its features when the seed changes, so its colours stay put too).
+    Matching a run against its own displayed centers changes nothing, so pages that
+    call this in turn agree.
+    """
+    memory: dict[tuple[str, ...], np.ndarray] = st.session_state.setdefault(_SHOWN_CENTERS_KEY, {})
+    space = tuple(ds.feature_names)
+    mapping = label_matching.stable_numbers(memory.get(space), model.cluster_centers_)
+    shown = label_matching.renumbered_model(model, mapping)
+    memory.pop(space, None)
+    memory[space] = np.array(shown.cluster_centers_)
+    while len(memory) > _MAX_SHOWN:
+        memory.pop(next(iter(memory)))
+    return shown
+
+
+def shown_centers(ds: Dataset) -> np.ndarray | None:
+    """The centers last shown for this dataset's features (display order), or None."""
+    memory = st.session_state.get(_SHOWN_CENTERS_KEY, {})
+    return memory.get(tuple(ds.feature_names))
+
+
+def numbering_key(model: KMeans) -> str:
+    """A short key for a run's cluster numbering (caches of renumbered runs key on it)."""
+    return hashlib.blake2b(
+        np.ascontiguousarray(model.cluster_centers_).tobytes(), digest_size=8
+    ).hexdigest()
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _cached_profile(
+    dataset_key: str, settings: rs.RunSettings, numbering: str, _ds: Dataset, _model: KMeans
+) -> profiles.ClusterProfile:
+    return profiles.build_profile(_ds, _model.labels_, _model.cluster_centers_)
+
+
+def cached_profile(ds: Dataset, settings: rs.RunSettings, model: KMeans) -> profiles.ClusterProfile:
+    """:func:`dashboard.profiles.build_profile` of ``model``, as :func:`cached_fit_run` gives it."""
+    return _cached_profile(ds.key, settings, numbering_key(model), ds, model)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def cached_view_3d(
+    dataset_key: str,
+    axes: tuple[int, int, int] | None,
+    seed: int,
+    numbering: str,
+    _X: np.ndarray,
+    _centers: np.ndarray,
+    _names: tuple[str, ...],
+) -> profiles.View3D:
+    """:func:`dashboard.profiles.view_3d`, cached per dataset, axes, seed and run."""
+    return profiles.view_3d(_X, _centers, list(_names), axes=axes, seed=seed)
+
+
+# --------------------------------------------------------------------------- choose k
+
+_K_APPLIED_KEY = "_choose_k_applied"
+
+
+@contextmanager
+def _progress_bar(text: str) -> Iterator[Callable[[float, str], None]]:
+    """A progress bar for work inside a cached function, removed when the work ends.
+
+    Made inside the cached function: Streamlit replays elements made there, so a
+    cache hit shows nothing instead of a stale bar.
+    """
+    bar = st.progress(0.0, text=text)
+
+    def progress(fraction: float, message: str) -> None:
+        bar.progress(min(max(fraction, 0.0), 1.0), text=message)
+
+    try:
+        yield progress
+    finally:
+        bar.empty()
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def cached_stability(
+    dataset_key: str, k_values: tuple[int, ...], n_runs: int, init: str, seed: int, _X: np.ndarray
+) -> stability.Stability:
+    """:func:`dashboard.stability.bootstrap_stability` with a progress bar, cached."""
+    with _progress_bar("Stability: fitting resampled data…") as progress:
+        return stability.bootstrap_stability(
+            _X, k_values, n_runs=n_runs, init=init, seed=seed, progress=progress
+        )
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def cached_gap(
+    dataset_key: str, k_values: tuple[int, ...], n_refs: int, init: str, seed: int, _X: np.ndarray
+) -> gap_statistic.Gap:
+    """:func:`dashboard.gap_statistic.gap_statistic` with a progress bar, cached."""
+    with _progress_bar("Gap statistic: clustering reference data…") as progress:
+        return gap_statistic.gap_statistic(
+            _X, k_values, n_refs=n_refs, init=init, seed=seed, progress=progress
+        )
+
+
+def use_k(k: int, from_fragment: bool = False) -> None:
+    """Button callback: set the sidebar's K (and so the link's ``k``) to ``k``.
+
+    Set in a callback, before the sidebar widget is drawn, so Streamlit accepts it.
+    A button inside a fragment reruns only the fragment: pass ``from_fragment=True``
+    and call :func:`rerun_app_if_k_changed` in the fragment, so the sidebar and every
+    other part of the page follow the new K.
+    """
+    st.session_state[rs.K_KEY] = int(min(max(int(k), 1), rs.MAX_K))
+    if from_fragment:
+        st.session_state[_K_APPLIED_KEY] = True
+
+
+def rerun_app_if_k_changed() -> None:
+    """Inside a fragment: rerun the whole app after :func:`use_k` changed K from it."""
+    if st.session_state.pop(_K_APPLIED_KEY, False):
+        st.rerun(scope="app")
