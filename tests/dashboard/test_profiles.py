@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from dashboard import csv_upload, upload_recipe
 from dashboard import profiles as pr
 from dashboard.dataset import Dataset
 
@@ -97,19 +98,24 @@ def test_category_mix_lumps_rare_levels_into_other():
     assert mix.loc[0].sum() == pytest.approx(1.0)
 
 
-def test_original_units_hook_and_text_columns_hook():
+def test_generated_data_are_already_in_their_own_units_and_have_no_text_columns():
     plain = _ds()
-    assert pr.original_units(plain, X) is not None
     np.testing.assert_array_equal(pr.original_units(plain, X), X)
     assert pr.text_columns(plain) == {}
-    scaled = _ds(to_original_units=lambda Z: Z * 10, text_columns={"kind": np.array(list("aabb"))})
-    np.testing.assert_array_equal(pr.original_units(scaled, X), X * 10)
-    prof = pr.build_profile(scaled, LABELS, np.array([[1.0, 10.0], [5.0, 20.0]]))
-    assert prof.table["a mean"].tolist() == [10.0, 50.0]  # reported in original units
-    assert list(prof.mixes) == ["kind"]
-    assert prof.mixes["kind"].loc[0, "a"] == 1.0
-    rows = pr.rows_frame(scaled, np.array([3]))
-    assert rows.to_dict("records") == [{"row": 3, "a": 60.0, "b": 300.0, "kind": "b"}]
+
+
+def test_a_standardised_upload_is_profiled_in_the_files_units_with_its_text_columns():
+    # a: 1 2 3 10 (mean 4), b: 10 20 30 40; standardising is undone exactly.
+    csv = b"a,b,kind\n1,10,x\n2,20,x\n3,30,y\n10,40,y\n"
+    ds = upload_recipe.build_from_choices(
+        csv_upload.parse_csv(csv), "f.csv", ["a", "b"], scaling="standardise"
+    )
+    assert abs(ds.X[:, 0].mean()) < 1e-12  # the algorithm sees z-scores
+    np.testing.assert_allclose(pr.original_units(ds, ds.X), [[1, 10], [2, 20], [3, 30], [10, 40]])
+    assert {k: v.tolist() for k, v in pr.text_columns(ds).items()} == {"kind": list("xxyy")}
+    prof = pr.build_profile(ds, LABELS, ds.X[[0, 2]])
+    assert prof.table["a mean"].tolist() == [1.5, 6.5]  # rows 0,1 and 2,3 in file units
+    assert prof.mixes["kind"].loc[0, "x"] == 1.0
 
 
 def test_mean_sd_frame_cells():
