@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard import csv_upload, upload_recipe
 from dashboard import streamlit_glue as glue
 from dashboard.dataset import Dataset
 from dashboard.generators import dataset_from_recipe, default_recipe
@@ -164,9 +165,10 @@ def test_awkward_data_no_traceback(X, query):
 def test_text_columns_shown_when_the_dataset_has_them():
     rng = np.random.default_rng(0)
     X = np.r_[rng.normal(0, 0.3, (40, 2)), rng.normal(5, 0.3, (40, 2))]
-    ds = Dataset(name="with text", X=X, feature_names=["a", "b"], source="upload")
-    kind = np.array(["left"] * 40 + ["right"] * 40, dtype=object)
-    object.__setattr__(ds, "text_columns", {"side": kind})
+    sides = ["left"] * 40 + ["right"] * 40
+    rows = [f"{a:.4f},{b:.4f},{side}" for (a, b), side in zip(X, sides, strict=True)]
+    csv = ("a,b,side\n" + "\n".join(rows) + "\n").encode()
+    ds = upload_recipe.build_from_choices(csv_upload.parse_csv(csv), "with text", ["a", "b"])
     at = _open(ds, query={"k": "2"})
     assert "Category mix of text columns" in _texts(at)
     mix = _chart(at, "clusters_mix_0")
