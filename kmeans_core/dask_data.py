@@ -116,14 +116,15 @@ def as_dask_array(X):
 
 
 def _frame_to_array(frame):
-    bad = [f"{c!r} ({t})" for c, t in frame.dtypes.items() if np.dtype(t).kind not in "biuf"]
+    from pandas.api.types import is_numeric_dtype
+
+    bad = [f"{c!r} ({t})" for c, t in frame.dtypes.items() if not is_numeric_dtype(t)]
     if bad:
         raise NonNumericDataError(
             f"Column(s) {', '.join(bad)} are not numeric; K-Means needs numbers in every "
             "column. Select the numeric columns (df[[...]]) or encode the others first."
         )
-    dtypes = {np.dtype(t) for t in frame.dtypes}
-    target = np.float32 if dtypes == {np.dtype(np.float32)} else np.float64
+    target = np.float32 if all(t == np.float32 for t in frame.dtypes) else np.float64
     return frame.astype(target).to_dask_array(lengths=True)
 
 
