@@ -27,7 +27,13 @@ import numpy as np
 
 from kmeans_core._kernels import assign_and_accumulate
 from kmeans_core._validation import check_max_iter_tol, check_n_clusters, check_random_state
-from kmeans_core.dask_data import DaskData, as_dask_array, is_dask_collection, prepare
+from kmeans_core.dask_data import (
+    DaskData,
+    as_dask_array,
+    centred_block,
+    is_dask_collection,
+    prepare,
+)
 from kmeans_core.dask_init import (
     DEFAULT_INIT_SAMPLE_SIZE,
     InitReport,
@@ -35,7 +41,7 @@ from kmeans_core.dask_init import (
     kmeans_parallel,
     sampled_init,
 )
-from kmeans_core.dask_lloyd import DaskRun, _centred_block, predict_labels, run_lloyd
+from kmeans_core.dask_lloyd import DaskRun, predict_labels, run_lloyd
 
 __all__ = [
     "elbow_sweep",
@@ -220,7 +226,7 @@ def predict(model, X):
     """Lazy labels (int32 dask array) of the rows of dask ``X``."""
     X = _test_data(model, X)
     offset, centers = _offset_and_centers(model, X.dtype)
-    data = DaskData(X, None, offset, 0.0, np.array([0, X.shape[0]]))
+    data = DaskData(X, None, offset, 0.0, 0.0, np.array([0, X.shape[0]]))
     return predict_labels(data, centers)
 
 
@@ -241,7 +247,8 @@ def transform(model, X):
 
 
 def _inertia_block(x, w, mean, centers) -> float:
-    xc, w, x_sq = _centred_block(x, w, mean)
+    xc, w = centred_block(x, w, mean)
+    x_sq = np.einsum("ij,ij->i", xc, xc)
     _, inertia, _, _ = assign_and_accumulate(xc, centers, w, x_sq, accumulate=False, n_threads=1)
     return inertia
 

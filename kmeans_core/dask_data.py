@@ -10,6 +10,7 @@ in-memory fit works on centred data.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,7 +42,10 @@ class DaskData:
     mean : ndarray of shape (n_features,)
         Column mean, in X's dtype (subtracted per block).
     centred_sq_sum : float
-        ``sum ||x - mean||^2`` over all rows (float64).
+        ``sum ||x - mean||^2`` over all rows (float64), for the tolerance.
+    weighted_sq_sum : float
+        ``sum w ||x - mean||^2``: the inertia of one center at the mean, from
+        which an assign pass gets its inertia without the row norms.
     offsets : ndarray of shape (n_blocks + 1,)
         First row of each block, and n_samples at the end.
     """
@@ -50,6 +54,7 @@ class DaskData:
     weights: Any
     mean: np.ndarray
     centred_sq_sum: float
+    weighted_sq_sum: float
     offsets: np.ndarray
 
     @property
@@ -99,12 +104,14 @@ def as_dask_array(X):
         For unknown chunk sizes, or X that is not 2-D or is empty.
     """
     import dask.array as da
-    import dask.dataframe as dd
 
-    if isinstance(X, dd.Series):
-        X = X.to_frame()
-    if isinstance(X, dd.DataFrame):
-        X = _frame_to_array(X)
+    if not isinstance(X, da.Array):
+        import dask.dataframe as dd  # slow to import: only for DataFrames
+
+        if isinstance(X, dd.Series):
+            X = X.to_frame()
+        if isinstance(X, dd.DataFrame):
+            X = _frame_to_array(X)
     if not isinstance(X, da.Array):
         raise TypeError(f"Expected a dask array or dask DataFrame, got {type(X).__name__}.")
     _check_shape(X)
@@ -165,43 +172,94 @@ def as_dask_weights(sample_weight, X):
 
 
 def _block_stats(x: np.ndarray, w: np.ndarray | None) -> tuple:
-    """(finite?, rows, column sums, centred sum of squares, weight sum, weights ok?)."""
-    x64 = x.astype(np.float64, copy=False)
-    finite = bool(np.isfinite(x64).all())
-    n = x.shape[0]
-    col_sum = x64.sum(axis=0) if finite else np.zeros(x.shape[1])
-    m2 = float(((x64 - col_sum / n) ** 2).sum()) if finite and n else 0.0
+    """One block's facts: (finite?, rows, column sums, weights ok?, weight sum, A, B).
+
+    A and B are about the block's own mean m_b: ``A = sum w ||x - m_b||^2`` and
+    ``B = sum w (x - m_b)``, from which :func:`_combine_stats` gets the sums of
+    squares about the global mean without cancellation.
+    """
+    n, d = x.shape
+    lo, hi = (x.min(), x.max()) if n else (0.0, 0.0)
+    finite = bool(np.isfinite(lo) and np.isfinite(hi))  # min/max propagate NaN and inf
+    w_ok = w is None or bool(np.isfinite(w).all() and (w >= 0).all())
+    if not (finite and w_ok and n):
+        return finite, n, np.zeros(d), w_ok, 0.0, (0.0, 0.0), (np.zeros(d), np.zeros(d))
+    col_sum = x.sum(axis=0, dtype=np.float64)
+    xc = (x - col_sum / n).astype(np.float64, copy=False)
+    sq = np.einsum("ij,ij->i", xc, xc)
     if w is None:
-        return finite, n, col_sum, m2, float(n), True
-    w_ok = bool(np.isfinite(w).all() and (w >= 0).all())
-    return finite, n, col_sum, m2, float(w.sum(dtype=np.float64)) if w_ok else 0.0, w_ok
+        return finite, n, col_sum, w_ok, float(n), (float(sq.sum()),) * 2, (np.zeros(d),) * 2
+    w = w.astype(np.float64, copy=False)
+    a = (float(sq.sum()), float(sq @ w))
+    return finite, n, col_sum, w_ok, float(w.sum()), a, (np.zeros(d), w @ xc)
 
 
-def _combine_stats(parts: list, offsets: np.ndarray) -> tuple[np.ndarray, float]:
-    """Column mean and centred sum of squares over all blocks, in block order."""
-    for i, (finite, *_rest) in enumerate(parts):
-        if not finite:
-            raise ValueError(
-                f"X contains NaN or infinity in block {i} (rows {offsets[i]} to "
-                f"{offsets[i + 1] - 1}); drop or impute those rows before clustering "
-                "(e.g. X[da.isfinite(X).all(axis=1)], then X.compute_chunk_sizes())."
-            )
+def _check_parts(parts: list, offsets: np.ndarray) -> None:
+    """Raise for the first block with NaN/inf or bad weights, naming its rows."""
     for i, part in enumerate(parts):
-        if not part[5]:
+        rows = f"block {i} (rows {offsets[i]} to {offsets[i + 1] - 1})"
+        if not part[0]:
             raise ValueError(
-                f"sample_weight has a negative, NaN or infinite value in block {i} "
-                f"(rows {offsets[i]} to {offsets[i + 1] - 1}); weights must be >= 0."
+                f"X contains NaN or infinity in {rows}; drop or impute those rows before "
+                "clustering (e.g. X[da.isfinite(X).all(axis=1)], then X.compute_chunk_sizes())."
+            )
+        if not part[3]:
+            raise ValueError(
+                f"sample_weight has a negative, NaN or infinite value in {rows}; "
+                "weights must be finite and >= 0."
             )
     if sum(p[4] for p in parts) <= 0:
         raise ValueError("sample_weight sums to zero; at least one sample needs weight.")
-    n_total = float(offsets[-1])
-    mean = sum((p[2] for p in parts), np.zeros_like(parts[0][2])) / n_total
-    # Chan et al.: M2 = sum of block M2 + n_b ||mean_b - mean||^2.
-    m2 = 0.0
-    for _finite, n, col_sum, block_m2, *_ in parts:
-        if n:
-            m2 += block_m2 + n * float(((col_sum / n - mean) ** 2).sum())
-    return mean, m2
+
+
+def _combine_stats(parts: list, offsets: np.ndarray) -> tuple[np.ndarray, float, float]:
+    """Column mean, and the unweighted and weighted sums of squares about it.
+
+    In block order. Chan et al.'s update: about the global mean, a block adds
+    ``A + 2 (m_b - mean) . B + W_b ||m_b - mean||^2`` (with B = 0 unweighted).
+    """
+    _check_parts(parts, offsets)
+    mean = sum((p[2] for p in parts), np.zeros_like(parts[0][2])) / float(offsets[-1])
+    totals = [0.0, 0.0]
+    for _finite, n, col_sum, _ok, w_sum, a, b in parts:
+        if not n:
+            continue
+        delta = col_sum / n - mean
+        for j, block_weight in enumerate((float(n), w_sum)):
+            totals[j] += a[j] + 2 * float(delta @ b[j]) + block_weight * float(delta @ delta)
+    return mean, totals[0], totals[1]
+
+
+_local = threading.local()
+
+
+def centred_block(x: np.ndarray, w, mean: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The block's rows minus ``mean`` and its weights (ones if None).
+
+    The centred rows live in a buffer kept per thread and reused by the next
+    block (a fresh multi-MiB array per block and pass would page-fault): use
+    them before the thread's next call, and copy what is returned.
+    """
+    need = x.size
+    buf = getattr(_local, "buf", None)
+    if buf is None or buf.dtype != x.dtype or buf.size < need:
+        buf = _local.buf = np.empty(need, dtype=x.dtype)
+    xc = buf[:need].reshape(x.shape)
+    np.subtract(x, mean, out=xc)
+    w = np.ones(x.shape[0], dtype=x.dtype) if w is None else np.asarray(w, dtype=x.dtype)
+    return xc, w
+
+
+def zero_norms(n: int, dtype) -> np.ndarray:
+    """Zeros in place of squared row norms, where the kernel's inertia is not used.
+
+    The kernel's labels and sums do not depend on the row norms (the norm of a
+    point is the same for every center); only its inertia does.
+    """
+    zeros = getattr(_local, "zeros", None)
+    if zeros is None or zeros.dtype != dtype or zeros.size < n:
+        zeros = _local.zeros = np.zeros(n, dtype=dtype)
+    return zeros[:n]
 
 
 def prepare(X, sample_weight=None) -> DaskData:
@@ -227,14 +285,14 @@ def prepare(X, sample_weight=None) -> DaskData:
     X = as_dask_array(X)
     weights = as_dask_weights(sample_weight, X)
     offsets = np.concatenate([[0], np.cumsum(X.chunks[0])]).astype(np.int64)
-    data = DaskData(X, weights, np.zeros(X.shape[1], X.dtype), 0.0, offsets)
+    data = DaskData(X, weights, np.zeros(X.shape[1], X.dtype), 0.0, 0.0, offsets)
     tasks = [
         dask.delayed(_block_stats, pure=True)(xb, wb)
         for xb, wb in zip(data.blocks(), data.weight_blocks(), strict=True)
     ]
     (parts,) = dask.compute(tasks)
-    mean, m2 = _combine_stats(parts, offsets)
+    mean, m2, weighted_m2 = _combine_stats(parts, offsets)
     limit = np.sqrt(np.finfo(X.dtype).max / (4.0 * X.shape[0] * X.shape[1]))
     if np.abs(mean).max() > limit:
         raise ValueError("X has values too large to square and sum; rescale the data first.")
-    return DaskData(X, weights, mean.astype(X.dtype), m2, offsets)
+    return DaskData(X, weights, mean.astype(X.dtype), m2, weighted_m2, offsets)

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from kmeans_core._kernels import assign_and_accumulate, explicit_inertia
-from kmeans_core.dask_data import DaskData
+from kmeans_core.dask_data import DaskData, centred_block, zero_norms
 from kmeans_core.lloyd import (
     LloydStep,
     StepSummary,
@@ -38,30 +38,31 @@ from kmeans_core.lloyd import (
 # -- per-block work (runs on the workers) -----------------------------------------
 
 
-def _centred_block(x: np.ndarray, w, mean: np.ndarray):
-    """The block's centred rows, weights (ones if None) and squared row norms."""
-    xc = np.ascontiguousarray(x - mean)
-    w = np.ones(x.shape[0], dtype=x.dtype) if w is None else np.asarray(w, dtype=x.dtype)
-    return xc, w, np.einsum("ij,ij->i", xc, xc)
-
-
 def _label_dtype(n_clusters: int) -> type:
     return np.uint8 if n_clusters <= 256 else np.int32
 
 
 def _assign_block(x, w, mean, centers, prev):
-    """Assign step on one block: (compact labels, (sums, weights, inertia, n_changed))."""
-    xc, w, x_sq = _centred_block(x, w, mean)
-    labels, inertia, sums, weights = assign_and_accumulate(xc, centers, w, x_sq, n_threads=1)
+    """Assign step on one block: (compact labels, (sums, weights, n_changed)).
+
+    The kernel gets zeros for the row norms: its inertia is not used (the driver
+    gets the inertia from the sums, see :func:`_inertia_from_sums`).
+    """
+    xc, w = centred_block(x, w, mean)
+    labels, _, sums, weights = assign_and_accumulate(
+        xc, centers, w, zero_norms(len(xc), xc.dtype), n_threads=1
+    )
     n_changed = labels.size if prev is None else int(np.count_nonzero(labels != prev))
     compact = labels.astype(_label_dtype(centers.shape[0]))
-    return compact, (sums.astype(np.float64), weights.astype(np.float64), inertia, n_changed)
+    return compact, (sums.astype(np.float64), weights.astype(np.float64), n_changed)
 
 
 def _final_block(x, w, mean, centers, prev):
     """Final assign step on one block: (explicit inertia, n_changed, weight per cluster)."""
-    xc, w, x_sq = _centred_block(x, w, mean)
-    labels, _, _, _ = assign_and_accumulate(xc, centers, w, x_sq, accumulate=False, n_threads=1)
+    xc, w = centred_block(x, w, mean)
+    labels, _, _, _ = assign_and_accumulate(
+        xc, centers, w, zero_norms(len(xc), xc.dtype), accumulate=False, n_threads=1
+    )
     inertia = explicit_inertia(xc, centers, labels, w, n_threads=1)
     n_changed = int(np.count_nonzero(labels != prev))
     return inertia, n_changed, np.bincount(labels, weights=w, minlength=centers.shape[0])
@@ -69,7 +70,7 @@ def _final_block(x, w, mean, centers, prev):
 
 def _inertia_block(x, w, mean, centers, labels, start, relabel):
     """Explicit inertia of one block for given labels (relocated rows patched in)."""
-    xc, w, _ = _centred_block(x, w, mean)
+    xc, w = centred_block(x, w, mean)
     labels = _patched(labels, start, relabel)
     return explicit_inertia(xc, centers, labels, w, n_threads=1)
 
@@ -85,7 +86,7 @@ def _patched(labels, start: int, relabel: dict[int, int]):
 
 def _far_block(x, w, mean, centers, labels, start, n_far):
     """The block's ``n_far`` rows farthest from their own center, as candidates."""
-    xc, w, _ = _centred_block(x, w, mean)
+    xc, w = centred_block(x, w, mean)
     labels = labels.astype(np.int32)
     dist = _sq_dist_to_own_center(xc, centers, labels)
     n_far = min(n_far, dist.size)
@@ -94,16 +95,27 @@ def _far_block(x, w, mean, centers, labels, start, n_far):
     return xc[top], w[top], labels[top], top + start
 
 
-def _combine_assign(parts: list, dtype) -> tuple:
+def _combine_assign(parts: list) -> tuple:
     """Add the blocks' partial results in block order (independent of scheduling)."""
     sums = np.zeros_like(parts[0][0])
     weights = np.zeros_like(parts[0][1])
     for part in parts:
         sums += part[0]
         weights += part[1]
-    inertia = float(sum(p[2] for p in parts))
-    n_changed = int(sum(p[3] for p in parts))
-    return sums.astype(dtype), weights.astype(dtype), inertia, n_changed
+    return sums, weights, int(sum(p[2] for p in parts))
+
+
+def _inertia_from_sums(total_sq: float, centers, sums, weights) -> float:
+    """Inertia of an assignment from its cluster sums: no row norms needed.
+
+    ``sum_i w_i ||x_i - c_k||^2 = sum_i w_i ||x_i||^2 - 2 c_k . S_k + W_k ||c_k||^2``
+    summed over clusters, with ``total_sq = sum_i w_i ||x_i||^2`` (centred X) from
+    the preparation pass. Its rounding is that of the in-memory kernel's
+    per-point ``||x||^2 - 2 x.c + ||c||^2`` (relative to the spread of X).
+    """
+    c = centers.astype(np.float64)
+    value = total_sq - 2 * float(np.einsum("ij,ij->", c, sums)) + float(weights @ (c * c).sum(1))
+    return max(value, 0.0)
 
 
 # -- the driver --------------------------------------------------------------------
@@ -133,10 +145,13 @@ class _Blocks:
             dask.delayed(_assign_block, pure=True, nout=2)(xb, wb, self.mean, c, p)
             for xb, wb, p in zip(self.x, self.w, prev, strict=True)
         ]
-        combined = dask.delayed(_combine_assign)([t[1] for t in tasks], self.data.dtype)
+        combined = dask.delayed(_combine_assign)([t[1] for t in tasks])
         labels, combined = dask.persist([t[0] for t in tasks], combined)
         self.labels = labels
-        return combined.compute()
+        sums, weights, n_changed = combined.compute()
+        inertia = _inertia_from_sums(self.data.weighted_sq_sum, centers, sums, weights)
+        dtype = self.data.dtype
+        return sums.astype(dtype), weights.astype(dtype), inertia, n_changed
 
     def final(self, centers: np.ndarray) -> tuple[float, int, np.ndarray]:
         """Label once more for the final centers: (explicit inertia, n_changed, weights)."""
@@ -256,8 +271,10 @@ def _patch_lazy(labels, relabel: dict[int, int]):
 
 
 def _predict_block(x, mean, centers):
-    xc, w, x_sq = _centred_block(x, None, mean)
-    labels, _, _, _ = assign_and_accumulate(xc, centers, w, x_sq, accumulate=False, n_threads=1)
+    xc, w = centred_block(x, None, mean)
+    labels, _, _, _ = assign_and_accumulate(
+        xc, centers, w, zero_norms(len(xc), xc.dtype), accumulate=False, n_threads=1
+    )
     return labels
 
 
