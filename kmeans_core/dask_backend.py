@@ -271,7 +271,7 @@ def score(model, X, sample_weight=None) -> float:
     return -float(sum(parts))
 
 
-def write_labels(labels, path: str, *, column: str = "label") -> str:
+def write_labels(labels, path: str, *, column: str = "label", overwrite: bool = False) -> str:
     """Write lazy labels (e.g. ``model.labels_``) to a Parquet dataset, block by block.
 
     Parameters
@@ -280,6 +280,8 @@ def write_labels(labels, path: str, *, column: str = "label") -> str:
     path : str
         Directory to write (one file per block, in row order).
     column : str, default="label"
+    overwrite : bool, default=False
+        Replace an existing dataset at ``path`` (its directory is removed first).
 
     Returns
     -------
@@ -288,7 +290,8 @@ def write_labels(labels, path: str, *, column: str = "label") -> str:
     """
     import dask.dataframe as dd
 
-    dd.from_dask_array(labels, columns=column).to_frame().to_parquet(path, write_index=False)
+    frame = dd.from_dask_array(labels, columns=column).to_frame()
+    frame.to_parquet(path, write_index=False, overwrite=overwrite)
     return path
 
 
