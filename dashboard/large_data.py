@@ -275,3 +275,43 @@ def write_labels(fit: LargeFit, source: LargeSource, root: Path | None = None) -
     except OSError as exc:
         raise LargeDataError(f"Could not write the labels to {path}: {exc}") from None
     return path
+
+
+def sample_figure(fit: LargeFit, feature_names: list[str]):
+    """Scatter of the plot sample by cluster, with the centers (first two features).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    import plotly.graph_objects as go
+
+    from dashboard.plotting import base_layout, cluster_color
+
+    j = 1 if fit.sample.shape[1] > 1 else 0
+    fig = go.Figure()
+    for k in range(fit.model.n_clusters):
+        pts = fit.sample[fit.sample_labels == k]
+        fig.add_scattergl(
+            x=pts[:, 0], y=pts[:, j], mode="markers", name=f"cluster {k}",
+            marker=dict(color=cluster_color(k), size=4, opacity=0.6),
+        )  # fmt: skip
+    centers = fit.model.cluster_centers_
+    fig.add_scatter(
+        x=centers[:, 0], y=centers[:, j], mode="markers", name="centers",
+        marker=dict(color="black", symbol="x", size=12, line=dict(width=2)),
+    )  # fmt: skip
+    fig.update_xaxes(title=feature_names[0])
+    fig.update_yaxes(title=feature_names[j])
+    return base_layout(fig, height=460)
+
+
+def centers_table(fit: LargeFit, feature_names: list[str]):
+    """Centers with each cluster's share of the plot sample (a pandas DataFrame)."""
+    import pandas as pd
+
+    table = pd.DataFrame(fit.model.cluster_centers_, columns=feature_names)
+    counts = np.bincount(fit.sample_labels, minlength=len(table))
+    table.insert(0, "cluster", range(len(table)))
+    table["share of sample"] = (counts / max(counts.sum(), 1)).round(3)
+    return table
