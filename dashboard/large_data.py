@@ -299,7 +299,7 @@ def sample_figure(fit: LargeFit, feature_names: list[str]):
     centers = fit.model.cluster_centers_
     fig.add_scatter(
         x=centers[:, 0], y=centers[:, j], mode="markers", name="centers",
-        marker=dict(color="black", symbol="x", size=12, line=dict(width=2)),
+        marker=dict(color="black", symbol="x", size=15, line=dict(color="white", width=1.5)),
     )  # fmt: skip
     fig.update_xaxes(title=feature_names[0])
     fig.update_yaxes(title=feature_names[j])
