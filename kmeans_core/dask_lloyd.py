@@ -242,7 +242,11 @@ def dask_lloyd_steps(
         else:  # parallel axis theorem, as in memory: no pass over X
             new_inertia = max(inertia - float(weights @ (shifts**2)), 0.0)
         centers = new_centers
-        labels = _patch_lazy(blocks.labels_array(), relabel)
+        # On "labels unchanged" the new centers equal the last assignment's (same sums,
+        # bit for bit), so its labels are predict()'s: a graph on X that outlives the
+        # persisted blocks (and a distributed Client).
+        held = predict_labels(data, centers) if strict else blocks.labels_array()
+        labels = _patch_lazy(held, relabel)
         yield LloydStep(
             it, "update", centers, labels, new_inertia, len(relocated), shifts, relocated,
             stop if strict else None,
