@@ -22,7 +22,12 @@ What is measured, per case:
 * rows/s per core = n_samples / (time per iteration) / cores used (every variant
   uses both cores of the machine the table was made on).
 * Peak RSS is the client process's resident-set high-water mark (VmHWM) during
-  the fit; for the LocalCluster the workers are other processes.
+  the timed fit, and its growth over the RSS at the fit's start (the imports of
+  NumPy, SciPy, scikit-learn, pandas and Dask alone take a few hundred MiB; for
+  in-memory, X is already loaded then). For the LocalCluster the workers are
+  other processes.
+* Each variant runs ``--repeats`` times (3; the order rotates between rounds) and
+  the median time is shown, with the range.
 
 The machine may be shared: the load average is printed with the table.
 """
@@ -38,6 +43,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from statistics import median
 
 import numpy as np
 
@@ -96,9 +102,13 @@ def _vm(field: str) -> int:
     raise KeyError(field)
 
 
+_START = [0]  # RSS when the timed fit started (imports done, data opened)
+
+
 def _reset_peak() -> None:
     with open("/proc/self/clear_refs", "w") as f:
         f.write("5")
+    _START[0] = _vm("VmRSS")
 
 
 def _fit_variant(variant: str, path: str, k: int, max_iter: int) -> tuple[float, int]:
@@ -143,7 +153,8 @@ def child(argv: list[str]) -> int:
     """``--child VARIANT PATH K ITERS``: fit once and print a JSON line."""
     variant, path, k, max_iter = argv[0], argv[1], int(argv[2]), int(argv[3])
     seconds, n_iter = _fit_variant(variant, path, k, max_iter)
-    print(json.dumps({"seconds": seconds, "n_iter": n_iter, "peak_rss": _vm("VmHWM")}))
+    out = {"seconds": seconds, "n_iter": n_iter, "peak_rss": _vm("VmHWM"), "start_rss": _START[0]}
+    print(json.dumps(out))
     return 0
 
 
@@ -172,36 +183,45 @@ def _has_dask_ml() -> bool:
     return True
 
 
-def _row(case: Case, variant: str, result: dict | None, cores: int, base: float | None) -> str:
-    if result is None:
-        return f"| {case.name} | {variant} | not run | | | |"
-    per_iter = result["seconds"] / max(result["n_iter"], 1)
-    per_core = case.n_samples / per_iter / cores
-    ratio = "" if base is None else f"{per_iter / base:.2f}×"
+def _row(case: Case, variant: str, runs: list[dict], cores: int, base: float | None) -> str:
+    if not runs:
+        return f"| {case.name} | {variant} | not run | | | | |"
+    per_iter = sorted(r["seconds"] / max(r["n_iter"], 1) for r in runs)
+    mid = median(per_iter)
+    per_core = case.n_samples / mid / cores
+    ratio = "" if base is None else f"{mid / base:.2f}×"
+    spread = f" ({per_iter[0]:.3f}–{per_iter[-1]:.3f})" if len(runs) > 1 else ""
+    start = max(r["start_rss"] for r in runs) / 2**20
+    peak = max(r["peak_rss"] for r in runs) / 2**20
     return (
-        f"| {case.name} | {variant} | {per_iter:.3f} s | {per_core / 1e6:.2f} M | {ratio} | "
-        f"{result['peak_rss'] / 2**20:,.0f} MiB |"
+        f"| {case.name} | {variant} | {mid:.3f} s{spread} | {per_core / 1e6:.2f} M | {ratio} | "
+        f"{peak:,.0f} MiB | {peak - start:,.0f} MiB |"
     )
 
 
-def bench_case(case: Case, max_iter: int, workdir: str) -> list[str]:
-    """Generate one case's data, run every variant, return the table rows."""
+def _variants(case: Case) -> list[str]:
+    """The variants that can run here (in-memory only if X fits, dask-ml if installed)."""
+    skip = {"in-memory": not _fits_in_memory(case), "dask-ml": not _has_dask_ml()}
+    return [v for v in VARIANTS if not skip.get(v, False)]
+
+
+def bench_case(case: Case, max_iter: int, repeats: int, workdir: str) -> list[str]:
+    """Generate one case's data, run every variant ``repeats`` times (rotating the
+    order, so that a burst of load hits every variant alike), return the table rows."""
     path = os.path.join(workdir, f"X_{case.n_samples}_{case.n_features}")
     generate(case, path)
     cores = len(os.sched_getaffinity(0))
-    results = {}
-    for variant in VARIANTS:
-        if variant == "in-memory" and not _fits_in_memory(case):
-            results[variant] = None
-            continue
-        if variant == "dask-ml" and not _has_dask_ml():
-            results[variant] = None
-            continue
-        results[variant] = run_variant(variant, path, case, max_iter)
+    runnable = _variants(case)
+    results: dict[str, list[dict]] = {v: [] for v in VARIANTS}
+    for r in range(repeats):
+        for variant in runnable[r % len(runnable) :] + runnable[: r % len(runnable)]:
+            result = run_variant(variant, path, case, max_iter)
+            if result is not None:
+                results[variant].append(result)
     shutil.rmtree(path)
-    base = results.get("in-memory")
-    base_iter = None if base is None else base["seconds"] / max(base["n_iter"], 1)
-    return [_row(case, v, r, cores, base_iter) for v, r in results.items()]
+    base_runs = results["in-memory"]
+    base = median(r["seconds"] / max(r["n_iter"], 1) for r in base_runs) if base_runs else None
+    return [_row(case, v, runs, cores, base) for v, runs in results.items()]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -211,22 +231,26 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.dask_scale", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="1/10 of the rows, 5 iterations")
     parser.add_argument("--iters", type=int, help="Lloyd iterations per fit (default 10)")
+    parser.add_argument("--repeats", type=int, help="fits per variant (default 3, quick 1)")
     args = parser.parse_args(argv)
     scale = 10 if args.quick else 1
     max_iter = args.iters or (5 if args.quick else 10)
+    repeats = args.repeats or (1 if args.quick else 3)
     cases = [Case(20_000_000 // scale, 2), Case(5_000_000 // scale, 20)]
     header = [
         f"Load average before: {', '.join(f'{x:.1f}' for x in os.getloadavg())}; "
-        f"{len(os.sched_getaffinity(0))} CPUs; K=8, {max_iter} iterations, float64.",
+        f"{len(os.sched_getaffinity(0))} CPUs; K=8, {max_iter} iterations, float64; "
+        f"median of {repeats} fit(s) per variant (range in brackets).",
         "",
-        "| data | variant | time / iteration | rows/s per core | vs in-memory | peak RSS |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| data | variant | time / iteration | rows/s per core | vs in-memory | peak RSS | "
+        "peak RSS − RSS at start |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     print("\n".join(header), flush=True)
     with tempfile.TemporaryDirectory(prefix="dask_scale_") as workdir:
         for case in cases:
-            print(f"| {case.name} | (data: {case.nbytes / 2**20:,.0f} MiB on disk) | | | | |")
-            for row in bench_case(case, max_iter, workdir):
+            print(f"| {case.name} | (data: {case.nbytes / 2**20:,.0f} MiB on disk) | | | | | |")
+            for row in bench_case(case, max_iter, repeats, workdir):
                 print(row, flush=True)
     print(f"\nLoad average after: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
     return 0
