@@ -180,8 +180,11 @@ def fit(
     n_clusters = check_n_clusters(model.n_clusters, data.n_samples)
     _check_init(model.init)
     check_max_iter_tol(model.max_iter, model.tol)
-    if model.algorithm != "lloyd":
-        raise ValueError(f"algorithm must be 'lloyd', got {model.algorithm!r}.")
+    if model.algorithm not in ("lloyd", "auto"):
+        raise ValueError(
+            f"Dask input runs Lloyd's algorithm: use algorithm='lloyd' or 'auto', "
+            f"got {model.algorithm!r}."
+        )
     settings = _settings(init_sample_size, oversampling_factor, init_rounds)
     best, _, report = _fit_runs(
         data, n_clusters=n_clusters, init=model.init, n_init=model._resolved_n_init(),

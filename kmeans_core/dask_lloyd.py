@@ -18,6 +18,7 @@ same but may be handed to the empty clusters in another order.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -32,7 +33,6 @@ from kmeans_core.lloyd import (
     StopReason,
     _mean_centers,
     _relocate_empty_clusters,
-    _sq_dist_to_own_center,
 )
 
 # -- per-block work (runs on the workers) -----------------------------------------
@@ -84,11 +84,38 @@ def _patched(labels, start: int, relabel: dict[int, int]):
     return labels
 
 
+class _Rows:
+    """Centred rows and their weights, read as the Lloyd loop's relocation reads X."""
+
+    def __init__(self, X: np.ndarray, w: np.ndarray) -> None:
+        self.X, self.w = X, w
+
+    def row(self, idx: int) -> np.ndarray:
+        return self.X[idx]
+
+    def sq_dist_to_own_center(self, centers: np.ndarray, labels: np.ndarray) -> np.ndarray:
+        """Explicit ``||x_i - c_{labels_i}||^2``, row by row as in memory (same bits)."""
+        diff = self.X - centers[labels]
+        return np.einsum("ij,ij->i", diff, diff)
+
+
+def _relocate(rows: _Rows, centers, sums, weights, labels):
+    """:func:`kmeans_core.lloyd._relocate_empty_clusters` on candidate rows.
+
+    Accepts both its signatures: ``(X, sample_weight, ...)`` and the newer
+    ``(data, ...)`` where ``data`` reads rows and distances as :class:`_Rows` does.
+    """
+    first = next(iter(inspect.signature(_relocate_empty_clusters).parameters))
+    if first == "data":
+        return _relocate_empty_clusters(rows, centers, sums, weights, labels)
+    return _relocate_empty_clusters(rows.X, rows.w, centers, sums, weights, labels)
+
+
 def _far_block(x, w, mean, centers, labels, start, n_far):
     """The block's ``n_far`` rows farthest from their own center, as candidates."""
     xc, w = centred_block(x, w, mean)
     labels = labels.astype(np.int32)
-    dist = _sq_dist_to_own_center(xc, centers, labels)
+    dist = _Rows(xc, w).sq_dist_to_own_center(centers, labels)
     n_far = min(n_far, dist.size)
     top = np.argpartition(dist, -n_far)[-n_far:]
     top.sort()  # row order: the combined candidates do not depend on argpartition
@@ -192,7 +219,7 @@ class _Blocks:
         ]
         (parts,) = dask.compute(tasks)
         xs, ws, ls, rows = (np.concatenate(p) for p in zip(*parts, strict=True))
-        relocated, far = _relocate_empty_clusters(xs, ws, centers, sums, weights, ls)
+        relocated, far = _relocate(_Rows(xs, ws), centers, sums, weights, ls)
         return relocated, {int(rows[f]): k for f, k in zip(far, relocated, strict=True)}
 
     def labels_array(self):
