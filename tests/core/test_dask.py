@@ -8,6 +8,8 @@ import dask.dataframe as dd
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kmeans_core import KMeans, NonNumericDataError, elbow_sweep
 from kmeans_core.dask_backend import fit as dask_fit
@@ -66,6 +68,26 @@ def test_chunks_of_one_row_give_the_in_memory_fit(dtype, weighted):
     ref = KMeans(3, init=init, n_init=1).fit(X, sample_weight=w)
     ours = KMeans(3, init=init, n_init=1).fit(_dask(X, 1), sample_weight=w)
     assert_same_fit(ours, ref, RTOL[dtype])
+
+
+def _row_chunks(sizes: list[int], n: int) -> tuple[int, ...]:
+    """Block sizes from ``sizes`` (cycled) that add up to ``n``."""
+    out, total, i = [], 0, 0
+    while total < n:
+        size = min(sizes[i % len(sizes)], n - total)
+        out.append(size)
+        total, i = total + size, i + 1
+    return tuple(out)
+
+
+@settings(max_examples=8, deadline=None)
+@given(sizes=st.lists(st.integers(9, 70), min_size=1, max_size=5), seed=st.integers(0, 50))
+def test_any_chunking_gives_the_in_memory_labels(sizes, seed):
+    X = blobs(n=150, d=2, k=4, seed=seed)
+    init = rows(X, 4, seed=seed)
+    ref = KMeans(4, init=init, n_init=1).fit(X)
+    Xd = da.from_array(X, chunks=(_row_chunks(sizes, len(X)), 2))
+    assert_same_fit(KMeans(4, init=init, n_init=1).fit(Xd), ref, 1e-10)
 
 
 @pytest.mark.parametrize(
