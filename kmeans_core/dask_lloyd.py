@@ -58,14 +58,14 @@ def _assign_block(x, w, mean, centers, prev):
 
 
 def _final_block(x, w, mean, centers, prev):
-    """Final assign step on one block: (explicit inertia, n_changed, weight per cluster)."""
+    """Final assign step on one block: (explicit inertia, n_changed)."""
     xc, w = centred_block(x, w, mean)
     labels, _, _, _ = assign_and_accumulate(
         xc, centers, w, zero_norms(len(xc), xc.dtype), accumulate=False, n_threads=1
     )
     inertia = explicit_inertia(xc, centers, labels, w, n_threads=1)
     n_changed = int(np.count_nonzero(labels != prev))
-    return inertia, n_changed, np.bincount(labels, weights=w, minlength=centers.shape[0])
+    return inertia, n_changed
 
 
 def _inertia_block(x, w, mean, centers, labels, start, relabel):
@@ -180,8 +180,8 @@ class _Blocks:
         dtype = self.data.dtype
         return sums.astype(dtype), weights.astype(dtype), inertia, n_changed
 
-    def final(self, centers: np.ndarray) -> tuple[float, int, np.ndarray]:
-        """Label once more for the final centers: (explicit inertia, n_changed, weights)."""
+    def final(self, centers: np.ndarray) -> tuple[float, int]:
+        """Label once more for the final centers: (explicit inertia, n_changed)."""
         import dask
 
         c = dask.delayed(centers)
@@ -190,8 +190,7 @@ class _Blocks:
             for xb, wb, p in zip(self.x, self.w, self.labels, strict=True)
         ]
         (parts,) = dask.compute(tasks)
-        weights = np.sum([p[2] for p in parts], axis=0)
-        return float(sum(p[0] for p in parts)), int(sum(p[1] for p in parts)), weights
+        return float(sum(p[0] for p in parts)), int(sum(p[1] for p in parts))
 
     def inertia(self, centers: np.ndarray, relabel: dict[int, int]) -> float:
         """Explicit inertia of the last assignment (with relocated rows) for ``centers``."""
@@ -282,7 +281,7 @@ def dask_lloyd_steps(
             break
     if stop == "labels unchanged":
         return
-    inertia, n_changed, _ = blocks.final(centers)
+    inertia, n_changed = blocks.final(centers)
     labels = predict_labels(data, centers)
     yield LloydStep(it, "assign", centers, labels, inertia, n_changed, np.zeros(len(centers)),
                     stop_reason=stop)  # fmt: skip
