@@ -315,3 +315,27 @@ def test_bad_weights_and_parameters_are_reported():
         KMeans(3, init="kmeans").fit(Xd)
     with pytest.raises(ValueError, match="expecting 2 features"):
         KMeans(3).fit(Xd).predict(da.ones((5, 3), chunks=5))
+
+
+def test_estimator_conventions_hold_for_dask_input():
+    from sklearn.base import clone
+
+    from kmeans_core import NotFittedError
+
+    X = blobs(n=200, d=3, k=3, seed=0)
+    Xd = _dask(X, 64)
+    model = KMeans(3, random_state=0)
+    with pytest.raises(NotFittedError):
+        model.predict(Xd)
+    assert model.fit(Xd) is model
+    assert model.n_features_in_ == 3 and model.cluster_centers_.shape == (3, 3)
+    assert clone(model).get_params() == model.get_params()
+    distances = KMeans(3, random_state=0).fit_transform(Xd)
+    assert isinstance(distances, da.Array) and distances.shape == (200, 3)
+    np.testing.assert_allclose(distances.compute(), model.transform(X), rtol=1e-12)
+    with pytest.raises(ValueError, match="2-D"):
+        KMeans(2).fit(da.ones(10, chunks=5))
+    with pytest.raises(ValueError, match="empty"):
+        KMeans(2).fit(da.ones((0, 2), chunks=5))
+    with pytest.raises(ValueError, match="Lloyd"):
+        KMeans(2, algorithm="elkan").fit(Xd)
