@@ -105,10 +105,10 @@ def _relocate(rows: _Rows, centers, sums, weights, labels):
     Accepts both its signatures: ``(X, sample_weight, ...)`` and the newer
     ``(data, ...)`` where ``data`` reads rows and distances as :class:`_Rows` does.
     """
-    first = next(iter(inspect.signature(_relocate_empty_clusters).parameters))
-    if first == "data":
-        return _relocate_empty_clusters(rows, centers, sums, weights, labels)
-    return _relocate_empty_clusters(rows.X, rows.w, centers, sums, weights, labels)
+    relocate: Any = _relocate_empty_clusters  # typed by whichever signature is installed
+    if next(iter(inspect.signature(relocate).parameters)) == "data":
+        return relocate(rows, centers, sums, weights, labels)
+    return relocate(rows.X, rows.w, centers, sums, weights, labels)
 
 
 def _far_block(x, w, mean, centers, labels, start, n_far):
