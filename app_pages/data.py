@@ -274,9 +274,9 @@ def _run_large_fit(choice: dict, seed: int) -> None:
 
 
 def _show_large_fit(source: large_data.LargeSource, fit: large_data.LargeFit) -> None:
-    st.markdown(f"**{source.name}**")
+    st.text(source.name)  # typed by the visitor or read from files: shown literally
     if source.left_out:
-        st.caption("Non-numeric columns left out: " + ", ".join(source.left_out))
+        st.text("Non-numeric columns left out: " + ", ".join(source.left_out))
     m = st.columns(4)
     m[0].metric("Rows", f"{fit.n_rows:,}")
     m[1].metric("Iterations", fit.model.n_iter_)
@@ -297,9 +297,11 @@ def _show_large_fit(source: large_data.LargeSource, fit: large_data.LargeFit) ->
             except ValueError as exc:
                 st.error(f"{exc}", icon=":material/error:")
             else:
-                st.success(f"Labels written to `{path}` (Parquet, one row per input row).")
+                st.success("Labels written (Parquet, one row per input row) to:")
+                st.code(str(path), language=None)
         else:
-            st.caption(f"Labels go to `{target}`.")
+            st.caption("Labels go to:")
+            st.code(str(target), language=None)
 
 
 def large_file_tab(seed: int) -> None:

@@ -297,7 +297,7 @@ def sample_figure(fit: LargeFit, feature_names: list[str]):
             marker=dict(color=cluster_color(k), size=4, opacity=0.6),
         )  # fmt: skip
     centers = fit.model.cluster_centers_
-    fig.add_scatter(
+    fig.add_scattergl(  # WebGL too: WebGL traces are drawn above SVG ones
         x=centers[:, 0], y=centers[:, j], mode="markers", name="centers",
         marker=dict(color="black", symbol="x", size=15, line=dict(color="white", width=1.5)),
     )  # fmt: skip

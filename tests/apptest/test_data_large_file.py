@@ -51,6 +51,7 @@ def test_a_csv_on_the_server_is_fitted_and_its_labels_written(data_root):
     assert not at.exception, at.exception
     assert (data_root / "pts_kmeans_labels.parquet").exists()
     assert any("Labels written" in s.value for s in at.success)
+    assert any(str(data_root / "pts_kmeans_labels.parquet") in c.value for c in at.code)
 
 
 def test_a_path_outside_the_data_directory_is_refused_and_the_dataset_kept(data_root):
