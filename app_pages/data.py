@@ -12,6 +12,7 @@ from dashboard import (
     data_figures,
     encoding,
     generators,
+    large_data,
     settings_file,
     upload_choices,
 )
@@ -381,6 +382,119 @@ def upload_tab(current: Dataset) -> None:
         )
 
 
+LARGE_FIT_KEY = "large_fit"
+LARGE_SOURCES = ("Files on the server", "Generated out of core")
+_LARGE_KEYS = ("large_pattern", "large_rows", "large_features", "large_blobs", "large_k")
+
+
+def _large_source_form() -> tuple[bool, dict]:
+    """The source, K and init widgets of the Large file tab; (submitted, choices)."""
+    kind = st.radio("Source", LARGE_SOURCES, horizontal=True, key="large_kind")
+    with st.form("large_form", border=False):
+        if kind == LARGE_SOURCES[0]:
+            st.text_input(
+                "File or pattern (CSV or Parquet)",
+                placeholder="trips.parquet, or parts/*.csv",
+                key="large_pattern",
+            )
+        else:
+            c1, c2, c3 = st.columns(3)
+            c1.number_input(
+                "Rows", 1_000, large_data.MAX_GENERATED_ROWS, 1_000_000, 1_000_000, key="large_rows"
+            )
+            c2.number_input("Features", 1, 100, 2, key="large_features")
+            c3.number_input("Blobs", 1, 50, 5, key="large_blobs")
+        c1, c2 = st.columns(2)
+        c1.number_input("K (clusters)", 1, 50, 5, key="large_k")
+        c2.selectbox(
+            "Initialisation",
+            ["k-means||", "k-means++"],
+            key="large_init",
+            help="k-means|| samples candidates in a few passes over all rows; k-means++ runs "
+            "on a uniform sample of 100,000 rows.",
+        )
+        submitted = st.form_submit_button("Fit on Dask", type="primary", icon=":material/bolt:")
+    return submitted, {"kind": kind, **{k: st.session_state.get(k) for k in _LARGE_KEYS}}
+
+
+def _run_large_fit(choice: dict, seed: int) -> None:
+    """Open the source, fit with a progress bar, keep the result for the next reruns."""
+    try:
+        if choice["kind"] == LARGE_SOURCES[0]:
+            source = large_data.open_files(choice["large_pattern"] or "")
+        else:
+            source = large_data.generated_source(
+                int(choice["large_rows"]), int(choice["large_features"]),
+                int(choice["large_blobs"]), seed,
+            )  # fmt: skip
+        bar = st.progress(0.0, text="Reading the data once (checks, mean, initial centers) ...")
+        max_iter = 100
+
+        def progress(iteration: int, inertia: float) -> None:
+            bar.progress(
+                min(iteration / max_iter, 1.0),
+                text=f"Iteration {iteration}: inertia {inertia:,.6g}",
+            )
+
+        fit = large_data.fit_large(
+            source, int(choice["large_k"]), init=st.session_state.get("large_init", "k-means||"),
+            seed=seed, max_iter=max_iter, progress=progress,
+        )  # fmt: skip
+    except ValueError as exc:
+        st.error(literal(exc, 400), icon=":material/error:")
+        return
+    bar.empty()
+    st.session_state[LARGE_FIT_KEY] = (source, fit)
+
+
+def _show_large_fit(source: large_data.LargeSource, fit: large_data.LargeFit) -> None:
+    st.text(source.name)  # typed by the visitor or read from files: shown literally
+    if source.left_out:
+        st.text("Non-numeric columns left out: " + ", ".join(source.left_out))
+    m = st.columns(4)
+    m[0].metric("Rows", f"{fit.n_rows:,}")
+    m[1].metric("Iterations", fit.model.n_iter_)
+    m[2].metric("Inertia", f"{fit.model.inertia_:,.6g}")
+    m[3].metric("Fit time", f"{fit.seconds:,.1f} s")
+    plot_col, table_col = st.columns([3, 2], gap="large")
+    with plot_col:
+        st.plotly_chart(large_data.sample_figure(fit, source.feature_names), key="large_plot")
+        st.caption(fit.sample_note)
+    with table_col:
+        st.markdown("**Centers**")
+        st.dataframe(large_data.centers_table(fit, source.feature_names), hide_index=True)
+        target = large_data.labels_path(source)
+        if st.button("Write labels next to the data", icon=":material/save:", key="large_write"):
+            try:
+                with st.spinner("Writing one label per row ..."):
+                    path = large_data.write_labels(fit, source)
+            except ValueError as exc:
+                st.error(literal(exc, 400), icon=":material/error:")
+            else:
+                st.success("Labels written (Parquet, one row per input row) to:")
+                st.code(str(path), language=None)
+        else:
+            st.caption("Labels go to:")
+            st.code(str(target), language=None)
+
+
+def large_file_tab(seed: int) -> None:
+    """Data too large to upload: files on the server or generated rows, fitted on Dask."""
+    st.caption(
+        "For data larger than an upload or this machine's memory: read lazily with Dask, "
+        "never loaded whole (each iteration reads it once), clustered with every row. "
+        f"Files are read only from the server's data directory `{large_data.data_dir()}` "
+        f"(set by {large_data.DATA_DIR_ENV}); paths outside it are refused. "
+        "This result stays on this tab: the other pages keep the dataset below."
+    )
+    submitted, choice = _large_source_form()
+    if submitted:
+        _run_large_fit(choice, seed)
+    shown = st.session_state.get(LARGE_FIT_KEY)
+    if shown is not None:
+        _show_large_fit(*shown)
+
+
 def preview(ds: Dataset, seed: int) -> None:
     """First rows, summary and scatter of the current dataset."""
     st.subheader(f"Preview: {ds.markdown_name}")
@@ -469,8 +583,8 @@ if upload_error:
         icon=":material/error:",
     )
 
-tab_gen, tab_builtin, tab_upload = st.tabs(
-    ["Generate", "Built-in data", "Upload CSV"], key="data_source_tab"
+tab_gen, tab_builtin, tab_upload, tab_large = st.tabs(
+    ["Generate", "Built-in data", "Upload CSV", "Large file"], key="data_source_tab"
 )
 with tab_gen:
     generate_tab(seed)
@@ -478,6 +592,8 @@ with tab_builtin:
     builtin_tab(seed)
 with tab_upload:
     upload_tab(ds)
+with tab_large:
+    large_file_tab(seed)
 
 st.divider()
 preview(ds, seed)
