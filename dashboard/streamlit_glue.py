@@ -188,34 +188,15 @@ def cached_sweep(
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def cached_comparison(
-    dataset_key: str,
-    k: int,
-    mode: str,
-    init: str,
-    seed: int,
-    n_init: int,
-    max_iter: int,
-    tol: float,
-    sklearn_seed: int | None,
-    n_classes: int | None,
-    _X: np.ndarray,
-    _truth: np.ndarray | None,
+def _cached_comparison(
+    dataset_key: str, params: compare.CompareParams, _ds: Dataset
 ) -> compare.Comparison:
-    """:func:`dashboard.compare.run_comparison`, cached per dataset and every setting."""
-    return compare.run_comparison(
-        _X,
-        k,
-        mode,
-        init=init,
-        seed=seed,
-        n_init=n_init,
-        max_iter=max_iter,
-        tol=tol,
-        sklearn_seed=sklearn_seed,
-        truth=_truth,
-        n_classes=n_classes,
-    )
+    return compare.run_comparison(_ds.X, params, _ds.true_labels, _ds.n_classes)
+
+
+def cached_comparison(ds: Dataset, params: compare.CompareParams) -> compare.Comparison:
+    """:func:`dashboard.compare.run_comparison` on ``ds``, cached per dataset and parameters."""
+    return _cached_comparison(ds.key, params, ds)
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
