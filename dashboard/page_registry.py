@@ -79,6 +79,14 @@ PAGES: tuple[PageSpec, ...] = (
         "kmeans_core and scikit-learn side by side, from the same start or each its own.",
     ),
     PageSpec(
+        "app_pages/alternatives.py",
+        "Beyond K-Means",
+        ":material/hub:",
+        "beyond-kmeans",
+        "What works instead on each shape K-Means gets wrong: mixtures, DBSCAN, HDBSCAN, "
+        "linkage, spectral — scored side by side.",
+    ),
+    PageSpec(
         "app_pages/speed.py",
         "Speed",
         ":material/speed:",

@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import (
+    alternatives,
     animation,
     choose_k,
     compare,
@@ -237,3 +238,49 @@ def cached_view_2d(
 ) -> plotting.View2D:
     """:func:`dashboard.plotting.view_2d` (the PCA when d > 2), cached per dataset and seed."""
     return plotting.view_2d(_X, list(_names), seed=seed)
+
+
+# --------------------------------------------------------------------------- Beyond K-Means
+
+_ALTERNATIVES_REQUESTED = "_alternatives_requested"
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _cached_suggestion(
+    dataset_key: str, fallback_k: int, seed: int, sample_size: int, _ds: Dataset
+) -> alternatives.Suggestion:
+    return alternatives.suggest(
+        _ds.X, n_classes=_ds.n_classes, fallback_k=fallback_k, seed=seed, sample_size=sample_size
+    )
+
+
+def cached_suggestion(
+    ds: Dataset, fallback_k: int, seed: int, sample_size: int
+) -> alternatives.Suggestion:
+    """:func:`dashboard.alternatives.suggest` for ``ds``, cached per dataset and settings."""
+    return _cached_suggestion(ds.key, fallback_k, seed, sample_size, ds)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _cached_alternatives(
+    dataset_key: str, params: alternatives.AlternativeParams, _ds: Dataset
+) -> alternatives.AlternativesRun:
+    return alternatives.run_all(_ds.X, _ds.true_labels, params)
+
+
+def cached_alternatives(
+    ds: Dataset, params: alternatives.AlternativeParams
+) -> alternatives.AlternativesRun:
+    """:func:`dashboard.alternatives.run_all` on ``ds``, cached per dataset and parameters."""
+    return _cached_alternatives(ds.key, params, ds)
+
+
+def alternatives_requested(ds: Dataset, params: alternatives.AlternativeParams) -> bool:
+    """Whether the visitor asked for the methods to run on this dataset with these parameters."""
+    return (ds.key, params) in st.session_state.get(_ALTERNATIVES_REQUESTED, set())
+
+
+def request_alternatives(ds: Dataset, params: alternatives.AlternativeParams) -> None:
+    """Remember (for this session) that the methods should run on ``ds`` with ``params``."""
+    requested = st.session_state.setdefault(_ALTERNATIVES_REQUESTED, set())
+    requested.add((ds.key, params))
