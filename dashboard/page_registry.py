@@ -100,6 +100,13 @@ PAGES: tuple[PageSpec, ...] = (
         "export",
         "Download the labelled data, centers, history and settings; share a link to this run.",
     ),
+    PageSpec(
+        "app_pages/colour_lab.py",
+        "Colour lab",
+        ":material/palette:",
+        "colour-lab",
+        "K-Means colour quantisation of a sample photo or your own: palette, RGB cloud, error.",
+    ),
 )
 
 

@@ -21,6 +21,7 @@ from dashboard import (
     alternatives,
     animation,
     choose_k,
+    colour_quant,
     compare,
     csv_upload,
     data_figures,
@@ -284,3 +285,66 @@ def request_alternatives(ds: Dataset, params: alternatives.AlternativeParams) ->
     """Remember (for this session) that the methods should run on ``ds`` with ``params``."""
     requested = st.session_state.setdefault(_ALTERNATIVES_REQUESTED, set())
     requested.add((ds.key, params))
+
+
+# --------------------------------------------------------------------------- colour lab
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def cached_sample_picture(name: str) -> colour_quant.Picture:
+    """:func:`dashboard.colour_quant.sample_picture`, loaded once per process."""
+    return colour_quant.sample_picture(name)
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def cached_upload_picture(data: bytes, name: str) -> colour_quant.Picture:
+    """:func:`dashboard.colour_quant.read_upload`, cached per file content and name."""
+    return colour_quant.read_upload(data, name)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _cached_quantisation(
+    picture_key: str, k: int, seed: int, fit_pixels: int, _picture: colour_quant.Picture
+) -> colour_quant.Quantisation:
+    return colour_quant.quantise(_picture, k, seed, fit_pixels)
+
+
+def cached_quantisation(
+    picture: colour_quant.Picture, k: int, seed: int, fit_pixels: int
+) -> colour_quant.Quantisation:
+    """:func:`dashboard.colour_quant.quantise`, cached per image, K, seed and sample size."""
+    return _cached_quantisation(picture.key, k, seed, fit_pixels, picture)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _cached_baseline(picture_key: str, k: int, seed: int, _picture: colour_quant.Picture) -> float:
+    return colour_quant.baseline_rmse(_picture, k, seed)
+
+
+def cached_baseline_rmse(picture: colour_quant.Picture, k: int, seed: int) -> float:
+    """:func:`dashboard.colour_quant.baseline_rmse`, cached per image, K and seed."""
+    return _cached_baseline(picture.key, k, seed, picture)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _cached_error_curve(
+    picture_key: str, seed: int, fit_pixels: int, _picture: colour_quant.Picture
+) -> colour_quant.ErrorCurve:
+    return colour_quant.error_curve(_picture, seed, fit_pixels)
+
+
+def cached_error_curve(
+    picture: colour_quant.Picture, seed: int, fit_pixels: int
+) -> colour_quant.ErrorCurve:
+    """:func:`dashboard.colour_quant.error_curve`, cached per image, seed and sample size."""
+    return _cached_error_curve(picture.key, seed, fit_pixels, picture)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _cached_png(picture_key: str, k: int, seed: int, fit_pixels: int, _image: np.ndarray) -> bytes:
+    return colour_quant.png_bytes(_image)
+
+
+def cached_png(picture: colour_quant.Picture, quant: colour_quant.Quantisation, seed: int) -> bytes:
+    """The quantised image as PNG bytes, encoded once per image and settings."""
+    return _cached_png(picture.key, quant.k, seed, quant.fit_pixels, quant.image)
