@@ -77,7 +77,8 @@ def show_images(quant: cq.Quantisation, baseline: float) -> None:
     """Original and quantised side by side, the two errors, and the download."""
     left, right = st.columns(2)
     left.image(picture.pixels, caption=f"Original: {width:,} × {height:,} pixels", width="stretch")
-    right.image(quant.image, caption=f"{quant.k} colours", width="stretch")
+    # PNG, not the default JPEG: JPEG's artefacts would add colours the palette lacks.
+    right.image(quant.image, caption=f"{quant.k} colours", width="stretch", output_format="PNG")
     m1, m2, m3 = st.columns(3)
     m1.metric("Error, K-Means palette", f"{quant.rmse:.2f}", help="RMSE per channel, 0–255")
     m2.metric(
