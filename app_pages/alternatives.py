@@ -31,15 +31,17 @@ if note is not None:
     st.info(note.why + fixers, icon=":material/lightbulb:")
 
 # --- Parameters, by rule ------------------------------------------------------------
-sample_size = st.select_slider(
-    "Rows for the costly methods",
-    options=alt.SAMPLE_CHOICES,
-    value=alt.DEFAULT_SAMPLE,
-    key="alt_sample_size",
-    help="DBSCAN, HDBSCAN, agglomerative and spectral clustering cost grows with the "
-    "square of the rows (or faster): they run on a seeded random sample of this many rows "
-    "when the data has more. The others run on every row.",
-)
+sample_size = alt.DEFAULT_SAMPLE
+if ds.n_samples > alt.SAMPLE_CHOICES[0]:  # smaller data: every method sees every row
+    sample_size = st.select_slider(
+        "Rows for the costly methods",
+        options=alt.SAMPLE_CHOICES,
+        value=alt.DEFAULT_SAMPLE,
+        key="alt_sample_size",
+        help="DBSCAN, HDBSCAN, agglomerative and spectral clustering cost grows with the "
+        "square of the rows (or faster): they run on a seeded random sample of this many "
+        "rows when the data has more. The others run on every row.",
+    )
 suggestion = glue.cached_suggestion(ds, settings.k, settings.seed, int(sample_size))
 params = suggestion.params
 with st.expander("Parameters and the rules that chose them", expanded=True):
@@ -130,7 +132,14 @@ def show_run(run: alt.AlternativesRun) -> None:
             st.markdown(f"- **{r.name}**: {idea} — _{literal(said, 200)}_")
     view = view_2d(ds.X[run.sample], ds.feature_names, seed=params.seed)
     st.plotly_chart(
-        method_grid(run, view.points, view.project, x_title=view.x_title, y_title=view.y_title),
+        method_grid(
+            run,
+            view.points,
+            view.project,
+            truth=None if ds.true_labels is None else ds.true_labels[run.sample],
+            x_title=view.x_title,
+            y_title=view.y_title,
+        ),
         width="stretch",
         key="alt_grid",
     )

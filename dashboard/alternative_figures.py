@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dashboard.alternatives import AlternativesRun, Gaussians, KDistance, MethodResult, SplitNode
+from dashboard.compare import accuracy_after_matching
 from dashboard.plotting import base_layout, cluster_color
 
 NOISE_COLOR = "#9A9A9A"
@@ -35,15 +36,49 @@ def panel_title(result: MethodResult) -> str:
     return result.name
 
 
-def _points_trace(points: np.ndarray, labels: np.ndarray) -> go.Scattergl:
-    """The clustered points, coloured by cluster (noise is a separate trace)."""
+def matched_colour_ids(labels: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """Colour id per cluster id so that matched clusters share the reference's colours.
+
+    Cluster ids are arbitrary: each method's clusters are matched one-to-one to the
+    reference groups (Hungarian, most shared points); unmatched clusters get the next
+    free colours. Noise (-1) stays -1.
+
+    Parameters
+    ----------
+    labels : ndarray of int
+        One method's clusters (-1 = noise).
+    reference : ndarray of int
+        Groups to match (the true classes, or kmeans_core's clusters), same points.
+
+    Returns
+    -------
+    ndarray of int, shape (max(labels) + 1,)
+    """
+    n_clusters = int(labels.max()) + 1 if labels.size and labels.max() >= 0 else 0
+    if n_clusters == 0:
+        return np.zeros(0, dtype=np.int64)
+    kept = labels >= 0
+    n_ref = int(reference.max()) + 1
+    match = accuracy_after_matching(labels[kept], reference[kept], n_clusters, n_ref)
+    ids = match.cluster_to_class.copy()
+    unmatched = np.flatnonzero(ids < 0)
+    ids[unmatched] = n_ref + np.arange(unmatched.size)
+    return ids
+
+
+def _points_trace(points: np.ndarray, labels: np.ndarray, colour_ids: np.ndarray) -> go.Scattergl:
+    """The clustered points, coloured by matched cluster (noise is a separate trace)."""
     kept = labels >= 0
     return go.Scattergl(
         x=points[kept, 0],
         y=points[kept, 1],
         mode="markers",
         name="clustered",
-        marker=dict(size=4, color=[cluster_color(int(c)) for c in labels[kept]], opacity=0.75),
+        marker=dict(
+            size=4,
+            color=[cluster_color(int(colour_ids[c])) for c in labels[kept]],
+            opacity=0.75,
+        ),
         text=[f"cluster {int(c)}" for c in labels[kept]],
         hovertemplate="%{text}<extra></extra>",
         showlegend=False,
@@ -108,9 +143,15 @@ def _ellipse_traces(gaussians: Gaussians, project: Projector) -> list[go.Scatter
 
 
 def _panel_traces(
-    result: MethodResult, points: np.ndarray, labels: np.ndarray, project: Projector, first: bool
+    result: MethodResult,
+    points: np.ndarray,
+    labels: np.ndarray,
+    reference: np.ndarray,
+    project: Projector,
+    first: bool,
 ) -> list[go.Scattergl]:
-    traces = [_points_trace(points, labels), _noise_trace(points, labels, first)]
+    colour_ids = matched_colour_ids(labels, reference)
+    traces = [_points_trace(points, labels, colour_ids), _noise_trace(points, labels, first)]
     if result.gaussians is not None:
         traces += _ellipse_traces(result.gaussians, project)
     return traces
@@ -121,6 +162,7 @@ def method_grid(
     points: np.ndarray,
     project: Projector,
     *,
+    truth: np.ndarray | None = None,
     x_title: str = "",
     y_title: str = "",
 ) -> go.Figure:
@@ -133,6 +175,9 @@ def method_grid(
         The sampled rows (``run.sample``) in display coordinates.
     project : callable
         Feature space to display coordinates (``View2D.project``), for the ellipses.
+    truth : ndarray of int, optional
+        True classes of the sampled rows. Colours follow them (else kmeans_core's
+        clusters), so a group has the same colour in every panel that finds it.
     x_title, y_title : str
 
     Returns
@@ -152,19 +197,23 @@ def method_grid(
         horizontal_spacing=0.03,
         vertical_spacing=0.08,
     )
+    reference = truth if truth is not None else run.results[0].labels_at(run.sample)
     first_noise = True
     for i, result in enumerate(run.results):
         labels = result.labels_at(run.sample)
         show = first_noise and bool(np.any(labels < 0))
         first_noise = first_noise and not show
-        for trace in _panel_traces(result, points, labels, project, show):
+        for trace in _panel_traces(result, points, labels, reference, project, show):
             fig.add_trace(trace, row=i // GRID_COLUMNS + 1, col=i % GRID_COLUMNS + 1)
     base_layout(fig, height=PANEL_HEIGHT * rows + 60)
     fig.update_xaxes(zeroline=False, showticklabels=False)
     fig.update_yaxes(zeroline=False, showticklabels=False)
     fig.update_xaxes(title_text=x_title, row=rows)
     fig.update_yaxes(title_text=y_title, col=1)
-    fig.update_layout(margin=dict(l=10, r=10, t=60, b=10))
+    fig.update_layout(
+        margin=dict(l=10, r=10, t=60, b=10),
+        legend=dict(orientation="h", x=1, xanchor="right", y=1.0, yanchor="bottom"),
+    )
     return fig
 
 
@@ -207,6 +256,7 @@ def k_distance_figure(curve: KDistance, eps: float | None = None) -> go.Figure:
     eps = curve.eps if eps is None else eps
     fig.add_hline(y=eps, line_dash="dash", line_color=NOISE_COLOR, annotation_text=f"eps {eps:.3g}")
     base_layout(fig, height=300, title=f"Distance to the {curve.min_samples}th neighbour, sorted")
+    fig.update_layout(legend=dict(orientation="v", x=0.02, xanchor="left", y=0.98, yanchor="top"))
     fig.update_xaxes(title="points, sorted by that distance")
     fig.update_yaxes(title="distance")
     return fig

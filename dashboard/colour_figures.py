@@ -34,8 +34,10 @@ def palette_figure(quant: Quantisation) -> go.Figure:
             x=[str(i + 1) for i in range(len(order))],
             y=shares,
             marker=dict(color=colours, line=dict(color="#BBBBBB", width=0.5)),
-            text=colours,
-            hovertemplate="%{text}<br>%{y:.1%} of the pixels<extra></extra>",
+            customdata=colours,
+            # Hex codes on the bars while they fit; always in the hover.
+            text=colours if quant.k <= 16 else None,
+            hovertemplate="%{customdata}<br>%{y:.1%} of the pixels<extra></extra>",
             name="palette",
         )
     )
@@ -100,7 +102,8 @@ def rgb_cloud(pixels: np.ndarray, palette: np.ndarray) -> go.Figure:
             zaxis=dict(title="blue", **axis),
             aspectmode="cube",
         ),
-        margin=dict(l=0, r=0, t=50, b=0),
+        margin=dict(l=0, r=0, t=50, b=40),
+        legend=dict(orientation="h", x=0, xanchor="left", y=0, yanchor="top"),
     )
     return fig
 
@@ -152,5 +155,16 @@ def error_curve_figure(curve: ErrorCurve, current: Quantisation | None = None) -
         )
     base_layout(fig, height=320, title="Quantisation error against K")
     fig.update_xaxes(title="K (colours)", type="log", tickvals=list(curve.ks))
-    fig.update_yaxes(title="RMSE per channel (0–255)", rangemode="tozero")
+    # Log scale: the random palette's K = 2 error would otherwise flatten the rest.
+    fig.update_yaxes(title="RMSE per channel (0–255), log scale", type="log")
+    fig.update_layout(
+        legend=dict(
+            orientation="v",
+            x=0.98,
+            xanchor="right",
+            y=0.98,
+            yanchor="top",
+            bgcolor="rgba(255,255,255,0.85)",
+        )
+    )
     return fig

@@ -8,6 +8,7 @@ import pytest
 from dashboard import alternatives as alt
 from dashboard.alternative_figures import (
     ellipse_xy,
+    matched_colour_ids,
     ellipses_2d,
     k_distance_figure,
     method_grid,
@@ -85,3 +86,22 @@ def test_split_tree_figure_widths_are_the_node_sizes():
     assert list(icicle.values) == [10, 6, 4]
     assert list(icicle.labels) == ["all points", "cluster 0", "cluster 1"]
     assert icicle.branchvalues == "total"
+
+
+def test_matched_colours_follow_the_reference_groups():
+    reference = np.array([0, 0, 0, 1, 1, 1, 2, 2])
+    # The method calls group 0 "2", group 1 "0", splits group 2 into "1" and "3", one noise.
+    labels = np.array([2, 2, 2, 0, 0, -1, 1, 3])
+    ids = matched_colour_ids(labels, reference)
+    assert ids[2] == 0 and ids[0] == 1
+    assert {ids[1], ids[3]} == {2, 3}  # one half of group 2 keeps its colour, one gets a new one
+    assert matched_colour_ids(np.array([-1, -1]), np.array([0, 1])).size == 0
+
+
+def test_same_groups_get_the_same_colours_in_every_panel(run):
+    X, r = run
+    truth = np.array([0] * 40 + [1] * 40 + [1])[r.sample]
+    fig = method_grid(r, X[r.sample], lambda Z: Z, truth=truth)
+    clustered = [t for t in fig.data if t.name == "clustered"]
+    first_points = {tuple(c) for c in [t.marker.color[:1] for t in clustered]}
+    assert len(first_points) == 1  # point 0 has one colour in every panel that clusters it
