@@ -69,6 +69,12 @@ def lab() -> None:
     with st.spinner(f"Fitting {k} colours…"):
         quant = glue.cached_quantisation(picture, int(k), seed, int(fit_pixels))
         baseline = glue.cached_baseline_rmse(picture, int(k), seed)
+    if quant.k < k:
+        st.info(
+            f"The pixels fitted on have only {quant.k} distinct colours, so the palette has "
+            f"{quant.k}, not {k}.",
+            icon=":material/info:",
+        )
     show_images(quant, baseline)
     show_charts(quant)
 
@@ -84,8 +90,9 @@ def show_images(quant: cq.Quantisation, baseline: float) -> None:
     m2.metric(
         "Error, random palette",
         f"{baseline:.2f}",
-        delta=f"{baseline - quant.rmse:+.2f} worse",
+        delta=f"{baseline / quant.rmse:.1f}× the K-Means error" if quant.rmse > 0 else None,
         delta_color="off",
+        delta_arrow="off",
         help="K pixels picked at random as the palette; RMSE per channel, 0–255",
     )
     m3.metric("Fit and redraw", f"{quant.seconds:.2f} s", help="Wall time of the last new fit")

@@ -155,8 +155,12 @@ def error_curve_figure(curve: ErrorCurve, current: Quantisation | None = None) -
         )
     base_layout(fig, height=320, title="Quantisation error against K")
     fig.update_xaxes(title="K (colours)", type="log", tickvals=list(curve.ks))
-    # Log scale: the random palette's K = 2 error would otherwise flatten the rest.
-    fig.update_yaxes(title="RMSE per channel (0–255), log scale", type="log")
+    # Log scale: the random palette's K = 2 error would otherwise flatten the rest
+    # (not possible when an error is 0, e.g. an image with fewer colours than K).
+    if np.all(curve.kmeans > 0) and np.all(curve.random > 0):
+        fig.update_yaxes(title="RMSE per channel (0–255), log scale", type="log")
+    else:
+        fig.update_yaxes(title="RMSE per channel (0–255)", rangemode="tozero")
     fig.update_layout(
         legend=dict(
             orientation="v",

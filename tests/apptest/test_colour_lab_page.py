@@ -65,6 +65,7 @@ def test_an_uploaded_png_is_quantised_and_named_literally():
     assert not at.error
     # Two colours: K-Means reproduces them exactly, a random palette of 16 pixels too.
     assert _metrics(at)["Error, K-Means palette"] == 0.0
+    assert "only 2 distinct colours, so the palette has 2, not 16" in at.info[0].value
     assert at.file_uploader(key="colour_upload").proto.max_upload_size_mb == 20
 
 

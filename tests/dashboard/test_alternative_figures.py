@@ -8,9 +8,9 @@ import pytest
 from dashboard import alternatives as alt
 from dashboard.alternative_figures import (
     ellipse_xy,
-    matched_colour_ids,
     ellipses_2d,
     k_distance_figure,
+    matched_colour_ids,
     method_grid,
     panel_title,
     split_tree_figure,

@@ -50,3 +50,8 @@ def test_error_curve_has_both_palettes_and_marks_the_shown_k():
     ]
     assert list(fig.data[2].y) == [4.0]
     assert fig.layout.xaxis.type == "log"
+
+
+def test_error_curve_uses_a_linear_axis_when_an_error_is_zero():
+    curve = cq.ErrorCurve((2, 4), np.array([9.0, 0.0]), np.array([12.0, 0.0]), 100)
+    assert error_curve_figure(curve).layout.yaxis.type != "log"
