@@ -70,9 +70,8 @@ def main() -> None:
     picture = megapixel_picture()
     sklearn_quantise(picture, 2)  # warm-up: thread pools, lazy imports
     cq.quantise(picture, 2, SEED)
-    print(
-        f"# Colour lab, {picture.n_pixels:,} pixels, {os.cpu_count()} CPUs, {platform.python_version()}"
-    )
+    cpus, python = os.cpu_count(), platform.python_version()
+    print(f"# Colour lab, {picture.n_pixels:,} pixels, {cpus} CPUs, Python {python}")
     print(f"median of {args.repeats} alternated runs (fastest–slowest)\n")
     print("| K | colour lab (kmeans_core) | scikit-learn, same steps | ratio | RMSE |")
     print("|---|---|---|---|---|")
