@@ -551,8 +551,9 @@ def run_method(
             start = time.perf_counter()
             model, labels = _fit(method, params, Xr)
             seconds = time.perf_counter() - start
-    except (ValueError, MemoryError, np.linalg.LinAlgError) as exc:
-        return MethodResult(method.name, rows, np.full(len(rows), -1), 0.0, error=str(exc))
+    except Exception as exc:  # any library's refusal of degenerate data: said, not raised
+        message = f"{type(exc).__name__}: {exc}"
+        return MethodResult(method.name, rows, np.full(len(rows), -1), 0.0, error=message)
     ari, sil = _scores(X, truth, rows, labels, params.seed)
     said = tuple(dict.fromkeys(str(w.message) for w in caught))
     return MethodResult(

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from dashboard.dataset import Dataset
 from dashboard.generators import dataset_from_recipe, default_recipe
 from tests.apptest.app_runner import open_page
+from tests.apptest.test_pages_with_awkward_data import DATASETS as AWKWARD
 
 PAGE = "app_pages/alternatives.py"
 
@@ -75,3 +77,12 @@ def test_big_data_waits_for_the_button_then_runs_on_a_stated_sample():
     assert table.set_index("Method").loc["Spectral", "Rows clustered"] == "500"
     assert table.set_index("Method").loc["kmeans_core", "Rows clustered"] == "6,000"
     assert any("random sample of 500 of the 6,000 rows" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("dataset_name", list(AWKWARD))
+def test_awkward_data_and_large_k_never_show_a_traceback(dataset_name):
+    ds = AWKWARD[dataset_name]
+    at = open_page(PAGE, session={"dataset": ds}, query={"k": "12"})
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.session_state["dataset"].name == ds.name
+    assert len(at.dataframe) == 2  # the rules and the results, whatever failed
