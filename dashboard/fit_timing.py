@@ -107,12 +107,18 @@ def format_seconds(seconds: float) -> str:
 
 
 def spread_text(timing: FitTiming) -> str:
-    """The median, the range and the number of repeats: "12.3 ms (11.9–14.0 ms, 5 runs)"."""
+    """The median, the range and the number of repeats: "2.0 ms (1.0–10.0, 5 runs)".
+
+    The range is written in the median's unit, so the cell stays short.
+    """
     if timing.repeats == 1:
         return f"{format_seconds(timing.median)} (1 run)"
+    scale = 1000 if timing.median < 1 else 1
+    digits = 1 if scale == 1000 else 2
+    low, high = timing.low * scale, timing.high * scale
     return (
         f"{format_seconds(timing.median)} "
-        f"({format_seconds(timing.low)}–{format_seconds(timing.high)}, {timing.repeats} runs)"
+        f"({low:,.{digits}f}–{high:,.{digits}f}, {timing.repeats} runs)"
     )
 
 
@@ -125,7 +131,7 @@ def speed_verdict(a_name: str, a: FitTiming, b_name: str, b: FitTiming) -> str:
     if a.median <= 0 or b.median <= 0:
         return ""
     if a.high >= b.low and b.high >= a.low:
-        return f"no clear difference (ranges overlap; medians {a.median / b.median:.2f}×)"
+        return "no clear winner: the ranges overlap"
     if a.median < b.median:
         return f"{a_name} {b.median / a.median:.1f}× faster (median)"
     return f"{b_name} {a.median / b.median:.1f}× faster (median)"

@@ -68,14 +68,15 @@ def test_budget_counts_the_time_spent_in_every_round():
 def test_median_low_high_of_the_repeats():
     t = FitTiming((0.003, 0.001, 0.010, 0.002, 0.002))
     assert (t.median, t.low, t.high, t.repeats) == (0.002, 0.001, 0.010, 5)
-    assert spread_text(t) == "2.0 ms (1.0 ms–10.0 ms, 5 runs)"
+    assert spread_text(t) == "2.0 ms (1.0–10.0, 5 runs)"
+    assert spread_text(FitTiming((1.5, 1.25, 2.0))) == "1.50 s (1.25–2.00, 3 runs)"
     assert spread_text(FitTiming((1.5,))) == "1.50 s (1 run)"
 
 
 def test_no_winner_is_named_when_the_ranges_overlap():
     a = FitTiming((0.010, 0.012, 0.015))
     b = FitTiming((0.011, 0.014, 0.020))
-    assert speed_verdict("A", a, "B", b).startswith("no clear difference")
+    assert speed_verdict("A", a, "B", b) == "no clear winner: the ranges overlap"
 
 
 def test_the_faster_one_is_named_with_the_ratio_of_medians():
