@@ -6,7 +6,12 @@ import streamlit as st
 
 from dashboard import alternatives as alt
 from dashboard import streamlit_glue as glue
-from dashboard.alternative_figures import k_distance_figure, method_grid, split_tree_figure
+from dashboard.alternative_figures import (
+    k_distance_figure,
+    matched_colour_ids,
+    method_grid,
+    split_tree_figure,
+)
 from dashboard.plotting import view_2d
 from dashboard.safe_text import literal
 
@@ -131,14 +136,10 @@ def show_run(run: alt.AlternativesRun) -> None:
             idea = next(m.idea for m in alt.METHODS if m.name == r.name)
             st.markdown(f"- **{r.name}**: {idea} — _{literal(said, 200)}_")
     view = view_2d(ds.X[run.sample], ds.feature_names, seed=params.seed)
+    truth = None if ds.true_labels is None else ds.true_labels[run.sample]
     st.plotly_chart(
         method_grid(
-            run,
-            view.points,
-            view.project,
-            truth=None if ds.true_labels is None else ds.true_labels[run.sample],
-            x_title=view.x_title,
-            y_title=view.y_title,
+            run, view.points, view.project, truth=truth, x_title=view.x_title, y_title=view.y_title
         ),
         width="stretch",
         key="alt_grid",
@@ -161,9 +162,14 @@ def show_run(run: alt.AlternativesRun) -> None:
         "DBSCAN's eps: where the sorted distances to each point's neighbours bend upwards, "
         "points stop being inside a dense region."
     )
-    tree = run.result(alt.BISECTING).tree
-    if tree:
-        right.plotly_chart(split_tree_figure(tree), width="stretch", key="alt_tree")
+    bisecting = run.result(alt.BISECTING)
+    if bisecting.tree:
+        core_labels = run.result(alt.KMEANS_CORE).labels_at(run.sample)
+        reference = truth if truth is not None else core_labels
+        colours = matched_colour_ids(bisecting.labels_at(run.sample), reference)
+        right.plotly_chart(
+            split_tree_figure(bisecting.tree, colours), width="stretch", key="alt_tree"
+        )
         right.caption("Each bar is split in two by 2-means; the bar with the largest inertia next.")
 
 

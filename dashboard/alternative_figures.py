@@ -211,8 +211,8 @@ def method_grid(
     fig.update_xaxes(title_text=x_title, row=rows)
     fig.update_yaxes(title_text=y_title, col=1)
     fig.update_layout(
-        margin=dict(l=10, r=10, t=60, b=10),
-        legend=dict(orientation="h", x=1, xanchor="right", y=1.0, yanchor="bottom"),
+        margin=dict(l=10, r=10, t=60, b=50),
+        legend=dict(orientation="h", x=0, xanchor="left", y=0, yanchor="top", yref="container"),
     )
     return fig
 
@@ -262,10 +262,16 @@ def k_distance_figure(curve: KDistance, eps: float | None = None) -> go.Figure:
     return fig
 
 
-def split_tree_figure(nodes: list[SplitNode]) -> go.Figure:
+def split_tree_figure(nodes: list[SplitNode], colour_ids: np.ndarray | None = None) -> go.Figure:
     """BisectingKMeans' splits as an icicle: the root on top, each split below its parent.
 
     Widths are the points in each node; leaves carry their cluster's colour.
+
+    Parameters
+    ----------
+    nodes : list of SplitNode
+    colour_ids : ndarray of int, optional
+        Colour of each cluster (:func:`matched_colour_ids`), as in the grid's panel.
 
     Returns
     -------
@@ -276,7 +282,15 @@ def split_tree_figure(nodes: list[SplitNode]) -> go.Figure:
         "all points" if n.parent == "" else (f"cluster {n.label}" if n.label >= 0 else "split")
         for n in nodes
     ]
-    colors = [cluster_color(n.label) if n.label >= 0 else "#E8E8E8" for n in nodes]
+    ids = np.arange(len(nodes)) if colour_ids is None else colour_ids
+
+    def colour(label: int) -> str:
+        if label < 0:
+            return "#E8E8E8"
+        # A leaf left empty (duplicate points) has no matched colour: its own id.
+        return cluster_color(int(ids[label]) if label < len(ids) else label)
+
+    colors = [colour(n.label) for n in nodes]
     fig = go.Figure(
         go.Icicle(
             ids=[n.node_id for n in nodes],

@@ -105,3 +105,15 @@ def test_same_groups_get_the_same_colours_in_every_panel(run):
     clustered = [t for t in fig.data if t.name == "clustered"]
     first_points = {tuple(c) for c in [t.marker.color[:1] for t in clustered]}
     assert len(first_points) == 1  # point 0 has one colour in every panel that clusters it
+
+
+def test_split_tree_colours_follow_the_matching_and_survive_empty_leaves():
+    nodes = [
+        alt.SplitNode("root", "", 10, -1),
+        alt.SplitNode("root/L", "root", 10, 0),
+        alt.SplitNode("root/R", "root", 0, 1),  # empty: duplicate points
+    ]
+    fig = split_tree_figure(nodes, np.array([2]))
+    from dashboard.plotting import cluster_color
+
+    assert list(fig.data[0].marker.colors)[1:] == [cluster_color(2), cluster_color(1)]
