@@ -211,8 +211,9 @@ def method_grid(
     fig.update_xaxes(title_text=x_title, row=rows)
     fig.update_yaxes(title_text=y_title, col=1)
     fig.update_layout(
-        margin=dict(l=10, r=10, t=60, b=50),
-        legend=dict(orientation="h", x=0, xanchor="left", y=0, yanchor="top", yref="container"),
+        # The legend (noise, ellipses) in the top margin, above the panel titles.
+        margin=dict(l=10, r=10, t=75, b=10),
+        legend=dict(orientation="h", x=1, xanchor="right", y=1, yanchor="top", yref="container"),
     )
     return fig
 
