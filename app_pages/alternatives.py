@@ -124,8 +124,9 @@ def show_run(run: alt.AlternativesRun) -> None:
     )
     st.caption(
         "★ = a method the note above says fixes this shape. Fit time is one wall-clock fit "
-        "on the rows stated (a rough cost on a shared machine, not a benchmark; the Speed "
-        f"page times K-Means properly). Silhouette uses at most {alt.SILHOUETTE_ROWS:,} rows."
+        "on the rows stated, scikit-learn's OpenMP on one thread (a rough cost on a shared "
+        "machine, not a benchmark; the Speed page times K-Means properly). Silhouette uses "
+        f"at most {alt.SILHOUETTE_ROWS:,} rows."
     )
     for r in run.results:
         if r.error:

@@ -31,6 +31,7 @@ from sklearn.cluster import (
 from sklearn.metrics import adjusted_rand_score, silhouette_score
 from sklearn.mixture import GaussianMixture
 from sklearn.neighbors import NearestNeighbors
+from threadpoolctl import threadpool_limits
 
 from kmeans_core import KMeans
 
@@ -43,6 +44,8 @@ MIXTURE_MAX_ROWS = 200_000
 SILHOUETTE_ROWS = 2000
 MAX_K = 50
 MAX_NEIGHBORS = 100
+# Fewer, larger steps: on 1M rows 4× scikit-learn's default batch ran 6× faster here.
+MINIBATCH_SIZE = 4096
 
 KMEANS_CORE = "kmeans_core"
 GMM = "Gaussian mixture"
@@ -285,6 +288,11 @@ def _rules_for(
             str(params.n_neighbors),
             "scikit-learn's default k-NN graph size (10); the RBF default depends on scale",
         ),
+        Rule(
+            "MiniBatchKMeans batch_size",
+            f"{MINIBATCH_SIZE:,}",
+            "fewer, larger steps than the default 1,024 (faster on big data)",
+        ),
         Rule("random_state", str(params.seed), "the sidebar's seed, for every method"),
     ]
 
@@ -371,7 +379,9 @@ METHODS: tuple[Method, ...] = (
     ),
     Method(
         MINIBATCH,
-        lambda p, k: MiniBatchKMeans(n_clusters=k, n_init=1, random_state=p.seed),
+        lambda p, k: MiniBatchKMeans(
+            n_clusters=k, n_init=1, batch_size=MINIBATCH_SIZE, random_state=p.seed
+        ),
         "K-Means on small random batches: faster on big data, a little rougher.",
     ),
     Method(
@@ -496,11 +506,17 @@ class AlternativesRun:
 
 
 def _fit(method: Method, params: AlternativeParams, Xr: np.ndarray) -> tuple[Any, np.ndarray]:
-    """Fit ``method`` on ``Xr``; its model and labels."""
+    """Fit ``method`` on ``Xr``; its model and labels.
+
+    scikit-learn's OpenMP is held to one thread: on a busy shared server its threads
+    spin against each other (MiniBatchKMeans on 200k rows took 31 s with them and
+    2.6 s without, measured here under load). kmeans_core manages its own threads.
+    """
     model = method.build(params, max(1, min(params.k, len(Xr))))
-    if isinstance(model, GaussianMixture):
-        return model, np.asarray(model.fit(Xr).predict(Xr), dtype=np.int64)
-    return model, np.asarray(model.fit(Xr).labels_, dtype=np.int64)
+    with threadpool_limits(limits=1, user_api="openmp"):
+        if isinstance(model, GaussianMixture):
+            return model, np.asarray(model.fit(Xr).predict(Xr), dtype=np.int64)
+        return model, np.asarray(model.fit(Xr).labels_, dtype=np.int64)
 
 
 def _extras(model: Any) -> dict[str, Any]:
