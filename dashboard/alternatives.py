@@ -534,13 +534,14 @@ def _scores(
     ari = None if truth is None else float(adjusted_rand_score(truth[rows], labels))
     kept = labels >= 0
     n_found = np.unique(labels[kept]).size
-    sil = None
-    if 2 <= n_found < kept.sum():
-        size = min(SILHOUETTE_ROWS, int(kept.sum()))
-        sil = float(
-            silhouette_score(X[rows][kept], labels[kept], sample_size=size, random_state=seed)
-        )
-    return ari, sil
+    if not 2 <= n_found < kept.sum():
+        return ari, None
+    size = min(SILHOUETTE_ROWS, int(kept.sum()))
+    try:
+        sil = silhouette_score(X[rows][kept], labels[kept], sample_size=size, random_state=seed)
+    except ValueError:  # the random sample caught a single cluster (a tiny one was missed)
+        return ari, None
+    return ari, float(sil)
 
 
 def run_method(

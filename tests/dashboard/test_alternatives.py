@@ -209,3 +209,12 @@ def test_table_marks_the_recommended_methods_and_dashes_missing_scores():
     table = alt.results_table(run, (alt.GMM,))
     assert table["Method"].tolist()[1] == "★ Gaussian mixture"
     assert set(table["ARI vs truth"]) == {"—"}
+
+
+def test_silhouette_is_left_out_when_its_sample_misses_a_tiny_cluster(monkeypatch):
+    # 3,000 points in one cluster, one in another; a 2-row silhouette sample (seed 1)
+    # holds the big cluster only, which scikit-learn refuses to score: no score, no error.
+    monkeypatch.setattr(alt, "SILHOUETTE_ROWS", 2)
+    X = np.vstack([np.random.default_rng(0).normal(size=(3000, 2)), [[50.0, 50.0]]])
+    labels = np.array([0] * 3000 + [1])
+    assert alt._scores(X, None, np.arange(3001), labels, seed=1) == (None, None)
