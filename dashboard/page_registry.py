@@ -86,6 +86,14 @@ PAGES: tuple[PageSpec, ...] = (
         "kmeans_core and scikit-learn side by side, from the same start or each its own.",
     ),
     PageSpec(
+        "app_pages/alternatives.py",
+        "Beyond K-Means",
+        ":material/hub:",
+        "beyond-kmeans",
+        "What works instead on each shape K-Means gets wrong: mixtures, DBSCAN, HDBSCAN, "
+        "linkage, spectral — scored side by side.",
+    ),
+    PageSpec(
         "app_pages/speed.py",
         "Speed",
         ":material/speed:",
@@ -98,6 +106,13 @@ PAGES: tuple[PageSpec, ...] = (
         ":material/share:",
         "export",
         "Download the labelled data, centers, history and settings; share a link to this run.",
+    ),
+    PageSpec(
+        "app_pages/colour_lab.py",
+        "Colour lab",
+        ":material/palette:",
+        "colour-lab",
+        "K-Means colour quantisation of a sample photo or your own: palette, RGB cloud, error.",
     ),
 )
 

@@ -24,8 +24,10 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import (
+    alternatives,
     animation,
     choose_k,
+    colour_quant,
     column_roles,
     compare,
     csv_upload,
@@ -247,34 +249,15 @@ def cached_sweep(
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def cached_comparison(
-    dataset_key: str,
-    k: int,
-    mode: str,
-    init: str,
-    seed: int,
-    n_init: int,
-    max_iter: int,
-    tol: float,
-    sklearn_seed: int | None,
-    n_classes: int | None,
-    _X: np.ndarray,
-    _truth: np.ndarray | None,
+def _cached_comparison(
+    dataset_key: str, params: compare.CompareParams, _ds: Dataset
 ) -> compare.Comparison:
-    """:func:`dashboard.compare.run_comparison`, cached per dataset and every setting."""
-    return compare.run_comparison(
-        _X,
-        k,
-        mode,
-        init=init,
-        seed=seed,
-        n_init=n_init,
-        max_iter=max_iter,
-        tol=tol,
-        sklearn_seed=sklearn_seed,
-        truth=_truth,
-        n_classes=n_classes,
-    )
+    return compare.run_comparison(_ds.X, params, _ds.true_labels, _ds.n_classes)
+
+
+def cached_comparison(ds: Dataset, params: compare.CompareParams) -> compare.Comparison:
+    """:func:`dashboard.compare.run_comparison` on ``ds``, cached per dataset and parameters."""
+    return _cached_comparison(ds.key, params, ds)
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -654,3 +637,112 @@ def rerun_app_if_k_changed() -> None:
     """Inside a fragment: rerun the whole app after :func:`use_k` changed K from it."""
     if st.session_state.pop(_K_APPLIED_KEY, False):
         st.rerun(scope="app")
+
+
+# --------------------------------------------------------------------------- Beyond K-Means
+
+_ALTERNATIVES_REQUESTED = "_alternatives_requested"
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _cached_suggestion(
+    dataset_key: str, fallback_k: int, seed: int, sample_size: int, _ds: Dataset
+) -> alternatives.Suggestion:
+    return alternatives.suggest(
+        _ds.X, n_classes=_ds.n_classes, fallback_k=fallback_k, seed=seed, sample_size=sample_size
+    )
+
+
+def cached_suggestion(
+    ds: Dataset, fallback_k: int, seed: int, sample_size: int
+) -> alternatives.Suggestion:
+    """:func:`dashboard.alternatives.suggest` for ``ds``, cached per dataset and settings."""
+    return _cached_suggestion(ds.key, fallback_k, seed, sample_size, ds)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _cached_alternatives(
+    dataset_key: str, params: alternatives.AlternativeParams, _ds: Dataset
+) -> alternatives.AlternativesRun:
+    return alternatives.run_all(_ds.X, _ds.true_labels, params)
+
+
+def cached_alternatives(
+    ds: Dataset, params: alternatives.AlternativeParams
+) -> alternatives.AlternativesRun:
+    """:func:`dashboard.alternatives.run_all` on ``ds``, cached per dataset and parameters."""
+    return _cached_alternatives(ds.key, params, ds)
+
+
+def alternatives_requested(ds: Dataset, params: alternatives.AlternativeParams) -> bool:
+    """Whether the visitor asked for the methods to run on this dataset with these parameters."""
+    return (ds.key, params) in st.session_state.get(_ALTERNATIVES_REQUESTED, set())
+
+
+def request_alternatives(ds: Dataset, params: alternatives.AlternativeParams) -> None:
+    """Remember (for this session) that the methods should run on ``ds`` with ``params``."""
+    requested = st.session_state.setdefault(_ALTERNATIVES_REQUESTED, set())
+    requested.add((ds.key, params))
+
+
+# --------------------------------------------------------------------------- colour lab
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def cached_sample_picture(name: str) -> colour_quant.Picture:
+    """:func:`dashboard.colour_quant.sample_picture`, loaded once per process."""
+    return colour_quant.sample_picture(name)
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def cached_upload_picture(data: bytes, name: str) -> colour_quant.Picture:
+    """:func:`dashboard.colour_quant.read_upload`, cached per file content and name."""
+    return colour_quant.read_upload(data, name)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _cached_quantisation(
+    picture_key: str, k: int, seed: int, fit_pixels: int, _picture: colour_quant.Picture
+) -> colour_quant.Quantisation:
+    return colour_quant.quantise(_picture, k, seed, fit_pixels)
+
+
+def cached_quantisation(
+    picture: colour_quant.Picture, k: int, seed: int, fit_pixels: int
+) -> colour_quant.Quantisation:
+    """:func:`dashboard.colour_quant.quantise`, cached per image, K, seed and sample size."""
+    return _cached_quantisation(picture.key, k, seed, fit_pixels, picture)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _cached_baseline(picture_key: str, k: int, seed: int, _picture: colour_quant.Picture) -> float:
+    return colour_quant.baseline_rmse(_picture, k, seed)
+
+
+def cached_baseline_rmse(picture: colour_quant.Picture, k: int, seed: int) -> float:
+    """:func:`dashboard.colour_quant.baseline_rmse`, cached per image, K and seed."""
+    return _cached_baseline(picture.key, k, seed, picture)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _cached_error_curve(
+    picture_key: str, seed: int, fit_pixels: int, _picture: colour_quant.Picture
+) -> colour_quant.ErrorCurve:
+    return colour_quant.error_curve(_picture, seed, fit_pixels)
+
+
+def cached_error_curve(
+    picture: colour_quant.Picture, seed: int, fit_pixels: int
+) -> colour_quant.ErrorCurve:
+    """:func:`dashboard.colour_quant.error_curve`, cached per image, seed and sample size."""
+    return _cached_error_curve(picture.key, seed, fit_pixels, picture)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _cached_png(picture_key: str, k: int, seed: int, fit_pixels: int, _image: np.ndarray) -> bytes:
+    return colour_quant.png_bytes(_image)
+
+
+def cached_png(picture: colour_quant.Picture, quant: colour_quant.Quantisation, seed: int) -> bytes:
+    """The quantised image as PNG bytes, encoded once per image and settings."""
+    return _cached_png(picture.key, quant.k, seed, quant.fit_pixels, quant.image)
