@@ -183,7 +183,18 @@ def _text(values: pd.Series) -> np.ndarray:
     return values.astype(str).str.strip().to_numpy(dtype=object).reshape(-1, 1)
 
 
-def _scale(block: np.ndarray, how: str) -> tuple[np.ndarray, StandardScaler | MinMaxScaler | None]:
+def scale_block(
+    block: np.ndarray, how: str
+) -> tuple[np.ndarray, StandardScaler | MinMaxScaler | None]:
+    """Scale columns: ``"none"``, ``"standardise"`` (z-scores) or ``"min-max"`` (0 to 1).
+
+    A constant column stays constant (0 after either scaling) instead of becoming NaN.
+
+    Returns
+    -------
+    scaled : ndarray
+    scaler : fitted scikit-learn scaler, or None for ``"none"`` (or no columns)
+    """
     if how not in SCALINGS:
         raise ValueError(f"Scaling: choose one of {', '.join(SCALINGS)}, not {how!r}.")
     if block.shape[1] == 0 or how == "none":
@@ -264,7 +275,7 @@ def fit_encoding(
         raw[spec.name] = enc.fit_transform(_text(values))
         levels[spec.name] = [str(v) for v in enc.categories_[0]]
     scaled = [s.name for s in specs if s.encoding != "one-hot"]
-    block, scaler = _scale(
+    block, scaler = scale_block(
         np.column_stack([raw[c] for c in scaled] or [np.empty((len(frame), 0))]), scaling
     )
     v = float(np.mean(np.var(block, axis=0))) if block.shape[1] else 1.0

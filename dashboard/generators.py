@@ -24,7 +24,7 @@ import numpy as np
 from sklearn.datasets import load_iris, load_wine, make_blobs, make_circles, make_moons
 
 from dashboard.dataset import Dataset
-from dashboard.preprocess import scale
+from dashboard.encoding import scale_block
 from dashboard.run_settings import MAX_SEED
 from dashboard.safe_text import short_repr
 
@@ -470,7 +470,7 @@ def _builtin_dataset(r: dict[str, Any], seed: int) -> Dataset:
     """Iris or wine, scaled as the recipe says."""
     kind = r["kind"]
     bunch = load_iris() if kind == "iris" else load_wine()
-    X, _ = scale(np.asarray(bunch.data, dtype=np.float64), r["scaling"])
+    X, _ = scale_block(np.asarray(bunch.data, dtype=np.float64), r["scaling"])
     notes = [NOTES[kind]]
     if r["scaling"] != "none":
         notes.append(f"Features scaled: {r['scaling']}.")

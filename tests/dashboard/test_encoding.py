@@ -138,3 +138,29 @@ def test_inverse_of_scaling_round_trips(values, scaling):
     X, fitted = enc.fit_encoding(df, specs, {"a", "b", "c"}, scaling)
     back = fitted.centers_original(X).to_numpy()
     np.testing.assert_allclose(back, values, rtol=1e-9, atol=1e-6 * (1 + np.abs(values).max()))
+
+
+# --- scale_block: the one scaling of the app (uploads and built-in data) ----------------
+
+
+def test_scale_block_standardises_by_hand_and_keeps_a_constant_column_at_zero():
+    out, scaler = enc.scale_block(np.array([[1.0, 5.0], [3.0, 5.0], [5.0, 5.0]]), "standardise")
+    # column 0: mean 3, population std sqrt(8/3); constant column 1 becomes 0, not NaN
+    s = np.sqrt(8 / 3)
+    assert out[:, 0] == pytest.approx([-2 / s, 0, 2 / s])
+    assert out[:, 1].tolist() == [0.0, 0.0, 0.0]
+    assert scaler is not None
+
+
+def test_scale_block_min_max_by_hand():
+    out, _ = enc.scale_block(np.array([[2.0, 7.0], [4.0, 7.0], [10.0, 7.0]]), "min-max")
+    assert out[:, 0] == pytest.approx([0.0, 0.25, 1.0])
+    assert out[:, 1].tolist() == [0.0, 0.0, 0.0]
+
+
+def test_scale_block_none_keeps_values_and_an_unknown_choice_is_refused():
+    a = np.array([[1.0, 2.0]])
+    out, scaler = enc.scale_block(a, "none")
+    assert scaler is None and np.array_equal(out, a)
+    with pytest.raises(ValueError, match="choose one of"):
+        enc.scale_block(a, "magic")
