@@ -194,6 +194,13 @@ def player(present: bool, step: int | None, dataset_key: str) -> None:
         run, idx, sample_note = glue.cached_animation_run(
             ds.key, centers, ANIMATE_MAX_POINTS, settings.seed, max_iter, tol, init_label, ds.X
         )
+        # Cluster numbers and colours as on the other pages (at most one more cached run).
+        shown_order = glue.start_in_shown_order(ds, centers, run.frames[-1].centers)
+        if shown_order is not centers:
+            centers = shown_order
+            run, idx, sample_note = glue.cached_animation_run(
+                ds.key, centers, ANIMATE_MAX_POINTS, settings.seed, max_iter, tol, init_label, ds.X
+            )
     except ValueError as exc:
         st.error(f"The run failed: {exc}", icon=":material/error:")
         return

@@ -184,7 +184,7 @@ def step_caption(step: LloydStep, *, first_assign: bool, max_iter: int | None = 
             )
         for k in step.relocated:
             parts.append(
-                f"Cluster {k + 1} was empty and was relocated to a far point "
+                f"Cluster {k} was empty and was relocated to a far point "
                 "(the point farthest from its centroid)."
             )
     if step.stop_reason is not None:

@@ -234,7 +234,7 @@ def centroid_trace(k: int) -> Trace:
         "name": "centroids",
         "x": [],
         "y": [],
-        "text": [str(c + 1) for c in range(k)],
+        "text": [str(c) for c in range(k)],  # numbered as on the other pages and in exports
         "mode": "markers+text",
         "textposition": "top right",
         "textfont": {"size": FONT_SIZE, "color": "#111111"},
@@ -257,7 +257,7 @@ def relocation_callouts(frame: AnimFrame, centers_2d: np.ndarray) -> list[dict[s
             "y": float(centers_2d[c, 1]),
             "xref": "x",
             "yref": "y",
-            "text": f"cluster {c + 1} was empty:<br>moved to a far point",
+            "text": f"cluster {c} was empty:<br>moved to a far point",
             "showarrow": True,
             "arrowhead": 2,
             "arrowcolor": CURRENT_COLOR,

@@ -746,3 +746,40 @@ def _cached_png(picture_key: str, k: int, seed: int, fit_pixels: int, _image: np
 def cached_png(picture: colour_quant.Picture, quant: colour_quant.Quantisation, seed: int) -> bytes:
     """The quantised image as PNG bytes, encoded once per image and settings."""
     return _cached_png(picture.key, quant.k, seed, quant.fit_pixels, quant.image)
+
+
+# --------------------------------------------------------------------------- Animate numbering
+
+
+def start_in_shown_order(ds: Dataset, start: np.ndarray, final_centers: np.ndarray) -> np.ndarray:
+    """The starting centers reordered so the run ends with the cluster numbers shown elsewhere.
+
+    Lloyd's algorithm is indifferent to the order of its centers, so reordering the
+    start renumbers the whole animation. When no page has shown this feature space
+    yet, the animation's own numbering becomes the one the other pages follow.
+
+    Parameters
+    ----------
+    ds : Dataset
+    start : ndarray of shape (k, d)
+        The animation's starting centers.
+    final_centers : ndarray of shape (k, d)
+        Where the run from ``start`` ended.
+
+    Returns
+    -------
+    ndarray
+        ``start`` itself when the numbering already agrees, else a reordered copy.
+    """
+    memory: dict[tuple[str, ...], np.ndarray] = st.session_state.setdefault(_SHOWN_CENTERS_KEY, {})
+    space = tuple(ds.feature_names)
+    reference = memory.get(space)
+    if reference is None:
+        memory[space] = np.array(final_centers)
+        return start
+    mapping = label_matching.stable_numbers(reference, final_centers)
+    if np.array_equal(mapping, np.arange(len(mapping))):
+        return start
+    reordered = np.empty_like(start)
+    reordered[mapping] = start
+    return reordered

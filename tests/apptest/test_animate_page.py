@@ -184,3 +184,19 @@ def test_tolerance_stop_says_why_in_beginner_words(at):
     assert not at.exception
     last = player_args(at)["data"]["frames"][-1]
     assert "Done:" in last["caption"] or "Stopped" in last["caption"]
+
+
+def test_animation_numbers_clusters_as_the_clusters_page_does():
+    # Four corners; seed 1 then seed 3 (k-means++ picks the corners in another order).
+    rng = np.random.default_rng(3)
+    corners = np.array([[0, 0], [20, 0], [0, 20], [20, 20]], dtype=float)
+    X = np.concatenate([c + rng.normal(0, 1, (50, 2)) for c in corners])
+    ds = Dataset(name="four corners", X=X, feature_names=["a", "b"], source="upload")
+    app = open_page("app_pages/clusters.py", session={"dataset": ds}, query={"k": "4", "seed": "1"})
+    app.number_input(key="seed").set_value(3).run()
+    shown = app.session_state["_shown_centers"][("a", "b")].copy()
+    app.switch_page(PAGE).run()
+    assert not app.exception
+    last = player_args(app)["data"]["frames"][-1]["traces"]["centroids"]
+    # The player draws centroid c at position c: the final centroids in the shown order.
+    np.testing.assert_allclose(np.c_[last["x"], last["y"]], shown, atol=1e-3)

@@ -85,13 +85,13 @@ def test_changed_points_are_exactly_those_whose_label_changed():
 
 
 def test_relocation_hands_a_point_over_and_is_captioned():
-    # Two tight pairs and a third center far away: cluster 3 gets no point.
+    # Two tight pairs and a third center far away: cluster 2 (numbered from 0) gets no point.
     X = np.array([[0.0], [0.2], [10.0], [10.2]])
     run = animate_run(X, np.array([[0.0], [10.0], [100.0]]), np.arange(4), init_label="t")
     update = run.frames[2]
     assert update.phase == "update"
     assert update.relocated == (2,)
-    assert "Cluster 3 was empty and was relocated to a far point" in update.caption
+    assert "Cluster 2 was empty and was relocated to a far point" in update.caption
     # The point it took is ringed as changed.
     assert update.changed.sum() == 1
     assert update.labels[update.changed][0] == 2
@@ -121,7 +121,7 @@ def test_caption_update_reports_largest_shift_and_relocation():
     reloc = _step(1, "update", [0], center_shifts=np.array([0.0, 4.0, 0.1]), relocated=(1,))
     text = step_caption(reloc, first_assign=False)
     assert "moved at most 4" in text
-    assert "Cluster 2 was empty and was relocated to a far point" in text
+    assert "Cluster 1 was empty and was relocated to a far point" in text
 
 
 @pytest.mark.parametrize(

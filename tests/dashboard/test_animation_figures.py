@@ -158,7 +158,7 @@ def test_relocation_callout_only_on_its_own_frame():
         notes = [a["text"] for a in update["annotations"]]
         assert len(notes) == len(frame.relocated)
     assert sum(bool(f["annotations"]) for f in data["frames"]) == 1
-    assert any("cluster 3 was empty" in a["text"] for f in data["frames"] for a in f["annotations"])
+    assert any("cluster 2 was empty" in a["text"] for f in data["frames"] for a in f["annotations"])
 
 
 def test_last_frame_explains_the_stop():

@@ -242,7 +242,7 @@ function update() {
   let moved = 0;
   const empty = [];
   m.centers = m.centers.map((c, j) => {
-    if (!n[j]) { empty.push(j + 1); return c; }
+    if (!n[j]) { empty.push(j); return c; }
     const nc = [sx[j] / n[j], sy[j] / n[j]];
     moved = Math.max(moved, Math.hypot(nc[0] - c[0], nc[1] - c[1]));
     return nc;
@@ -285,7 +285,7 @@ function manualTraces() {
   traces.push({
     type: "scattergl", name: "centroids", mode: "markers+text", hoverinfo: "skip", showlegend: false,
     x: m.centers.map((c) => c[0]), y: m.centers.map((c) => c[1]),
-    text: m.centers.map((_, c) => String(c + 1)), textposition: "top right",
+    text: m.centers.map((_, c) => String(c)), textposition: "top right",
     textfont: { size: 16, color: "#111" },
     marker: { symbol: "x", size: 22, color: m.centers.map((_, c) => color(c)), line: { color: "#111", width: 2 } },
   });
