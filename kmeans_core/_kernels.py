@@ -153,6 +153,21 @@ def default_chunk_rows(n_samples: int, n_features: int, n_clusters: int) -> int:
     return int(min(rows, n_samples))
 
 
+def first_copy_of_rows(centers: np.ndarray) -> np.ndarray | None:
+    """``out[k]`` = index of the first center equal to center k; None if all are distinct.
+
+    The GEMM computes two copies of one center through different BLAS paths, so their
+    distances can differ in the last bit and the tie would go to either copy.  Mapping
+    each label to its first copy gives the lowest index, as scikit-learn's loop does.
+    """
+    if centers.shape[0] < 2:
+        return None
+    _, first, inverse = np.unique(centers, axis=0, return_index=True, return_inverse=True)
+    if first.size == centers.shape[0]:
+        return None
+    return first[inverse.reshape(-1)].astype(np.int32)
+
+
 class _Plan:
     """One call's inputs, outputs and everything a chunk needs that depends on the centers."""
 
@@ -178,6 +193,7 @@ class _Plan:
         self.n_groups = -(-n_clusters // 8)
         self.pow2 = (1 << (np.arange(n_clusters) % 8)).astype(np.uint8)[:, None]
         self.n_chunks = -(-n_samples // chunk_rows)
+        self.first_copy = first_copy_of_rows(centers)
         self.labels = np.empty(n_samples, dtype=np.int32)
         self.inertia_parts = np.zeros(self.n_chunks, dtype=np.float64)
         self.prev_labels = None
@@ -191,6 +207,8 @@ class _Plan:
             if state is not None and state._matches(X, sample_weight, key):
                 # Update the partials of the previous call in place.
                 state._ready = False  # until this call completes
+                # After a relocation, changed chunks are summed afresh (see recompute_next).
+                self.incremental = self.incremental and not state._exact_next
                 self.prev_labels = self.kept_labels = state._labels
                 self.sums_parts = state._sums_parts
                 self.weight_parts = state._weight_parts
@@ -247,6 +265,8 @@ class _Plan:
         np.minimum.reduce(D, axis=0, out=m)
         labels = self.labels[start:stop]
         self._first_argmin(D, m, labels, s, L)
+        if self.first_copy is not None:
+            np.take(self.first_copy, labels, out=labels)
         # inertia: min partial + ||x||^2, clipped at 0 (rounding), weighted.
         np.add(m, self.x_sq[start:stop], out=m)
         np.maximum(m, 0, out=m)
@@ -282,6 +302,9 @@ class _Plan:
         sums, weights, counts = self.sums_parts[i], self.weight_parts[i], self.count_parts[i]
         Xg, wg, new, old = Xc[rows], w[rows], labels[rows], prev[rows]
         indptr = self.indptr[: n_changed + 1]
+        if _leaving_dominates(weights, old, wg, ones[:n_changed], indptr):
+            self._scatter_chunk(i, labels, w, Xc, ones, L)
+            return
         _scatter(sums, weights, new, wg, Xg, ones[:n_changed], indptr)
         _scatter(sums, weights, old, -wg, Xg, ones[:n_changed], indptr)
         _count(counts, new, ones[:n_changed], indptr, 1.0)
@@ -342,6 +365,23 @@ def _scatter(sums, weights, labels, w, rows, ones, indptr) -> None:
         weights += onehot @ ones
 
 
+def _leaving_dominates(weights, old, wg, ones, indptr) -> bool:
+    """True if, in some cluster, the weight leaving is at least the weight staying.
+
+    Subtracting a heavy row from a cluster sum leaves a rounding residue of the
+    heavy row's size: two rows of weight 1e14 leaving a cluster of weight-1 rows
+    would move its center by ~1e-3, and a cluster left with only zero-weight rows
+    would keep a +/-1e-16 weight and escape relocation.  Such a chunk is recomputed.
+    """
+    leaving = np.zeros_like(weights)
+    if _csc_matvec is not None:
+        _csc_matvec(weights.shape[0], old.shape[0], indptr, old, wg, ones, leaving)
+    else:  # pragma: no cover
+        leaving += np.bincount(old, weights=wg, minlength=weights.shape[0])
+    touched = leaving > 0
+    return bool(np.any(leaving[touched] >= weights[touched] - leaving[touched]))
+
+
 def _count(counts, labels, ones, indptr, sign: float) -> None:
     """``counts[labels[j]] += sign`` for every j (np.bincount would hold the GIL to cast)."""
     K, L = counts.shape[0], labels.shape[0]
@@ -374,6 +414,7 @@ class IncrementalSums:
 
     def __init__(self) -> None:
         self.n_changed: int | None = None
+        self._exact_next = False
         self._X = self._w = self._key = self._labels = None
         self._ready = False
         self._sums_parts = self._weight_parts = self._count_parts = None
@@ -388,7 +429,18 @@ class IncrementalSums:
         self._sums_parts, self._weight_parts = plan.sums_parts, plan.weight_parts
         self._count_parts = plan.count_parts
 
+    def recompute_next(self) -> None:
+        """Sum every chunk whose labels change afresh on the next call (no +/- moves).
+
+        Called after an empty-cluster relocation: the relocation moved points in the
+        merged sums with the same +/- arithmetic the next call would repeat, so the
+        centers would come out bit-identical and a ``tol=0`` run would stop one
+        iteration earlier than scikit-learn's, which sums afresh every iteration.
+        """
+        self._exact_next = True
+
     def _finish(self, plan: _Plan) -> None:
+        self._exact_next = False
         self.n_changed = (
             plan.n_samples if plan.prev_labels is None else int(plan.changed_parts.sum())
         )

@@ -319,7 +319,6 @@ or callable, default="k-means++"
         self.n_iter_ = best.n_iter
         self.n_features_in_ = X.shape[1]
         self._n_features_out = self.cluster_centers_.shape[0]
-        self._x_mean = X_mean
         self.history_ = best.history
         _warn_if_few_distinct(X, self.labels_, self.n_clusters)
         return self
@@ -347,13 +346,16 @@ or callable, default="k-means++"
         return X
 
     def _centred(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """X and the centers shifted by the training mean, in X's dtype.
+        """X and the centers shifted to the centers' coordinate-wise median, in X's dtype.
 
-        The ||x||^2 - 2x.c + ||c||^2 form loses precision far from the origin
-        (data offset by 1e8 would give garbage distances); the fit works on
-        centred data, and so do predict, score and transform.
+        The ||x||^2 - 2x.c + ||c||^2 form loses precision far from the shift point
+        (data offset by 1e8 would give garbage distances), so predict, score and
+        transform work relative to the centers, as the fit works on centred data.
+        Not the training mean: one far point in the training data would pull it
+        away from every center.  The median (the mean of the centers for K <= 2)
+        also stays among the centers when one of them sits on a far outlier.
         """
-        offset = np.asarray(getattr(self, "_x_mean", 0.0), dtype=X.dtype)
+        offset = np.median(self.cluster_centers_.astype(np.float64), axis=0).astype(X.dtype)
         return X - offset, self.cluster_centers_.astype(X.dtype) - offset
 
     def _labels_inertia(self, X, sample_weight=None):

@@ -248,6 +248,7 @@ def _lloyd_steps_prepared(
         shifts = np.sqrt(((new_centers - centers) ** 2).sum(axis=1))
         new_labels = labels
         if relocated:
+            sums_state.recompute_next()
             # The sums now count each relocated point in its new cluster: say so.
             new_labels = labels.copy()
             new_labels[far] = relocated
