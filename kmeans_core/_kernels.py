@@ -162,6 +162,10 @@ def first_copy_of_rows(centers: np.ndarray) -> np.ndarray | None:
     """
     if centers.shape[0] < 2:
         return None
+    # Equal rows have equal norms: distinct norms (the usual case) settle it cheaply.
+    norms = np.einsum("ij,ij->i", centers, centers)
+    if np.unique(norms).size == norms.size:
+        return None
     _, first, inverse = np.unique(centers, axis=0, return_index=True, return_inverse=True)
     if first.size == centers.shape[0]:
         return None
@@ -195,6 +199,7 @@ class _Plan:
         self.n_chunks = -(-n_samples // chunk_rows)
         self.first_copy = first_copy_of_rows(centers)
         self.labels = np.empty(n_samples, dtype=np.int32)
+        self.labels_given = False
         self.inertia_parts = np.zeros(self.n_chunks, dtype=np.float64)
         self.prev_labels = None
         self.kept_labels = None  # the state's private copy of the labels, updated per chunk
@@ -253,6 +258,9 @@ class _Plan:
         d = self.n_features
         Xc = self.X[start:stop]
         w = self.w[start:stop]
+        if self.labels_given:
+            self._given_labels_chunk(i, start, stop, Xc, w, s)
+            return
         D = s["D"][:, :L]
         if self.small_d:
             xt = s["xt"][:, :L]
@@ -276,6 +284,13 @@ class _Plan:
         self._accumulate_chunk(i, start, stop, labels, w, Xc, s)
         if self.kept_labels is not None:
             # The state keeps its own copy: callers may modify the labels they get.
+            np.copyto(self.kept_labels[start:stop], labels)
+
+    def _given_labels_chunk(self, i, start, stop, Xc, w, s) -> None:
+        """Labels from the caller (bound-based assignment): only the sums (no inertia)."""
+        labels = self.labels[start:stop]
+        self._accumulate_chunk(i, start, stop, labels, w, Xc, s)
+        if self.kept_labels is not None:
             np.copyto(self.kept_labels[start:stop], labels)
 
     def _accumulate_chunk(self, i, start, stop, labels, w, Xc, s) -> None:
@@ -505,6 +520,7 @@ def assign_and_accumulate(
     chunk_rows: int | None = DEFAULT_CHUNK_ROWS,
     n_threads: int | None = None,
     state: IncrementalSums | None = None,
+    labels: np.ndarray | None = None,
 ):
     """Label every point with its nearest center and accumulate weighted sums.
 
@@ -530,6 +546,11 @@ def assign_and_accumulate(
         Carries the cluster sums from the previous call of the same Lloyd run, so
         that only rows whose label changed are moved (see :class:`IncrementalSums`).
         Ignored when ``accumulate`` is False.
+    labels : ndarray of shape (n_samples,), int32, optional
+        Labels found by the caller (a bound-based assignment): no distances are
+        computed, and the sums are accumulated exactly as for labels found here (so the centers are
+        bit-identical to Lloyd's for the same labels); the returned inertia is 0
+        (the caller has what it needs to compute it from the sums).
 
     Returns
     -------
@@ -552,6 +573,9 @@ def assign_and_accumulate(
         chunk_rows = default_chunk_rows(n_samples, n_features, n_clusters)
     chunk_rows = int(max(1, min(chunk_rows, n_samples)))
     plan = _Plan(X, centers, sample_weight, x_sq_norms, accumulate, chunk_rows, state)
+    if labels is not None:
+        plan.labels = np.ascontiguousarray(labels, dtype=np.int32)
+        plan.labels_given = True
 
     if n_threads is None:
         n_threads = _available_cpus() if n_samples >= _MIN_ROWS_FOR_THREADS else 1

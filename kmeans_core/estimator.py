@@ -16,6 +16,7 @@ from sklearn.base import (
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
 from kmeans_core._kernels import assign_and_accumulate
+from kmeans_core._sparse import is_sparse, sparse_row_norms, sparse_sq_dists
 from kmeans_core._validation import (
     check_data,
     check_init_centers,
@@ -24,6 +25,7 @@ from kmeans_core._validation import (
     check_random_state,
     check_sample_weight,
 )
+from kmeans_core.bounds import ALGORITHMS
 from kmeans_core.init import kmeans_plusplus, random_init
 from kmeans_core.lloyd import StepSummary, _lloyd_steps_prepared, centre
 
@@ -62,12 +64,24 @@ def _is_same_clustering(labels1: np.ndarray, labels2: np.ndarray) -> bool:
 
 
 def _single_run(
-    Xc, centers0, w, x_sq, *, max_iter: int, abs_tol: float, offset, keep_history: bool
+    Xc,
+    centers0,
+    w,
+    x_sq,
+    *,
+    max_iter: int,
+    abs_tol: float,
+    offset,
+    keep_history: bool,
+    algorithm: str = "lloyd",
 ) -> _Run:
     """Consume :func:`_lloyd_steps_prepared` once; the last step is the result."""
     history: list[StepSummary] | None = [] if keep_history else None
     last = None
-    for step in _lloyd_steps_prepared(Xc, centers0, w, x_sq, max_iter=max_iter, abs_tol=abs_tol):
+    steps = _lloyd_steps_prepared(
+        Xc, centers0, w, x_sq, max_iter=max_iter, abs_tol=abs_tol, algorithm=algorithm
+    )
+    for step in steps:
         if history is not None:
             history.append(step.summary(offset))
         last = step
@@ -104,6 +118,7 @@ def _fit_runs(
     abs_tol: float,
     rng: np.random.RandomState,
     keep_history: bool,
+    algorithm: str = "lloyd",
 ) -> tuple[_Run, list[tuple[float, int]]]:
     """``n_init`` runs on prepared data; the best run and (inertia, n_iter) of each.
 
@@ -123,6 +138,7 @@ def _fit_runs(
             abs_tol=abs_tol,
             offset=X_mean,
             keep_history=keep_history,
+            algorithm=algorithm,
         )
         runs.append((run.inertia, run.n_iter))
         if best is None or (
@@ -137,7 +153,8 @@ def _warn_if_few_distinct(X: np.ndarray, labels: np.ndarray, n_clusters: int) ->
     n_distinct = int(np.count_nonzero(np.bincount(labels, minlength=n_clusters)))
     if n_distinct >= n_clusters:
         return
-    n_points = int(np.unique(X, axis=0).shape[0])
+    rows = X.toarray() if is_sparse(X) and X.shape[0] * X.shape[1] <= 1 << 24 else X
+    n_points = n_clusters if is_sparse(rows) else int(np.unique(rows, axis=0).shape[0])
     why = (
         f"X has only {n_points} distinct point(s), so {n_clusters - n_points} cluster(s) "
         "cannot get a point of their own"
@@ -197,8 +214,16 @@ or callable, default="k-means++"
         did not change (strict convergence), even with ``tol=0``.
     random_state : int, RandomState or None, default=None
         Seed for initialisation.
-    algorithm : {"lloyd"}, default="lloyd"
-        Only Lloyd's algorithm is implemented.
+    algorithm : {"lloyd", "elkan", "hamerly", "auto"}, default="lloyd"
+        How each iteration finds the labels; all give the same labels, centers
+        and ``n_iter_`` from the same start (up to exact ties, broken by rounding).
+        "lloyd" computes every point-center distance.  "elkan" and "hamerly" keep
+        triangle-inequality bounds per point (K lower bounds each for Elkan, one
+        for Hamerly) and skip the distances they rule out: faster once the
+        centers settle, at d of about 5 and more.  "auto" runs Lloyd while many
+        labels change, then Hamerly; Lloyd throughout at fewer than 5 features
+        (see :mod:`kmeans_core.bounds` and bench/RESULTS.md).  Sparse X always
+        uses Lloyd.
 
     Attributes
     ----------
@@ -240,6 +265,11 @@ or callable, default="k-means++"
         self.random_state = random_state
         self.algorithm = algorithm
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True  # CSR input, never densified (kmeans_core._sparse)
+        return tags
+
     # -- validation -------------------------------------------------------------
 
     def _resolved_n_init(self) -> int:
@@ -268,8 +298,11 @@ or callable, default="k-means++"
         check_n_clusters(self.n_clusters, X.shape[0])
         _check_init(self.init)
         check_max_iter_tol(self.max_iter, self.tol)
-        if self.algorithm != "lloyd":
-            raise ValueError(f"algorithm must be 'lloyd', got {self.algorithm!r}.")
+        if self.algorithm not in ALGORITHMS:
+            raise ValueError(
+                f"algorithm must be one of {', '.join(map(repr, ALGORITHMS))}, "
+                f"got {self.algorithm!r}."
+            )
 
     # -- fitting ----------------------------------------------------------------
 
@@ -292,7 +325,7 @@ or callable, default="k-means++"
         ValueError
             With a message fit to show users, for invalid data or parameters.
         """
-        X = check_data(X)
+        X = check_data(X, accept_sparse=True)
         self._check_params(X)
         n_init = self._resolved_n_init()
         w = check_sample_weight(sample_weight, X.shape[0], X.dtype)
@@ -312,6 +345,7 @@ or callable, default="k-means++"
             abs_tol=abs_tol,
             rng=rng,
             keep_history=True,
+            algorithm=self.algorithm,
         )
         self.cluster_centers_ = (best.centers + X_mean).astype(X.dtype, copy=False)
         self.labels_ = best.labels
@@ -337,7 +371,7 @@ or callable, default="k-means++"
 
     def _check_test_data(self, X) -> np.ndarray:
         self._check_fitted()
-        X = check_data(X)
+        X = check_data(X, accept_sparse=True)
         if X.shape[1] != self.n_features_in_:
             raise ValueError(
                 f"X has {X.shape[1]} features, but {type(self).__name__} is expecting "
@@ -360,6 +394,11 @@ or callable, default="k-means++"
 
     def _labels_inertia(self, X, sample_weight=None):
         w = check_sample_weight(sample_weight, X.shape[0], X.dtype)
+        if is_sparse(X):  # sparse X is never shifted (it would turn dense)
+            d2 = sparse_sq_dists(X, self.cluster_centers_.astype(X.dtype), sparse_row_norms(X))
+            labels = _first_min_labels(d2, self.cluster_centers_)
+            inertia = float(np.dot(d2[np.arange(X.shape[0]), labels].astype(np.float64), w))
+            return labels, inertia
         Xc, centers = self._centred(X)
         x_sq = np.einsum("ij,ij->i", Xc, Xc)
         labels, inertia, _, _ = assign_and_accumulate(Xc, centers, w, x_sq, accumulate=False)
@@ -381,11 +420,23 @@ or callable, default="k-means++"
         float32 in gives float32 out.
         """
         X = self._check_test_data(X)
+        if is_sparse(X):
+            centers = self.cluster_centers_.astype(X.dtype)
+            return np.sqrt(sparse_sq_dists(X, centers, sparse_row_norms(X)))
         return _euclidean_distances(*self._centred(X))
 
     def fit_transform(self, X, y=None, sample_weight=None):
         """Fit, then return the distances to the centers."""
         return self.fit(X, sample_weight=sample_weight).transform(X)
+
+
+def _first_min_labels(d2: np.ndarray, centers: np.ndarray) -> np.ndarray:
+    """Nearest center per row of d2 (lowest index; copies of a center to the first)."""
+    from kmeans_core._kernels import first_copy_of_rows
+
+    labels = np.argmin(d2, axis=1).astype(np.int32)
+    first_copy = first_copy_of_rows(centers)
+    return labels if first_copy is None else first_copy[labels]
 
 
 def _euclidean_distances(X: np.ndarray, centers: np.ndarray, chunk_rows: int = 16384):

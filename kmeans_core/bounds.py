@@ -1,0 +1,298 @@
+"""Elkan's and Hamerly's assignment: triangle-inequality bounds that skip distances.
+
+Both are *exact*: from the same start they give Lloyd's labels, so the Lloyd loop
+(:func:`kmeans_core.lloyd._lloyd_steps_prepared`) runs unchanged with them as its
+assignment strategy; only the assign step is cheaper once the centers settle.
+
+Each point keeps an upper bound ``u`` on the distance to its own center and lower
+bounds on the distance to the others: one (to the second-nearest center) for
+Hamerly, one per center for Elkan.  When the centers move by ``delta``, the bounds
+are loosened by it (``u += delta[label]``, ``l -= delta``), which costs O(N) (O(N K)
+for Elkan), and a point whose upper bound is still below its lower bound (and below
+half the distance from its center to the nearest other one) keeps its label without
+any distance computed.  The others first get an exact ``u``; those still in doubt
+get all K distances, in one GEMM over the gathered rows.  Every pass is a NumPy
+operation over the points whose bounds fail, never a Python loop over points.
+
+Rounding: the labels of points in doubt are found by the same ``||c||^2 - 2 c.x``
+GEMM form as Lloyd's kernel, and a point is skipped only when its bounds clear
+the rounding error of that form by a margin, so a label is never kept that
+Lloyd's GEMM could have changed.  (Exact ties, which Lloyd's GEMM breaks by
+rounding, are broken here the same way only up to that rounding.)
+
+``distances_skipped`` on each assign step is the share of the N x K point-center
+distances not computed (an exact ``u`` counts as one distance, a point in doubt as K).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from kmeans_core._kernels import (
+    IncrementalSums,
+    _blas_single_thread,
+    assign_and_accumulate,
+    first_copy_of_rows,
+)
+from kmeans_core.assigners import Assignment, DenseData, LloydAssigner
+
+ALGORITHMS = ("lloyd", "elkan", "hamerly", "auto")
+
+#: "auto": Lloyd's kernel until at most this share of the labels changes in one
+#: iteration, then Hamerly's bounds (they only pay once few points move).
+AUTO_SWITCH_CHANGED = 0.1
+#: "auto" keeps Lloyd's kernel up to this many features: at low d a distance costs
+#: about as much as a bound check, and the fused kernel is faster (bench/RESULTS.md).
+AUTO_MIN_FEATURES = 5
+#: Rows per GEMM when all distances of gathered rows are computed.
+_GATHER_CHUNK = 8192
+
+
+def make_assigner(algorithm: str, X, sample_weight, x_sq_norms):
+    """The assignment strategy for ``algorithm`` on prepared (centred) data."""
+    from kmeans_core._sparse import SparseAssigner, is_sparse
+
+    if is_sparse(X):
+        return SparseAssigner(X, sample_weight, x_sq_norms)
+    if algorithm == "lloyd":
+        return LloydAssigner(X, sample_weight, x_sq_norms)
+    if algorithm == "hamerly":
+        return HamerlyAssigner(X, sample_weight, x_sq_norms)
+    if algorithm == "elkan":
+        return ElkanAssigner(X, sample_weight, x_sq_norms)
+    if algorithm == "auto":
+        if X.shape[1] < AUTO_MIN_FEATURES or X.shape[0] * 1 < 2048:
+            return LloydAssigner(X, sample_weight, x_sq_norms)
+        return HamerlyAssigner(X, sample_weight, x_sq_norms, switch_at=AUTO_SWITCH_CHANGED)
+    raise ValueError(f"algorithm must be one of {', '.join(ALGORITHMS)}; got {algorithm!r}.")
+
+
+# -- distances of gathered rows ------------------------------------------------------
+
+
+def _sq_dists_gathered(X, rows, centers, c_sq, x_sq) -> np.ndarray:
+    """Squared distances (len(rows), K) from the rows of X to every center, GEMM form."""
+    Xr = X[rows]
+    D = Xr @ (-2.0 * centers).T
+    D += c_sq
+    D += x_sq[rows][:, None]
+    return D
+
+
+def _first_min(D: np.ndarray, first_copy) -> tuple[np.ndarray, np.ndarray]:
+    """Label (lowest index on ties, copies mapped to the first) and its value, per row."""
+    labels = np.argmin(D, axis=1).astype(np.int32)
+    if first_copy is not None:
+        labels = first_copy[labels]
+    return labels, np.take_along_axis(D, labels[:, None].astype(np.intp), axis=1)[:, 0]
+
+
+def _exact_dist(X, rows, centers, labels) -> np.ndarray:
+    """``||x - c||`` from the differences (no cancellation), for the given rows."""
+    diff = X[rows] - centers[labels]
+    return np.sqrt(np.einsum("ij,ij->i", diff, diff))
+
+
+def _half_nearest_other(centers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Half the center-center distances (K, K) and, per center, to its nearest other."""
+    diff = centers[:, None, :] - centers[None, :, :]
+    cc = 0.5 * np.sqrt(np.einsum("ijk,ijk->ij", diff, diff))
+    masked = cc + np.diag(np.full(centers.shape[0], np.inf))
+    return cc, masked.min(axis=1)
+
+
+class _BoundsBase(DenseData):
+    """What Hamerly and Elkan share: the switch from Lloyd, the sums, the margins."""
+
+    def __init__(self, X, sample_weight, x_sq_norms, switch_at: float | None = None):
+        super().__init__(X, sample_weight, x_sq_norms)
+        self.sums_state = IncrementalSums()
+        self.switch_at = switch_at  # None: bounds from the first iteration
+        self.labels: np.ndarray | None = None
+        self.centers_prev: np.ndarray | None = None
+        self._wx_sq: np.ndarray | None = None
+        eps = float(np.finfo(X.dtype).eps)
+        # Rounding of the GEMM form: |error of d^2| <~ (d + 4) eps (||x||^2 + ||c||^2).
+        self._err_scale = (X.shape[1] + 4) * eps * 4
+        # Bounds move by the center shifts, rounded outwards (float32 bounds drift).
+        self._outward = 1.0 + 16 * eps
+
+    def after_relocation(self) -> None:
+        self.sums_state.recompute_next()
+
+    def _accumulate(self, centers, labels, skipped: float) -> Assignment:
+        """Sums exactly as Lloyd's kernel would for these labels; inertia from the sums."""
+        _, _, sums, weights = assign_and_accumulate(
+            self.X, centers, self.w, self.x_sq, state=self.sums_state, labels=labels
+        )
+        # sum_i w_i ||x_i - c_k||^2 = Q_k - 2 c_k.S_k + W_k ||c_k||^2 per cluster, with
+        # Q_k = sum of w ||x||^2: no pass over X (the rounding of Lloyd's own
+        # ||x||^2 - 2 x.c + ||c||^2 form; the final inertia is summed explicitly).
+        if self._wx_sq is None:
+            self._wx_sq = (self.w * self.x_sq).astype(np.float64)
+        q = np.bincount(labels, weights=self._wx_sq, minlength=centers.shape[0])
+        c64, s64 = centers.astype(np.float64), sums.astype(np.float64)
+        per_cluster = q - 2 * np.einsum("ij,ij->i", c64, s64) + weights * (c64**2).sum(axis=1)
+        inertia = max(float(per_cluster.sum()), 0.0)
+        return Assignment(labels, inertia, sums, weights, int(self.sums_state.n_changed), skipped)
+
+    def _sq_margin(self, rows, centers) -> np.ndarray:
+        """How far apart two squared distances must be for the GEMM form to agree."""
+        c_max = float(np.einsum("ij,ij->i", centers, centers).max())
+        return self._err_scale * (self.x_sq[rows] + c_max)
+
+    def assign(self, centers: np.ndarray) -> Assignment:
+        if self.switch_at is not None:
+            # Lloyd's kernel, on the same carried sums, while many labels change.
+            labels, inertia, sums, weights = assign_and_accumulate(
+                self.X, centers, self.w, self.x_sq, state=self.sums_state
+            )
+            n_changed = int(self.sums_state.n_changed)
+            if n_changed <= self.switch_at * self.X.shape[0]:
+                self.switch_at = None  # few labels change now: bounds from the next call
+            return Assignment(labels, inertia, sums, weights, n_changed)
+        if self.labels is None:
+            self._start(centers, labels=None)
+            return self._accumulate(centers, self.labels.copy(), 0.0)
+        skipped = self._update(centers)
+        self.centers_prev = centers.copy()
+        return self._accumulate(centers, self.labels.copy(), skipped)
+
+    def _start(self, centers, labels) -> None:
+        raise NotImplementedError
+
+    def _update(self, centers) -> float:
+        raise NotImplementedError
+
+
+class HamerlyAssigner(_BoundsBase):
+    """Hamerly's algorithm: one upper and one lower bound per point.
+
+    Parameters
+    ----------
+    X, sample_weight, x_sq_norms
+        Prepared data (centred X, its squared row norms).
+    switch_at : float or None
+        None: bounds from the first iteration.  A share of n_samples: Lloyd's
+        kernel until at most that share of labels changes, then bounds.
+    """
+
+    def _start(self, centers, labels) -> None:
+        """All distances once: labels, ``u`` = nearest, ``l`` = second nearest."""
+        n, K = self.X.shape[0], centers.shape[0]
+        c_sq = np.einsum("ij,ij->i", centers, centers)
+        first_copy = first_copy_of_rows(centers)
+        self.labels = np.empty(n, dtype=np.int32)
+        self.upper = np.empty(n, dtype=np.float64)
+        self.lower = np.full(n, np.inf, dtype=np.float64)
+        with _blas_single_thread():
+            for start in range(0, n, _GATHER_CHUNK):
+                rows = np.arange(start, min(start + _GATHER_CHUNK, n))
+                self._full(rows, centers, c_sq, first_copy, K)
+        self.centers_prev = centers.copy()
+
+    def _full(self, rows, centers, c_sq, first_copy, K) -> None:
+        D = _sq_dists_gathered(self.X, rows, centers, c_sq, self.x_sq)
+        labels, best = _first_min(D, first_copy)
+        self.labels[rows] = labels
+        self.upper[rows] = np.sqrt(np.maximum(best, 0))
+        if K > 1:
+            # A copy of the own center gives lower = 0: such a point stays in doubt.
+            np.put_along_axis(D, labels[:, None].astype(np.intp), np.inf, axis=1)
+            self.lower[rows] = np.sqrt(np.maximum(D.min(axis=1), 0))
+
+    def _update(self, centers) -> float:
+        n, K = self.X.shape[0], centers.shape[0]
+        delta = self._outward * np.sqrt(((centers - self.centers_prev) ** 2).sum(axis=1))
+        self.upper += delta[self.labels]
+        if K > 1:
+            order = np.argsort(delta)
+            big, second = delta[order[-1]], delta[order[-2]]
+            self.lower -= np.where(self.labels == order[-1], second, big)
+        _, half_nearest = _half_nearest_other(centers)
+        doubt = self._in_doubt(np.arange(n), centers, half_nearest)
+        if doubt.size == 0:
+            return 1.0
+        # Tighten u with the exact distance to the own center; check again.
+        self.upper[doubt] = _exact_dist(self.X, doubt, centers, self.labels[doubt])
+        full = self._in_doubt(doubt, centers, half_nearest)
+        c_sq = np.einsum("ij,ij->i", centers, centers)
+        first_copy = first_copy_of_rows(centers)
+        with _blas_single_thread():
+            for start in range(0, full.size, _GATHER_CHUNK):
+                self._full(full[start : start + _GATHER_CHUNK], centers, c_sq, first_copy, K)
+        return 1.0 - (doubt.size + full.size * K) / (n * K)
+
+    def _in_doubt(self, rows, centers, half_nearest) -> np.ndarray:
+        """The rows whose label the bounds cannot confirm (with the rounding margin)."""
+        u = self.upper[rows].astype(np.float64)
+        m = np.maximum(half_nearest[self.labels[rows]], self.lower[rows])
+        # Skip only if m^2 - u^2 clears the GEMM's rounding: then Lloyd agrees.
+        clear = (m > u) & ((m - u) * (m + u) > self._sq_margin(rows, centers))
+        return rows[~clear]
+
+
+class ElkanAssigner(_BoundsBase):
+    """Elkan's algorithm: one upper bound and K lower bounds per point (N x K memory).
+
+    A point is in doubt when some other center passes both of Elkan's tests
+    (lower bound and half center-center distance below ``u``); in NumPy such a
+    point gets all K distances in one GEMM, which also refreshes all its bounds.
+    """
+
+    def _start(self, centers, labels) -> None:
+        n, K = self.X.shape[0], centers.shape[0]
+        c_sq = np.einsum("ij,ij->i", centers, centers)
+        first_copy = first_copy_of_rows(centers)
+        self.labels = np.empty(n, dtype=np.int32)
+        self.upper = np.empty(n, dtype=np.float64)
+        # N x K lower bounds in X's dtype (as scikit-learn's Elkan): the memory cost.
+        self.lower = np.empty((n, K), dtype=self.X.dtype)
+        with _blas_single_thread():
+            for start in range(0, n, _GATHER_CHUNK):
+                rows = np.arange(start, min(start + _GATHER_CHUNK, n))
+                self._full(rows, centers, c_sq, first_copy)
+        self.centers_prev = centers.copy()
+
+    def _full(self, rows, centers, c_sq, first_copy) -> None:
+        D = _sq_dists_gathered(self.X, rows, centers, c_sq, self.x_sq)
+        labels, best = _first_min(D, first_copy)
+        self.labels[rows] = labels
+        self.upper[rows] = np.sqrt(np.maximum(best, 0))
+        self.lower[rows] = np.sqrt(np.maximum(D, 0))
+
+    def _update(self, centers) -> float:
+        n, K = self.X.shape[0], centers.shape[0]
+        delta = self._outward * np.sqrt(((centers - self.centers_prev) ** 2).sum(axis=1))
+        self.upper += delta[self.labels]
+        self.lower -= delta.astype(self.X.dtype)
+        if self.X.dtype == np.float32:  # round the float32 lower bounds down, never up
+            np.nextafter(self.lower, -np.inf, out=self.lower)
+        cc, half_nearest = _half_nearest_other(centers)
+        rows = self._in_doubt(np.arange(n), centers, half_nearest, cc)
+        if rows.size == 0:
+            return 1.0
+        self.upper[rows] = _exact_dist(self.X, rows, centers, self.labels[rows])
+        full = self._in_doubt(rows, centers, half_nearest, cc)
+        c_sq = np.einsum("ij,ij->i", centers, centers)
+        first_copy = first_copy_of_rows(centers)
+        with _blas_single_thread():
+            for start in range(0, full.size, _GATHER_CHUNK):
+                self._full(full[start : start + _GATHER_CHUNK], centers, c_sq, first_copy)
+        return 1.0 - (rows.size + full.size * K) / (n * K)
+
+    def _in_doubt(self, rows, centers, half_nearest, cc) -> np.ndarray:
+        """Rows where some other center passes both tests (with the rounding margin)."""
+        u = self.upper[rows].astype(np.float64)
+        labels = self.labels[rows]
+        margin = self._sq_margin(rows, centers)
+        m = half_nearest[labels]
+        clear = (m > u) & ((m - u) * (m + u) > margin)
+        rows, u, labels, margin = rows[~clear], u[~clear], labels[~clear], margin[~clear]
+        if rows.size == 0:
+            return rows
+        # Per center: excluded if its lower bound or half center distance clears u.
+        m = np.maximum(self.lower[rows], cc[labels]).astype(np.float64)
+        excluded = (m > u[:, None]) & ((m - u[:, None]) * (m + u[:, None]) > margin[:, None])
+        excluded[np.arange(rows.size), labels] = True
+        return rows[~excluded.all(axis=1)]
