@@ -1,7 +1,7 @@
 """Seeded differential test: hundreds of random configurations against scikit-learn.
 
-Each configuration draws n, d, K, dtype, weights (none, continuous, some zero,
-integer), data (continuous, integer with ties, offset far from the origin),
+Each configuration draws n, d, K, dtype, dense or sparse (CSR), weights (none,
+continuous, some zero, integer), data (continuous, integer with ties, offset far from the origin),
 initialisation (k-means++, random, rows of X, an array with duplicate rows),
 tol and max_iter, fits ours and scikit-learn's KMeans (Lloyd), and compares
 labels, ``n_iter_``, centers and inertia.
@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from sklearn.cluster import KMeans as SkKMeans
 
 from kmeans_core import KMeans, lloyd_steps
@@ -46,12 +47,14 @@ class Config:
     init: object
     tol: float
     max_iter: int
+    sparse: bool = False
 
     def describe(self) -> str:
         init = self.init if isinstance(self.init, str) else "array"
         w = "none" if self.w is None else f"min {self.w.min():.3g}"
         return (
-            f"seed={self.seed} X={self.X.shape} {self.X.dtype} k={self.k} init={init} "
+            f"seed={self.seed} X={self.X.shape} {self.X.dtype} sparse={self.sparse} "
+            f"k={self.k} init={init} "
             f"tol={self.tol} max_iter={self.max_iter} weights={w}"
         )
 
@@ -101,7 +104,7 @@ def make_config(seed: int) -> Config:
     d = int(r.choice([1, 2, 3, 5, 8, r.randint(9, 40)]))
     k = int(r.randint(1, min(n, 10) + 1))
     X = _data(r, n, d).astype(np.float32 if r.uniform() < 0.3 else np.float64)
-    return Config(
+    c = Config(
         seed=seed,
         X=X,
         w=_weights(r, n),
@@ -110,14 +113,19 @@ def make_config(seed: int) -> Config:
         tol=float(r.choice([0.0, 1e-4, 1e-2])),
         max_iter=int(r.choice([1, 2, 5, 300])),
     )
+    if r.uniform() < 0.15:  # CSR input, about 70 % zeros (drawn last: the rest is as before)
+        c.X = c.X * (r.uniform(size=c.X.shape) < 0.3)
+        c.sparse = True
+    return c
 
 
 def _fit_both(c: Config):
     params = dict(init=c.init, n_init=1, tol=c.tol, max_iter=c.max_iter, random_state=c.seed)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        ours = KMeans(c.k, **params).fit(c.X, sample_weight=c.w)
-        theirs = SkKMeans(c.k, **params).fit(c.X, sample_weight=c.w)
+        X = sp.csr_matrix(c.X) if c.sparse else c.X
+        ours = KMeans(c.k, **params).fit(X, sample_weight=c.w)
+        theirs = SkKMeans(c.k, **params).fit(X, sample_weight=c.w)
     return ours, theirs
 
 
@@ -133,7 +141,10 @@ def _differences(c: Config, ours, theirs) -> list[str]:
     gap = float(np.abs(ours.cluster_centers_ - theirs.cluster_centers_).max())
     if gap > rtol * scale:
         out.append(f"centers differ by {gap:.3g}")
+    # Sparse data is not centred: ||x||^2 - 2 x.c + ||c||^2 rounds at the scale of ||x||^2.
+    sq_scale = float(np.sum(c.X.astype(np.float64) ** 2)) if c.sparse else 0.0
     inertia_scale = max(abs(theirs.inertia_), float(np.var(c.X)) * c.X.size * 1e-12, 1e-300)
+    inertia_scale = max(inertia_scale, sq_scale * 1e-9)
     if abs(ours.inertia_ - theirs.inertia_) > max(rtol, 1e-6) * inertia_scale:
         out.append(f"inertia {ours.inertia_!r} vs {theirs.inertia_!r}")
     return out
