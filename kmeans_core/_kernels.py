@@ -200,11 +200,15 @@ class _Plan:
         self.first_copy = first_copy_of_rows(centers)
         self.labels = np.empty(n_samples, dtype=np.int32)
         self.labels_given = False
+        self.nearest_two: tuple[np.ndarray, np.ndarray] | None = None
         self.inertia_parts = np.zeros(self.n_chunks, dtype=np.float64)
         self.prev_labels = None
         self.kept_labels = None  # the state's private copy of the labels, updated per chunk
         self.count_parts = None
-        self.incremental = dtype == np.float64
+        # Cluster sums are kept in float64 whatever X's dtype (float32 rows are upcast
+        # as they are scattered): +/- updates of changed rows then stay exact enough.
+        self.incremental = True
+        self.upcast = dtype != np.float64
         if accumulate:
             # One sparse column per row of the chunk: indptr = 0, 1, ..., L.
             self.indptr = np.arange(chunk_rows + 1, dtype=np.int32)
@@ -219,11 +223,12 @@ class _Plan:
                 self.weight_parts = state._weight_parts
                 self.count_parts = state._count_parts
             else:
-                self.sums_parts = np.zeros((self.n_chunks, n_clusters, n_features), dtype=dtype)
-                self.weight_parts = np.zeros((self.n_chunks, n_clusters), dtype=dtype)
+                shape = (self.n_chunks, n_clusters)
+                self.sums_parts = np.zeros((*shape, n_features), dtype=np.float64)
+                self.weight_parts = np.zeros(shape, dtype=np.float64)
                 if state is not None:
                     # Row counts, kept in X's dtype (exact: a chunk has < 2**24 rows).
-                    self.count_parts = np.zeros((self.n_chunks, n_clusters), dtype=dtype)
+                    self.count_parts = np.zeros(shape, dtype=np.float64)
                     state._reset(X, sample_weight, key, self)
                     self.kept_labels = state._labels
             self.changed_parts = np.zeros(self.n_chunks, dtype=np.int64)
@@ -246,7 +251,10 @@ class _Plan:
             xt[d] = 1.0
             s["xt"] = xt
         if self.accumulate:
-            s["ones"] = np.ones(rows, dtype=dtype)
+            s["ones"] = np.ones(rows, dtype=np.float64)
+            if self.upcast:
+                s["x64"] = np.empty((rows, d), dtype=np.float64)
+                s["w64"] = np.empty(rows, dtype=np.float64)
             s["changed"] = np.empty(rows, dtype=bool)
         return s
 
@@ -279,12 +287,28 @@ class _Plan:
         np.add(m, self.x_sq[start:stop], out=m)
         np.maximum(m, 0, out=m)
         self.inertia_parts[i] = float(np.dot(m, w))
+        if self.nearest_two is not None:
+            self._nearest_two_chunk(start, stop, D, m, labels)
         if not self.accumulate:
             return
         self._accumulate_chunk(i, start, stop, labels, w, Xc, s)
         if self.kept_labels is not None:
             # The state keeps its own copy: callers may modify the labels they get.
             np.copyto(self.kept_labels[start:stop], labels)
+
+    def _nearest_two_chunk(self, start, stop, D, m, labels) -> None:
+        """Squared distances to the nearest center and to the next one (for bounds)."""
+        nearest, second = self.nearest_two
+        nearest[start:stop] = m
+        if D.shape[0] == 1:
+            second[start:stop] = np.inf
+            return
+        # Knock the label's entry out of D (scratch, not needed any more), take the min.
+        D[labels, np.arange(stop - start)] = np.inf
+        out = second[start:stop]
+        np.minimum.reduce(D, axis=0, out=out)
+        out += self.x_sq[start:stop]
+        np.maximum(out, 0, out=out)
 
     def _given_labels_chunk(self, i, start, stop, Xc, w, s) -> None:
         """Labels from the caller (bound-based assignment): only the sums (no inertia)."""
@@ -298,7 +322,7 @@ class _Plan:
         L = stop - start
         ones = s["ones"][:L]
         if self.prev_labels is None:
-            self._scatter_chunk(i, labels, w, Xc, ones, L)
+            self._scatter_chunk(i, labels, w, Xc, ones, L, s)
             return
         # Keep the previous partials and move only the rows whose label changed.
         prev = self.prev_labels[start:stop]
@@ -310,15 +334,16 @@ class _Plan:
         if n_changed == 0:
             return
         if 4 * n_changed > L or not self.incremental:
-            # Many changes: recomputing is cheaper (and exact).  float32 data is always
-            # recomputed: +/- updates would drift at float32 precision.
-            self._scatter_chunk(i, labels, w, Xc, ones, L)
+            # Many changes: recomputing is cheaper (and exact).
+            self._scatter_chunk(i, labels, w, Xc, ones, L, s)
             return
         sums, weights, counts = self.sums_parts[i], self.weight_parts[i], self.count_parts[i]
         Xg, wg, new, old = Xc[rows], w[rows], labels[rows], prev[rows]
+        if self.upcast:
+            Xg, wg = Xg.astype(np.float64), wg.astype(np.float64)
         indptr = self.indptr[: n_changed + 1]
         if _leaving_dominates(weights, old, wg, ones[:n_changed], indptr):
-            self._scatter_chunk(i, labels, w, Xc, ones, L)
+            self._scatter_chunk(i, labels, w, Xc, ones, L, s)
             return
         _scatter(sums, weights, new, wg, Xg, ones[:n_changed], indptr)
         _scatter(sums, weights, old, -wg, Xg, ones[:n_changed], indptr)
@@ -351,9 +376,12 @@ class _Plan:
             cand += 8 * g
             np.minimum(labels, cand, out=labels)
 
-    def _scatter_chunk(self, i, labels, w, Xc, ones, L) -> None:
+    def _scatter_chunk(self, i, labels, w, Xc, ones, L, s) -> None:
         """(Re)compute chunk i's weighted per-cluster sums, weights (and counts)."""
         sums, weights = self.sums_parts[i], self.weight_parts[i]
+        if self.upcast:
+            Xc = _upcast(Xc, s["x64"][:L])
+            w = _upcast(w, s["w64"][:L])
         if self.prev_labels is not None:
             sums[...] = 0
             weights[...] = 0
@@ -361,6 +389,11 @@ class _Plan:
         if self.count_parts is not None:
             self.count_parts[i] = 0
             _count(self.count_parts[i], labels, ones, self.indptr[: L + 1], 1.0)
+
+
+def _upcast(a: np.ndarray, out: np.ndarray) -> np.ndarray:
+    np.copyto(out, a)
+    return out
 
 
 def _scatter(sums, weights, labels, w, rows, ones, indptr) -> None:
@@ -417,8 +450,9 @@ class IncrementalSums:
     one, and a chunk where many changed is recomputed.  Late in a run, when few labels
     change, this removes most of the work of the update step.  Rounding drift is
     bounded: recomputed chunks are exact and a cluster that empties in a chunk is
-    reset to exact zeros.  float32 data only skips unchanged chunks (moving rows
-    would drift at float32 precision).  Results do not depend on the number of threads.
+    reset to exact zeros.  The sums are float64 for float32 data too (rows are
+    upcast as they are scattered), so moving rows does not drift.  Results do not
+    depend on the number of threads.
 
     Attributes
     ----------
@@ -521,6 +555,7 @@ def assign_and_accumulate(
     n_threads: int | None = None,
     state: IncrementalSums | None = None,
     labels: np.ndarray | None = None,
+    nearest_two: tuple[np.ndarray, np.ndarray] | None = None,
 ):
     """Label every point with its nearest center and accumulate weighted sums.
 
@@ -551,6 +586,10 @@ def assign_and_accumulate(
         computed, and the sums are accumulated exactly as for labels found here (so the centers are
         bit-identical to Lloyd's for the same labels); the returned inertia is 0
         (the caller has what it needs to compute it from the sums).
+    nearest_two : (ndarray, ndarray) of shape (n_samples,) each, optional
+        Filled with each point's squared distance to its nearest center and to
+        the nearest other one (GEMM form, clipped at 0): what Elkan's and
+        Hamerly's bounds start from.
 
     Returns
     -------
@@ -576,6 +615,7 @@ def assign_and_accumulate(
     if labels is not None:
         plan.labels = np.ascontiguousarray(labels, dtype=np.int32)
         plan.labels_given = True
+    plan.nearest_two = nearest_two
 
     if n_threads is None:
         n_threads = _available_cpus() if n_samples >= _MIN_ROWS_FOR_THREADS else 1
