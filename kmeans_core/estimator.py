@@ -214,7 +214,7 @@ or callable, default="k-means++"
         did not change (strict convergence), even with ``tol=0``.
     random_state : int, RandomState or None, default=None
         Seed for initialisation.
-    algorithm : {"lloyd", "elkan", "hamerly", "auto"}, default="lloyd"
+    algorithm : {"lloyd", "elkan", "hamerly", "auto"}, default="auto"
         How each iteration finds the labels; all give the same labels, centers
         and ``n_iter_`` from the same start (up to exact ties, broken by rounding).
         "lloyd" computes every point-center distance.  "elkan" and "hamerly" keep
@@ -255,7 +255,7 @@ or callable, default="k-means++"
         max_iter=300,
         tol=1e-4,
         random_state=None,
-        algorithm="lloyd",
+        algorithm="auto",
     ):
         self.n_clusters = n_clusters
         self.init = init
