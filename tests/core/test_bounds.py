@@ -113,3 +113,19 @@ def test_property_same_fit_as_lloyd(n, d, k, seed, algorithm, spread):
     assert a.n_iter_ == b.n_iter_
     np.testing.assert_array_equal(a.cluster_centers_, b.cluster_centers_)
     assert b.inertia_ == a.inertia_
+
+
+def test_history_keeps_the_share_of_distances_skipped():
+    X = normal(n=4000, d=10, seed=3)  # no clusters: many iterations
+    model = KMeans(8, algorithm="hamerly", init="random", n_init=1, random_state=0, tol=0).fit(X)
+    skipped = [s.distances_skipped for s in model.history_ if s.phase == "assign"]
+    assert skipped[0] == 0.0 and max(skipped) > 0.8
+    assert all(s.distances_skipped == 0.0 for s in model.history_ if s.phase == "update")
+
+
+def test_unknown_algorithm_is_refused_with_the_choices():
+    X = blobs(n=50, d=2, k=2, seed=0)
+    with pytest.raises(ValueError, match="algorithm must be one of 'lloyd', 'elkan'"):
+        KMeans(2, algorithm="fast").fit(X)
+    with pytest.raises(ValueError, match="algorithm must be one of lloyd, elkan"):
+        list(lloyd_steps(X, X[:2], algorithm="fast"))
