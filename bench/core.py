@@ -477,7 +477,7 @@ def main(argv: list[str] | None = None) -> int:
     print("peak = growth of the resident set (VmHWM) during one default fit, fresh process.")
     print(
         'ours = KMeans(algorithm="auto"), the default (Lloyd early, Hamerly once few labels '
-        "change, Lloyd throughout below 5 features); scikit-learn = its Lloyd (the default)."
+        "change, Lloyd throughout below 16 features); scikit-learn = its Lloyd (the default)."
     )
     print(
         "floor = max(X read once at the measured bandwidth, the N×K×d distance GEMM at the "

@@ -220,8 +220,8 @@ or callable, default="k-means++"
         "lloyd" computes every point-center distance.  "elkan" and "hamerly" keep
         triangle-inequality bounds per point (K lower bounds each for Elkan, one
         for Hamerly) and skip the distances they rule out: faster once the
-        centers settle, at d of about 5 and more.  "auto" runs Lloyd while many
-        labels change, then Hamerly; Lloyd throughout at fewer than 5 features
+        centers settle, at d of about 16 and more.  "auto" runs Lloyd while many
+        labels change, then Hamerly; Lloyd throughout below 16 features
         (see :mod:`kmeans_core.bounds` and bench/RESULTS.md).  Sparse X always
         uses Lloyd.
 

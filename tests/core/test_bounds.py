@@ -51,7 +51,7 @@ def test_bounds_skip_most_distances_once_centers_settle(algorithm):
 
 
 def test_auto_starts_with_lloyd_and_switches_to_bounds():
-    X = normal(n=5000, d=8, seed=5)
+    X = normal(n=5000, d=20, seed=5)
     steps = _steps(X, rows(X, 10, seed=4), "auto", tol=0)
     skipped = [s.distances_skipped for s in steps if s.phase == "assign"]
     assert skipped[0] == 0.0 and skipped[1] == 0.0  # many labels change early on
