@@ -2,7 +2,9 @@
 
 The estimator and the dashboard's animation both consume the same generator
 (:func:`lloyd_steps`, and ``_lloyd_steps_prepared`` under it); there is no
-second copy of the loop.
+second copy of the loop.  Elkan's and Hamerly's bounds and sparse input are
+assignment strategies plugged into it (:mod:`kmeans_core.assigners`,
+:mod:`kmeans_core.bounds`, :mod:`kmeans_core._sparse`), not other loops.
 
 It follows scikit-learn's Lloyd loop step for step (same stopping rules, same
 ``n_iter_``, same empty-cluster relocation, same arithmetic for the means), so
@@ -11,7 +13,9 @@ differences, both only in degenerate cases:
 
 - a cluster left with zero total weight after relocation (its only point was
   taken, or it holds only zero-weight points) keeps its previous center;
-  scikit-learn moves it onto the largest cluster;
+  scikit-learn copies its heaviest cluster's running sums there (divided by the
+  weight only when that cluster's index is lower), so the runs part ways
+  (counted in ``tests/core/test_differential.py``);
 - on an update step with a relocation, ``labels`` shows the relocated points
   in their new clusters (what the new centers are the means of); the stopping
   rule still compares assignment with assignment, as scikit-learn does.
