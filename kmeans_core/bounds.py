@@ -28,9 +28,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from kmeans_core import _kernels
 from kmeans_core._kernels import (
     IncrementalSums,
+    _available_cpus,
     _blas_single_thread,
+    _run_chunks,
     assign_and_accumulate,
     first_copy_of_rows,
 )
@@ -84,6 +87,20 @@ def _sq_dists_gathered(X, rows, centers, c_sq, x_sq) -> np.ndarray:
     D += c_sq
     D += x_sq[rows][:, None]
     return D
+
+
+def _over_chunks(rows: np.ndarray, work) -> None:
+    """``work(chunk)`` over chunks of ``rows`` on the kernel's threads (BLAS at 1 thread).
+
+    Each chunk writes only its own rows' labels and bounds: any thread count gives
+    the same result.
+    """
+    chunks = [rows[i : i + _GATHER_CHUNK] for i in range(0, rows.size, _GATHER_CHUNK)]
+    n_threads = _available_cpus() if len(chunks) > 1 else 1
+    if _kernels.MAX_THREADS is not None:  # the benchmark's --threads
+        n_threads = min(n_threads, _kernels.MAX_THREADS)
+    with _blas_single_thread():
+        _run_chunks(len(chunks), n_threads, lambda i: work(chunks[i]))
 
 
 def _first_min(D: np.ndarray, first_copy) -> tuple[np.ndarray, np.ndarray]:
@@ -248,9 +265,7 @@ class HamerlyAssigner(_BoundsBase):
             return None
         c_sq = np.einsum("ij,ij->i", centers, centers)
         first_copy = first_copy_of_rows(centers)
-        with _blas_single_thread():
-            for start in range(0, full.size, _GATHER_CHUNK):
-                self._full(full[start : start + _GATHER_CHUNK], centers, c_sq, first_copy, K)
+        _over_chunks(full, lambda rows: self._full(rows, centers, c_sq, first_copy, K))
         return 1.0 - full.size / n
 
     def _in_doubt(self, centers, half_nearest) -> np.ndarray:
@@ -314,9 +329,7 @@ class ElkanAssigner(_BoundsBase):
             return None
         c_sq = np.einsum("ij,ij->i", centers, centers)
         first_copy = first_copy_of_rows(centers)
-        with _blas_single_thread():
-            for start in range(0, full.size, _GATHER_CHUNK):
-                self._full(full[start : start + _GATHER_CHUNK], centers, c_sq, first_copy)
+        _over_chunks(full, lambda rows: self._full(rows, centers, c_sq, first_copy))
         return 1.0 - (rows.size + full.size * K) / (n * K)
 
     def _in_doubt(self, rows, centers, half_nearest, cc) -> np.ndarray:
