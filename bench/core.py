@@ -173,6 +173,8 @@ def measure_machine(repeats: int = 5) -> Machine:
 
     big = np.ones(1 << 25)  # 256 MiB of float64
     n_threads = _kernels._available_cpus()
+    if _kernels.MAX_THREADS is not None:  # --threads
+        n_threads = min(n_threads, _kernels.MAX_THREADS)
     parts = np.array_split(big, 64)
     sums = np.zeros(len(parts))
 

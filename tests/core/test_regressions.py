@@ -121,6 +121,7 @@ def test_n_iter_at_tol_zero_after_a_relocation_matches_sklearn():
 # -- 4. predict / transform do not centre on the training mean ----------------------
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_predict_and_transform_with_a_far_outlier_in_training():
     # The training mean is 3.3e9: centring new points near 0 on it leaves
     # ||x||^2 ~ 1e19, whose rounding (~2e3) swamps distances of order 1.
