@@ -298,6 +298,7 @@ class _Plan:
 
     def _nearest_two_chunk(self, start, stop, D, m, labels) -> None:
         """Squared distances to the nearest center and to the next one (for bounds)."""
+        assert self.nearest_two is not None
         nearest, second = self.nearest_two
         nearest[start:stop] = m
         if D.shape[0] == 1:

@@ -89,6 +89,10 @@ def _sq_dists_gathered(X, rows, centers, c_sq, x_sq) -> np.ndarray:
     return D
 
 
+def _n_changed(state: IncrementalSums) -> int:
+    return int(state.n_changed or 0)  # set by every accumulating call
+
+
 def _over_chunks(rows: np.ndarray, work) -> None:
     """``work(chunk)`` over chunks of ``rows`` on the kernel's threads (BLAS at 1 thread).
 
@@ -139,8 +143,10 @@ class _BoundsBase(DenseData):
         super().__init__(X, sample_weight, x_sq_norms)
         self.sums_state = IncrementalSums()
         self.switch_at = switch_at  # None: bounds from the first iteration
-        self.labels: np.ndarray | None = None
-        self.centers_prev: np.ndarray | None = None
+        self._started = False  # bounds set up (by _start)
+        self.labels = np.empty(0, dtype=np.int32)
+        self.centers_prev = np.empty((0, X.shape[1]))
+        self.upper = self.lower = np.empty(0)
         self._wx_sq: np.ndarray | None = None
         eps = float(np.finfo(X.dtype).eps)
         # Rounding of the GEMM form: |error of d^2| <~ (d + 4) eps (||x||^2 + ||c||^2).
@@ -165,7 +171,7 @@ class _BoundsBase(DenseData):
         c64, s64 = centers.astype(np.float64), sums.astype(np.float64)
         per_cluster = q - 2 * np.einsum("ij,ij->i", c64, s64) + weights * (c64**2).sum(axis=1)
         inertia = max(float(per_cluster.sum()), 0.0)
-        return Assignment(labels, inertia, sums, weights, int(self.sums_state.n_changed), skipped)
+        return Assignment(labels, inertia, sums, weights, _n_changed(self.sums_state), skipped)
 
     def _sq_margin(self, rows, centers) -> np.ndarray:
         """How far apart two squared distances must be for the GEMM form to agree."""
@@ -178,11 +184,11 @@ class _BoundsBase(DenseData):
             labels, inertia, sums, weights = assign_and_accumulate(
                 self.X, centers, self.w, self.x_sq, state=self.sums_state
             )
-            n_changed = int(self.sums_state.n_changed)
+            n_changed = _n_changed(self.sums_state)
             if n_changed <= self.switch_at * self.X.shape[0]:
                 self.switch_at = None  # few labels change now: bounds from the next call
             return Assignment(labels, inertia, sums, weights, n_changed)
-        if self.labels is None:
+        if not self._started:
             return self._start(centers)
         skipped = self._update(centers)
         if skipped is None:  # most points in doubt: one full pass is cheaper
@@ -198,11 +204,12 @@ class _BoundsBase(DenseData):
         labels, inertia, sums, weights = assign_and_accumulate(
             self.X, centers, self.w, self.x_sq, state=self.sums_state, nearest_two=(nearest, second)
         )
+        self._started = True
         self.labels = labels.copy()
         self.upper = np.sqrt(nearest, dtype=np.float64)
         self._start_lower(np.sqrt(second, dtype=np.float64), centers.shape[0])
         self.centers_prev = centers.copy()
-        return Assignment(labels, inertia, sums, weights, int(self.sums_state.n_changed))
+        return Assignment(labels, inertia, sums, weights, _n_changed(self.sums_state))
 
     def _start_lower(self, second: np.ndarray, n_clusters: int) -> None:
         raise NotImplementedError
@@ -240,7 +247,7 @@ class HamerlyAssigner(_BoundsBase):
             np.put_along_axis(D, labels[:, None].astype(np.intp), np.inf, axis=1)
             self.lower[rows] = np.sqrt(np.maximum(D.min(axis=1), 0))
 
-    def _update(self, centers) -> float:
+    def _update(self, centers) -> float | None:
         n, K = self.X.shape[0], centers.shape[0]
         delta = self._outward * _shifts(centers, self.centers_prev)
         step = self._m  # scratch, N values
@@ -312,7 +319,7 @@ class ElkanAssigner(_BoundsBase):
         self.upper[rows] = np.sqrt(np.maximum(best, 0))
         self.lower[rows] = np.sqrt(np.maximum(D, 0))
 
-    def _update(self, centers) -> float:
+    def _update(self, centers) -> float | None:
         n, K = self.X.shape[0], centers.shape[0]
         delta = self._outward * _shifts(centers, self.centers_prev)
         self.upper += delta[self.labels]

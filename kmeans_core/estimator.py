@@ -148,7 +148,7 @@ def _fit_runs(
     return best, runs
 
 
-def _warn_if_few_distinct(X: np.ndarray, labels: np.ndarray, n_clusters: int) -> None:
+def _warn_if_few_distinct(X, labels: np.ndarray, n_clusters: int) -> None:
     """Warn (DistinctClustersWarning) when the best run used fewer than n_clusters clusters."""
     n_distinct = int(np.count_nonzero(np.bincount(labels, minlength=n_clusters)))
     if n_distinct >= n_clusters:
