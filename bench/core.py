@@ -4,7 +4,7 @@ Run from the repository root::
 
     python -m bench.core            # the full table (a few minutes)
     python -m bench.core --quick    # fewer repeats, under a minute
-    python -m bench.core --repeats 15 --iters 30 --cases 1M×2
+    python -m bench.core --repeats 15 --iters 30 --cases 1M×2 1M×50
 
 What is measured, on ``make_blobs`` data with a fixed seed (``cluster_std=3``, so the
 blobs overlap and Lloyd keeps moving for many iterations):
@@ -52,8 +52,12 @@ class Case:
     n_samples: int
     n_features: int
     k: int
+    dtype: str = "float64"
+    #: Per-iteration fits are long at this size: fewer of them (None: the command line's).
+    repeats: int | None = None
+    max_iter: int | None = None
 
-    def data(self, dtype=np.float64) -> np.ndarray:
+    def data(self, dtype=None) -> np.ndarray:
         from sklearn.datasets import make_blobs
 
         X, _ = make_blobs(
@@ -63,7 +67,7 @@ class Case:
             cluster_std=3.0,
             random_state=0,
         )
-        return np.ascontiguousarray(X, dtype=dtype)
+        return np.ascontiguousarray(X, dtype=dtype or self.dtype)
 
     def init_centers(self, X: np.ndarray) -> np.ndarray:
         rows = np.random.RandomState(1).choice(X.shape[0], self.k, replace=False)
@@ -74,6 +78,7 @@ CASES = (
     Case("1M×2 K=8", 1_000_000, 2, 8),
     Case("100k×50 K=16", 100_000, 50, 16),
     Case("20k×2 K=3", 20_000, 2, 3),
+    Case("1M×50 K=64 f32", 1_000_000, 50, 64, "float32", repeats=3, max_iter=10),
 )
 
 
@@ -139,6 +144,99 @@ def time_per_iteration(case: Case, X: np.ndarray, repeats: int, max_iter: int) -
         )
     timing.notes.append(f"{case.name}: {n_iters['theirs']} iterations per timed fit.")
     return timing
+
+
+@dataclass(frozen=True)
+class Machine:
+    """What this machine can do at best: read bandwidth and GEMM rates, measured now."""
+
+    read_gb_s: float
+    gemm_gflop_s: dict[str, float]
+
+    def floor(self, case: Case) -> float:
+        """Seconds per Lloyd iteration at best: X read once, or the distance GEMM.
+
+        ``max(bytes of X / bandwidth, 2 N K d / GEMM rate)``: an iteration must read
+        every row and, computing every distance, do the N x K x d multiply-adds.
+        (Elkan and Hamerly skip most of the GEMM late in a run, so they can go below
+        the GEMM term; never below the read.)
+        """
+        itemsize = np.dtype(case.dtype).itemsize
+        read = case.n_samples * case.n_features * itemsize / (self.read_gb_s * 1e9)
+        flops = 2.0 * case.n_samples * case.k * case.n_features
+        return max(read, flops / (self.gemm_gflop_s[case.dtype] * 1e9))
+
+
+def measure_machine(repeats: int = 5) -> Machine:
+    """Best-of-``repeats`` read bandwidth (all CPUs) and GEMM rate per dtype."""
+    from kmeans_core import _kernels
+
+    big = np.ones(1 << 25)  # 256 MiB of float64
+    n_threads = _kernels._available_cpus()
+    if _kernels.MAX_THREADS is not None:  # --threads
+        n_threads = min(n_threads, _kernels.MAX_THREADS)
+    parts = np.array_split(big, 64)
+    sums = np.zeros(len(parts))
+
+    def read(i: int) -> None:
+        sums[i] = parts[i].sum()
+
+    best_read = min(
+        _timed(lambda: _kernels._run_chunks(len(parts), n_threads, read)) for _ in range(repeats)
+    )
+    gemm = {}
+    for dtype in ("float64", "float32"):
+        a = np.random.RandomState(0).uniform(size=(1024, 1024)).astype(dtype)
+        best = min(_timed(lambda a=a: a @ a) for _ in range(repeats))
+        gemm[dtype] = 2 * 1024**3 / best / 1e9
+    del big
+    return Machine(read_gb_s=(1 << 28) / best_read / 1e9, gemm_gflop_s=gemm)
+
+
+def _timed(func) -> float:
+    t0 = time.perf_counter()
+    func()
+    return time.perf_counter() - t0
+
+
+def reference_libraries() -> dict[str, object]:
+    """faiss-cpu and scikit-learn-intelex when installed (optional, not in requirements)."""
+    found: dict[str, object] = {}
+    try:
+        import faiss
+
+        found["faiss"] = faiss
+    except ImportError:
+        pass
+    try:
+        from sklearnex.cluster import KMeans as ExKMeans
+
+        found["intelex"] = ExKMeans
+    except ImportError:
+        pass
+    return found
+
+
+def time_reference_per_iteration(
+    name: str, lib, case: Case, X: np.ndarray, repeats: int, max_iter: int
+) -> list[float]:
+    """Seconds per iteration of a reference library from the same initial centers."""
+    init = case.init_centers(X)
+
+    def run() -> float:
+        if name == "faiss":
+            km = lib.Kmeans(case.n_features, case.k, niter=max_iter, verbose=False, seed=1)
+            Xf = np.ascontiguousarray(X, dtype=np.float32)
+            t0 = time.perf_counter()
+            km.train(Xf, init_centroids=np.ascontiguousarray(init, dtype=np.float32))
+            return (time.perf_counter() - t0) / max_iter
+        model = lib(case.k, init=init, n_init=1, tol=0.0, max_iter=max_iter)
+        t0 = time.perf_counter()
+        model.fit(X)
+        return (time.perf_counter() - t0) / max(1, int(model.n_iter_))
+
+    run()  # warm-up
+    return [run() for _ in range(repeats)]
 
 
 def time_default_fit(case: Case, X: np.ndarray, repeats: int) -> Timing:
@@ -299,6 +397,14 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"no case matches {args.cases}; cases are {[c.name for c in CASES]}")
 
     print(f"Machine: {_machine_line()}")
+    machine = measure_machine()
+    gemm = ", ".join(f"{k} {v:.0f} GFLOP/s" for k, v in machine.gemm_gflop_s.items())
+    print(f"Measured now: read {machine.read_gb_s:.1f} GB/s (all CPUs); GEMM {gemm}.")
+    references = reference_libraries()
+    print(
+        "Reference libraries: "
+        + (", ".join(references) if references else "none installed (faiss-cpu, sklearnex)")
+    )
     print(
         f"Per-iteration: {repeats} alternated fits per library (same init, tol=0, "
         f"max_iter={max_iter}); default fit: {fit_repeats} per library; "
@@ -308,10 +414,17 @@ def main(argv: list[str] | None = None) -> int:
     notes: list[str] = []
     for case in cases:
         X = case.data()
+        case_repeats = min(repeats, case.repeats or repeats)
+        case_iters = min(max_iter, case.max_iter or max_iter)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # e.g. convergence warnings at tol=0
-            per_iter = time_per_iteration(case, X, repeats, max_iter)
-            fit = time_default_fit(case, X, fit_repeats)
+            per_iter = time_per_iteration(case, X, case_repeats, case_iters)
+            fit = time_default_fit(case, X, max(1, min(fit_repeats, case_repeats)))
+            refs = {
+                name: time_reference_per_iteration(name, lib, case, X, case_repeats, case_iters)
+                for name, lib in references.items()
+            }
+        floor = machine.floor(case)
         notes += per_iter.notes
         if args.no_memory:
             mem_ours = mem_theirs = None
@@ -326,6 +439,10 @@ def main(argv: list[str] | None = None) -> int:
                 _fmt_ms(per_iter.ours),
                 _fmt_ms(per_iter.theirs),
                 _fmt_ratio(per_iter),
+                f"{floor * 1e3:.2f} ms",
+                f"{median(per_iter.ours) / floor:.1f}×",
+                f"{median(per_iter.theirs) / floor:.1f}×",
+                *(f"{median(refs[name]) / median(per_iter.theirs):.2f}×" for name in references),
                 _fmt_s(fit.ours),
                 _fmt_s(fit.theirs),
                 _fmt_ratio(fit),
@@ -342,6 +459,10 @@ def main(argv: list[str] | None = None) -> int:
         "ours / iter",
         "sklearn / iter",
         "ratio / iter",
+        "floor / iter",
+        "ours ÷ floor",
+        "sklearn ÷ floor",
+        *(f"{name} / sklearn" for name in references),
         "ours fit",
         "sklearn fit",
         "ratio fit",
@@ -356,6 +477,14 @@ def main(argv: list[str] | None = None) -> int:
         print("| " + " | ".join(row) + " |")
     print()
     print("peak = growth of the resident set (VmHWM) during one default fit, fresh process.")
+    print(
+        'ours = KMeans(algorithm="auto"), the default (Lloyd early, Hamerly once few labels '
+        "change, Lloyd throughout below 16 features); scikit-learn = its Lloyd (the default)."
+    )
+    print(
+        "floor = max(X read once at the measured bandwidth, the N×K×d distance GEMM at the "
+        "measured GEMM rate) per iteration."
+    )
     for note in notes:
         print(f"note: {note}")
     print(f"Load average at the end: {_machine_line().split('load average ')[1].split(';')[0]}")

@@ -153,6 +153,25 @@ def default_chunk_rows(n_samples: int, n_features: int, n_clusters: int) -> int:
     return int(min(rows, n_samples))
 
 
+def first_copy_of_rows(centers: np.ndarray) -> np.ndarray | None:
+    """``out[k]`` = index of the first center equal to center k; None if all are distinct.
+
+    The GEMM computes two copies of one center through different BLAS paths, so their
+    distances can differ in the last bit and the tie would go to either copy.  Mapping
+    each label to its first copy gives the lowest index, as scikit-learn's loop does.
+    """
+    if centers.shape[0] < 2:
+        return None
+    # Equal rows have equal norms: distinct norms (the usual case) settle it cheaply.
+    norms = np.einsum("ij,ij->i", centers, centers)
+    if np.unique(norms).size == norms.size:
+        return None
+    _, first, inverse = np.unique(centers, axis=0, return_index=True, return_inverse=True)
+    if first.size == centers.shape[0]:
+        return None
+    return first[inverse.reshape(-1)].astype(np.int32)
+
+
 class _Plan:
     """One call's inputs, outputs and everything a chunk needs that depends on the centers."""
 
@@ -178,12 +197,18 @@ class _Plan:
         self.n_groups = -(-n_clusters // 8)
         self.pow2 = (1 << (np.arange(n_clusters) % 8)).astype(np.uint8)[:, None]
         self.n_chunks = -(-n_samples // chunk_rows)
+        self.first_copy = first_copy_of_rows(centers)
         self.labels = np.empty(n_samples, dtype=np.int32)
+        self.labels_given = False
+        self.nearest_two: tuple[np.ndarray, np.ndarray] | None = None
         self.inertia_parts = np.zeros(self.n_chunks, dtype=np.float64)
         self.prev_labels = None
         self.kept_labels = None  # the state's private copy of the labels, updated per chunk
         self.count_parts = None
-        self.incremental = dtype == np.float64
+        # Cluster sums are kept in float64 whatever X's dtype (float32 rows are upcast
+        # as they are scattered): +/- updates of changed rows then stay exact enough.
+        self.incremental = True
+        self.upcast = dtype != np.float64
         if accumulate:
             # One sparse column per row of the chunk: indptr = 0, 1, ..., L.
             self.indptr = np.arange(chunk_rows + 1, dtype=np.int32)
@@ -191,16 +216,19 @@ class _Plan:
             if state is not None and state._matches(X, sample_weight, key):
                 # Update the partials of the previous call in place.
                 state._ready = False  # until this call completes
+                # After a relocation, changed chunks are summed afresh (see recompute_next).
+                self.incremental = self.incremental and not state._exact_next
                 self.prev_labels = self.kept_labels = state._labels
                 self.sums_parts = state._sums_parts
                 self.weight_parts = state._weight_parts
                 self.count_parts = state._count_parts
             else:
-                self.sums_parts = np.zeros((self.n_chunks, n_clusters, n_features), dtype=dtype)
-                self.weight_parts = np.zeros((self.n_chunks, n_clusters), dtype=dtype)
+                shape = (self.n_chunks, n_clusters)
+                self.sums_parts = np.zeros((*shape, n_features), dtype=np.float64)
+                self.weight_parts = np.zeros(shape, dtype=np.float64)
                 if state is not None:
                     # Row counts, kept in X's dtype (exact: a chunk has < 2**24 rows).
-                    self.count_parts = np.zeros((self.n_chunks, n_clusters), dtype=dtype)
+                    self.count_parts = np.zeros(shape, dtype=np.float64)
                     state._reset(X, sample_weight, key, self)
                     self.kept_labels = state._labels
             self.changed_parts = np.zeros(self.n_chunks, dtype=np.int64)
@@ -223,7 +251,10 @@ class _Plan:
             xt[d] = 1.0
             s["xt"] = xt
         if self.accumulate:
-            s["ones"] = np.ones(rows, dtype=dtype)
+            s["ones"] = np.ones(rows, dtype=np.float64)
+            if self.upcast:
+                s["x64"] = np.empty((rows, d), dtype=np.float64)
+                s["w64"] = np.empty(rows, dtype=np.float64)
             s["changed"] = np.empty(rows, dtype=bool)
         return s
 
@@ -235,6 +266,9 @@ class _Plan:
         d = self.n_features
         Xc = self.X[start:stop]
         w = self.w[start:stop]
+        if self.labels_given:
+            self._given_labels_chunk(i, start, stop, Xc, w, s)
+            return
         D = s["D"][:, :L]
         if self.small_d:
             xt = s["xt"][:, :L]
@@ -247,10 +281,14 @@ class _Plan:
         np.minimum.reduce(D, axis=0, out=m)
         labels = self.labels[start:stop]
         self._first_argmin(D, m, labels, s, L)
+        if self.first_copy is not None:
+            np.take(self.first_copy, labels, out=labels)
         # inertia: min partial + ||x||^2, clipped at 0 (rounding), weighted.
         np.add(m, self.x_sq[start:stop], out=m)
         np.maximum(m, 0, out=m)
         self.inertia_parts[i] = float(np.dot(m, w))
+        if self.nearest_two is not None:
+            self._nearest_two_chunk(start, stop, D, m, labels)
         if not self.accumulate:
             return
         self._accumulate_chunk(i, start, stop, labels, w, Xc, s)
@@ -258,12 +296,34 @@ class _Plan:
             # The state keeps its own copy: callers may modify the labels they get.
             np.copyto(self.kept_labels[start:stop], labels)
 
+    def _nearest_two_chunk(self, start, stop, D, m, labels) -> None:
+        """Squared distances to the nearest center and to the next one (for bounds)."""
+        assert self.nearest_two is not None
+        nearest, second = self.nearest_two
+        nearest[start:stop] = m
+        if D.shape[0] == 1:
+            second[start:stop] = np.inf
+            return
+        # Knock the label's entry out of D (scratch, not needed any more), take the min.
+        D[labels, np.arange(stop - start)] = np.inf
+        out = second[start:stop]
+        np.minimum.reduce(D, axis=0, out=out)
+        out += self.x_sq[start:stop]
+        np.maximum(out, 0, out=out)
+
+    def _given_labels_chunk(self, i, start, stop, Xc, w, s) -> None:
+        """Labels from the caller (bound-based assignment): only the sums (no inertia)."""
+        labels = self.labels[start:stop]
+        self._accumulate_chunk(i, start, stop, labels, w, Xc, s)
+        if self.kept_labels is not None:
+            np.copyto(self.kept_labels[start:stop], labels)
+
     def _accumulate_chunk(self, i, start, stop, labels, w, Xc, s) -> None:
         """Chunk i's partial sums: computed, or (with a state) updated for changed rows."""
         L = stop - start
         ones = s["ones"][:L]
         if self.prev_labels is None:
-            self._scatter_chunk(i, labels, w, Xc, ones, L)
+            self._scatter_chunk(i, labels, w, Xc, ones, L, s)
             return
         # Keep the previous partials and move only the rows whose label changed.
         prev = self.prev_labels[start:stop]
@@ -275,13 +335,17 @@ class _Plan:
         if n_changed == 0:
             return
         if 4 * n_changed > L or not self.incremental:
-            # Many changes: recomputing is cheaper (and exact).  float32 data is always
-            # recomputed: +/- updates would drift at float32 precision.
-            self._scatter_chunk(i, labels, w, Xc, ones, L)
+            # Many changes: recomputing is cheaper (and exact).
+            self._scatter_chunk(i, labels, w, Xc, ones, L, s)
             return
         sums, weights, counts = self.sums_parts[i], self.weight_parts[i], self.count_parts[i]
         Xg, wg, new, old = Xc[rows], w[rows], labels[rows], prev[rows]
+        if self.upcast:
+            Xg, wg = Xg.astype(np.float64), wg.astype(np.float64)
         indptr = self.indptr[: n_changed + 1]
+        if _leaving_dominates(weights, old, wg, ones[:n_changed], indptr):
+            self._scatter_chunk(i, labels, w, Xc, ones, L, s)
+            return
         _scatter(sums, weights, new, wg, Xg, ones[:n_changed], indptr)
         _scatter(sums, weights, old, -wg, Xg, ones[:n_changed], indptr)
         _count(counts, new, ones[:n_changed], indptr, 1.0)
@@ -313,9 +377,12 @@ class _Plan:
             cand += 8 * g
             np.minimum(labels, cand, out=labels)
 
-    def _scatter_chunk(self, i, labels, w, Xc, ones, L) -> None:
+    def _scatter_chunk(self, i, labels, w, Xc, ones, L, s) -> None:
         """(Re)compute chunk i's weighted per-cluster sums, weights (and counts)."""
         sums, weights = self.sums_parts[i], self.weight_parts[i]
+        if self.upcast:
+            Xc = _upcast(Xc, s["x64"][:L])
+            w = _upcast(w, s["w64"][:L])
         if self.prev_labels is not None:
             sums[...] = 0
             weights[...] = 0
@@ -323,6 +390,11 @@ class _Plan:
         if self.count_parts is not None:
             self.count_parts[i] = 0
             _count(self.count_parts[i], labels, ones, self.indptr[: L + 1], 1.0)
+
+
+def _upcast(a: np.ndarray, out: np.ndarray) -> np.ndarray:
+    np.copyto(out, a)
+    return out
 
 
 def _scatter(sums, weights, labels, w, rows, ones, indptr) -> None:
@@ -340,6 +412,23 @@ def _scatter(sums, weights, labels, w, rows, ones, indptr) -> None:
         onehot = sp.csc_array((w, labels, indptr), shape=(K, L))
         sums += onehot @ rows
         weights += onehot @ ones
+
+
+def _leaving_dominates(weights, old, wg, ones, indptr) -> bool:
+    """True if, in some cluster, the weight leaving is at least the weight staying.
+
+    Subtracting a heavy row from a cluster sum leaves a rounding residue of the
+    heavy row's size: two rows of weight 1e14 leaving a cluster of weight-1 rows
+    would move its center by ~1e-3, and a cluster left with only zero-weight rows
+    would keep a +/-1e-16 weight and escape relocation.  Such a chunk is recomputed.
+    """
+    leaving = np.zeros_like(weights)
+    if _csc_matvec is not None:
+        _csc_matvec(weights.shape[0], old.shape[0], indptr, old, wg, ones, leaving)
+    else:  # pragma: no cover
+        leaving += np.bincount(old, weights=wg, minlength=weights.shape[0])
+    touched = leaving > 0
+    return bool(np.any(leaving[touched] >= weights[touched] - leaving[touched]))
 
 
 def _count(counts, labels, ones, indptr, sign: float) -> None:
@@ -362,8 +451,9 @@ class IncrementalSums:
     one, and a chunk where many changed is recomputed.  Late in a run, when few labels
     change, this removes most of the work of the update step.  Rounding drift is
     bounded: recomputed chunks are exact and a cluster that empties in a chunk is
-    reset to exact zeros.  float32 data only skips unchanged chunks (moving rows
-    would drift at float32 precision).  Results do not depend on the number of threads.
+    reset to exact zeros.  The sums are float64 for float32 data too (rows are
+    upcast as they are scattered), so moving rows does not drift.  Results do not
+    depend on the number of threads.
 
     Attributes
     ----------
@@ -374,6 +464,7 @@ class IncrementalSums:
 
     def __init__(self) -> None:
         self.n_changed: int | None = None
+        self._exact_next = False
         self._X = self._w = self._key = self._labels = None
         self._ready = False
         self._sums_parts = self._weight_parts = self._count_parts = None
@@ -388,7 +479,18 @@ class IncrementalSums:
         self._sums_parts, self._weight_parts = plan.sums_parts, plan.weight_parts
         self._count_parts = plan.count_parts
 
+    def recompute_next(self) -> None:
+        """Sum every chunk whose labels change afresh on the next call (no +/- moves).
+
+        Called after an empty-cluster relocation: the relocation moved points in the
+        merged sums with the same +/- arithmetic the next call would repeat, so the
+        centers would come out bit-identical and a ``tol=0`` run would stop one
+        iteration earlier than scikit-learn's, which sums afresh every iteration.
+        """
+        self._exact_next = True
+
     def _finish(self, plan: _Plan) -> None:
+        self._exact_next = False
         self.n_changed = (
             plan.n_samples if plan.prev_labels is None else int(plan.changed_parts.sum())
         )
@@ -453,6 +555,8 @@ def assign_and_accumulate(
     chunk_rows: int | None = DEFAULT_CHUNK_ROWS,
     n_threads: int | None = None,
     state: IncrementalSums | None = None,
+    labels: np.ndarray | None = None,
+    nearest_two: tuple[np.ndarray, np.ndarray] | None = None,
 ):
     """Label every point with its nearest center and accumulate weighted sums.
 
@@ -478,6 +582,15 @@ def assign_and_accumulate(
         Carries the cluster sums from the previous call of the same Lloyd run, so
         that only rows whose label changed are moved (see :class:`IncrementalSums`).
         Ignored when ``accumulate`` is False.
+    labels : ndarray of shape (n_samples,), int32, optional
+        Labels found by the caller (a bound-based assignment): no distances are
+        computed, and the sums are accumulated exactly as for labels found here (so the centers are
+        bit-identical to Lloyd's for the same labels); the returned inertia is 0
+        (the caller has what it needs to compute it from the sums).
+    nearest_two : (ndarray, ndarray) of shape (n_samples,) each, optional
+        Filled with each point's squared distance to its nearest center and to
+        the nearest other one (GEMM form, clipped at 0): what Elkan's and
+        Hamerly's bounds start from.
 
     Returns
     -------
@@ -500,6 +613,10 @@ def assign_and_accumulate(
         chunk_rows = default_chunk_rows(n_samples, n_features, n_clusters)
     chunk_rows = int(max(1, min(chunk_rows, n_samples)))
     plan = _Plan(X, centers, sample_weight, x_sq_norms, accumulate, chunk_rows, state)
+    if labels is not None:
+        plan.labels = np.ascontiguousarray(labels, dtype=np.int32)
+        plan.labels_given = True
+    plan.nearest_two = nearest_two
 
     if n_threads is None:
         n_threads = _available_cpus() if n_samples >= _MIN_ROWS_FOR_THREADS else 1

@@ -34,7 +34,7 @@ def _to_numeric(arr: np.ndarray) -> np.ndarray:
         ) from None
 
 
-def check_data(X, *, dtype_keep_float32: bool = True) -> np.ndarray:
+def check_data(X, *, dtype_keep_float32: bool = True, accept_sparse: bool = False):
     """Validate a data matrix and return it as a C-contiguous float array.
 
     The messages keep the phrases scikit-learn's estimator checks look for
@@ -46,11 +46,13 @@ def check_data(X, *, dtype_keep_float32: bool = True) -> np.ndarray:
         The data. Must be 2-D, numeric, non-empty and finite.
     dtype_keep_float32 : bool, default=True
         Keep float32 input as float32; everything else becomes float64.
+    accept_sparse : bool, default=False
+        Return SciPy sparse input as a validated CSR matrix (else: TypeError).
 
     Returns
     -------
     ndarray of shape (n_samples, n_features)
-        C-contiguous float32 or float64 array.
+        C-contiguous float32 or float64 array (CSR matrix for accepted sparse input).
 
     Raises
     ------
@@ -60,6 +62,10 @@ def check_data(X, *, dtype_keep_float32: bool = True) -> np.ndarray:
         For sparse matrices.
     """
     if hasattr(X, "toarray") and not isinstance(X, np.ndarray):
+        if accept_sparse:
+            from kmeans_core._sparse import check_sparse_data
+
+            return check_sparse_data(X)
         raise TypeError("Sparse input is not supported; pass a dense array (X.toarray()).")
     arr = np.asarray(X)
     if arr.dtype.kind == "c":

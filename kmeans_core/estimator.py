@@ -16,6 +16,7 @@ from sklearn.base import (
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
 from kmeans_core._kernels import assign_and_accumulate
+from kmeans_core._sparse import is_sparse, sparse_row_norms, sparse_sq_dists
 from kmeans_core._validation import (
     check_data,
     check_init_centers,
@@ -24,6 +25,7 @@ from kmeans_core._validation import (
     check_random_state,
     check_sample_weight,
 )
+from kmeans_core.bounds import ALGORITHMS
 from kmeans_core.dask_data import is_dask_collection
 from kmeans_core.init import kmeans_plusplus, random_init
 from kmeans_core.lloyd import StepSummary, _lloyd_steps_prepared, centre
@@ -63,12 +65,24 @@ def _is_same_clustering(labels1: np.ndarray, labels2: np.ndarray) -> bool:
 
 
 def _single_run(
-    Xc, centers0, w, x_sq, *, max_iter: int, abs_tol: float, offset, keep_history: bool
+    Xc,
+    centers0,
+    w,
+    x_sq,
+    *,
+    max_iter: int,
+    abs_tol: float,
+    offset,
+    keep_history: bool,
+    algorithm: str = "lloyd",
 ) -> _Run:
     """Consume :func:`_lloyd_steps_prepared` once; the last step is the result."""
     history: list[StepSummary] | None = [] if keep_history else None
     last = None
-    for step in _lloyd_steps_prepared(Xc, centers0, w, x_sq, max_iter=max_iter, abs_tol=abs_tol):
+    steps = _lloyd_steps_prepared(
+        Xc, centers0, w, x_sq, max_iter=max_iter, abs_tol=abs_tol, algorithm=algorithm
+    )
+    for step in steps:
         if history is not None:
             history.append(step.summary(offset))
         last = step
@@ -105,6 +119,7 @@ def _fit_runs(
     abs_tol: float,
     rng: np.random.RandomState,
     keep_history: bool,
+    algorithm: str = "lloyd",
 ) -> tuple[_Run, list[tuple[float, int]]]:
     """``n_init`` runs on prepared data; the best run and (inertia, n_iter) of each.
 
@@ -124,6 +139,7 @@ def _fit_runs(
             abs_tol=abs_tol,
             offset=X_mean,
             keep_history=keep_history,
+            algorithm=algorithm,
         )
         runs.append((run.inertia, run.n_iter))
         if best is None or (
@@ -133,12 +149,13 @@ def _fit_runs(
     return best, runs
 
 
-def _warn_if_few_distinct(X: np.ndarray, labels: np.ndarray, n_clusters: int) -> None:
+def _warn_if_few_distinct(X, labels: np.ndarray, n_clusters: int) -> None:
     """Warn (DistinctClustersWarning) when the best run used fewer than n_clusters clusters."""
     n_distinct = int(np.count_nonzero(np.bincount(labels, minlength=n_clusters)))
     if n_distinct >= n_clusters:
         return
-    n_points = int(np.unique(X, axis=0).shape[0])
+    rows = X.toarray() if is_sparse(X) and X.shape[0] * X.shape[1] <= 1 << 24 else X
+    n_points = n_clusters if is_sparse(rows) else int(np.unique(rows, axis=0).shape[0])
     why = (
         f"X has only {n_points} distinct point(s), so {n_clusters - n_points} cluster(s) "
         "cannot get a point of their own"
@@ -198,8 +215,16 @@ or callable, default="k-means++"
         did not change (strict convergence), even with ``tol=0``.
     random_state : int, RandomState or None, default=None
         Seed for initialisation.
-    algorithm : {"lloyd"}, default="lloyd"
-        Only Lloyd's algorithm is implemented.
+    algorithm : {"lloyd", "elkan", "hamerly", "auto"}, default="auto"
+        How each iteration finds the labels; all give the same labels, centers
+        and ``n_iter_`` from the same start (up to exact ties, broken by rounding).
+        "lloyd" computes every point-center distance.  "elkan" and "hamerly" keep
+        triangle-inequality bounds per point (K lower bounds each for Elkan, one
+        for Hamerly) and skip the distances they rule out: faster once the
+        centers settle, at d of about 16 and more.  "auto" runs Lloyd while many
+        labels change, then Hamerly; Lloyd throughout below 16 features
+        (see :mod:`kmeans_core.bounds` and bench/RESULTS.md).  Sparse X always
+        uses Lloyd.
 
     Attributes
     ----------
@@ -231,7 +256,7 @@ or callable, default="k-means++"
         max_iter=300,
         tol=1e-4,
         random_state=None,
-        algorithm="lloyd",
+        algorithm="auto",
     ):
         self.n_clusters = n_clusters
         self.init = init
@@ -240,6 +265,11 @@ or callable, default="k-means++"
         self.tol = tol
         self.random_state = random_state
         self.algorithm = algorithm
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True  # CSR input, never densified (kmeans_core._sparse)
+        return tags
 
     # -- validation -------------------------------------------------------------
 
@@ -269,8 +299,11 @@ or callable, default="k-means++"
         check_n_clusters(self.n_clusters, X.shape[0])
         _check_init(self.init)
         check_max_iter_tol(self.max_iter, self.tol)
-        if self.algorithm != "lloyd":
-            raise ValueError(f"algorithm must be 'lloyd', got {self.algorithm!r}.")
+        if self.algorithm not in ALGORITHMS:
+            raise ValueError(
+                f"algorithm must be one of {', '.join(map(repr, ALGORITHMS))}, "
+                f"got {self.algorithm!r}."
+            )
 
     # -- fitting ----------------------------------------------------------------
 
@@ -303,7 +336,7 @@ or callable, default="k-means++"
             from kmeans_core import dask_backend
 
             return dask_backend.fit(self, X, sample_weight)
-        X = check_data(X)
+        X = check_data(X, accept_sparse=True)
         self._check_params(X)
         n_init = self._resolved_n_init()
         w = check_sample_weight(sample_weight, X.shape[0], X.dtype)
@@ -323,6 +356,7 @@ or callable, default="k-means++"
             abs_tol=abs_tol,
             rng=rng,
             keep_history=True,
+            algorithm=self.algorithm,
         )
         self.cluster_centers_ = (best.centers + X_mean).astype(X.dtype, copy=False)
         self.labels_ = best.labels
@@ -330,7 +364,6 @@ or callable, default="k-means++"
         self.n_iter_ = best.n_iter
         self.n_features_in_ = X.shape[1]
         self._n_features_out = self.cluster_centers_.shape[0]
-        self._x_mean = X_mean
         self.history_ = best.history
         _warn_if_few_distinct(X, self.labels_, self.n_clusters)
         return self
@@ -349,7 +382,7 @@ or callable, default="k-means++"
 
     def _check_test_data(self, X) -> np.ndarray:
         self._check_fitted()
-        X = check_data(X)
+        X = check_data(X, accept_sparse=True)
         if X.shape[1] != self.n_features_in_:
             raise ValueError(
                 f"X has {X.shape[1]} features, but {type(self).__name__} is expecting "
@@ -358,17 +391,25 @@ or callable, default="k-means++"
         return X
 
     def _centred(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """X and the centers shifted by the training mean, in X's dtype.
+        """X and the centers shifted to the centers' coordinate-wise median, in X's dtype.
 
-        The ||x||^2 - 2x.c + ||c||^2 form loses precision far from the origin
-        (data offset by 1e8 would give garbage distances); the fit works on
-        centred data, and so do predict, score and transform.
+        The ||x||^2 - 2x.c + ||c||^2 form loses precision far from the shift point
+        (data offset by 1e8 would give garbage distances), so predict, score and
+        transform work relative to the centers, as the fit works on centred data.
+        Not the training mean: one far point in the training data would pull it
+        away from every center.  The median (the mean of the centers for K <= 2)
+        also stays among the centers when one of them sits on a far outlier.
         """
-        offset = np.asarray(getattr(self, "_x_mean", 0.0), dtype=X.dtype)
+        offset = np.median(self.cluster_centers_.astype(np.float64), axis=0).astype(X.dtype)
         return X - offset, self.cluster_centers_.astype(X.dtype) - offset
 
     def _labels_inertia(self, X, sample_weight=None):
         w = check_sample_weight(sample_weight, X.shape[0], X.dtype)
+        if is_sparse(X):  # sparse X is never shifted (it would turn dense)
+            d2 = sparse_sq_dists(X, self.cluster_centers_.astype(X.dtype), sparse_row_norms(X))
+            labels = _first_min_labels(d2, self.cluster_centers_)
+            inertia = float(np.dot(d2[np.arange(X.shape[0]), labels].astype(np.float64), w))
+            return labels, inertia
         Xc, centers = self._centred(X)
         x_sq = np.einsum("ij,ij->i", Xc, Xc)
         labels, inertia, _, _ = assign_and_accumulate(Xc, centers, w, x_sq, accumulate=False)
@@ -402,11 +443,23 @@ or callable, default="k-means++"
 
             return dask_backend.transform(self, X)
         X = self._check_test_data(X)
+        if is_sparse(X):
+            centers = self.cluster_centers_.astype(X.dtype)
+            return np.sqrt(sparse_sq_dists(X, centers, sparse_row_norms(X)))
         return _euclidean_distances(*self._centred(X))
 
     def fit_transform(self, X, y=None, sample_weight=None):
         """Fit, then return the distances to the centers."""
         return self.fit(X, sample_weight=sample_weight).transform(X)
+
+
+def _first_min_labels(d2: np.ndarray, centers: np.ndarray) -> np.ndarray:
+    """Nearest center per row of d2 (lowest index; copies of a center to the first)."""
+    from kmeans_core._kernels import first_copy_of_rows
+
+    labels = np.argmin(d2, axis=1).astype(np.int32)
+    first_copy = first_copy_of_rows(centers)
+    return labels if first_copy is None else first_copy[labels]
 
 
 def _euclidean_distances(X: np.ndarray, centers: np.ndarray, chunk_rows: int = 16384):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 
 from kmeans_core._validation import check_n_clusters, check_random_state
 
@@ -22,19 +23,41 @@ def _sq_dist_to(X: np.ndarray, Y: np.ndarray, x_sq_norms: np.ndarray) -> np.ndar
         y_sq = np.einsum("ij,ij->i", Y64, Y64)
         for start in range(0, X.shape[0], _UPCAST_CHUNK_ROWS):
             X64 = X[start : start + _UPCAST_CHUNK_ROWS].astype(np.float64)
-            d = -2 * (Y64 @ X64.T)
+            d = -2 * _dot_rows(Y64, X64)
             d += y_sq[:, None]
-            d += np.einsum("ij,ij->i", X64, X64)[None, :]
+            d += _row_norms(X64)[None, :]
             out[:, start : start + _UPCAST_CHUNK_ROWS] = d
     else:
-        out = -2 * (Y @ X.T)
+        out = -2 * _dot_rows(Y, X)
         out += np.einsum("ij,ij->i", Y, Y)[:, None]
         out += x_sq_norms[None, :]
     np.maximum(out, 0, out=out)
     return out
 
 
+def _dot_rows(Y: np.ndarray, X) -> np.ndarray:
+    """``Y @ X.T`` for dense or sparse X (sparse: computed as (X @ Y.T).T)."""
+    if sp.issparse(X):
+        return np.asarray(X @ Y.T).T
+    return Y @ X.T
+
+
+def _rows(X, idx) -> np.ndarray:
+    """Dense copies of rows of X (dense or sparse)."""
+    if sp.issparse(X):
+        return X[np.atleast_1d(idx)].toarray()
+    return np.atleast_2d(X[idx])
+
+
+def _row_norms(X) -> np.ndarray:
+    if sp.issparse(X):
+        return np.asarray(X.multiply(X).sum(axis=1), dtype=X.dtype).ravel()
+    return np.einsum("ij,ij->i", X, X)
+
+
 def _as_data(X) -> np.ndarray:
+    if sp.issparse(X):
+        return X
     X = np.asarray(X)
     if X.dtype != np.float32:
         X = X.astype(np.float64, copy=False)
@@ -88,12 +111,12 @@ def kmeans_plusplus(
     n_samples, n_features = X.shape
     w = _weights(sample_weight, X)
     if x_sq_norms is None:
-        x_sq_norms = np.einsum("ij,ij->i", X, X)
+        x_sq_norms = _row_norms(X)
     if n_local_trials is None:
         n_local_trials = 2 + int(np.log(n_clusters))
     centers = np.empty((n_clusters, n_features), dtype=X.dtype)
     first = rng.choice(n_samples, p=w / w.sum())
-    centers[0] = X[first]
+    centers[0] = _rows(X, first)[0]
     closest = _sq_dist_to(X, centers[:1], x_sq_norms)[0]
     pot = closest @ w
     for c in range(1, n_clusters):
@@ -101,13 +124,13 @@ def kmeans_plusplus(
         cum = np.cumsum(w * closest)
         cand = np.searchsorted(cum, rand_vals)
         np.clip(cand, None, closest.size - 1, out=cand)
-        d_cand = _sq_dist_to(X, X[cand], x_sq_norms)
+        d_cand = _sq_dist_to(X, _rows(X, cand), x_sq_norms)
         np.minimum(closest, d_cand, out=d_cand)
         cand_pot = d_cand @ w
         best = int(np.argmin(cand_pot))
         pot = cand_pot[best]
         closest = d_cand[best]
-        centers[c] = X[cand[best]]
+        centers[c] = _rows(X, cand[best])[0]
     return centers
 
 
@@ -142,7 +165,7 @@ def random_init(
             f"needs at least n_clusters={n_clusters} of them."
         )
     seeds = rng.choice(n_samples, size=n_clusters, replace=False, p=w / w.sum())
-    return X[seeds].copy()
+    return _rows(X, seeds).copy()
 
 
 def farthest_point_init(X: np.ndarray, n_clusters: int, random_state=None) -> np.ndarray:

@@ -2,7 +2,9 @@
 
 The estimator and the dashboard's animation both consume the same generator
 (:func:`lloyd_steps`, and ``_lloyd_steps_prepared`` under it); there is no
-second copy of the loop.
+second copy of the loop.  Elkan's and Hamerly's bounds and sparse input are
+assignment strategies plugged into it (:mod:`kmeans_core.assigners`,
+:mod:`kmeans_core.bounds`, :mod:`kmeans_core._sparse`), not other loops.
 
 It follows scikit-learn's Lloyd loop step for step (same stopping rules, same
 ``n_iter_``, same empty-cluster relocation, same arithmetic for the means), so
@@ -11,7 +13,9 @@ differences, both only in degenerate cases:
 
 - a cluster left with zero total weight after relocation (its only point was
   taken, or it holds only zero-weight points) keeps its previous center;
-  scikit-learn moves it onto the largest cluster;
+  scikit-learn copies its heaviest cluster's running sums there (divided by the
+  weight only when that cluster's index is lower), so the runs part ways
+  (counted in ``tests/core/test_differential.py``);
 - on an update step with a relocation, ``labels`` shows the relocated points
   in their new clusters (what the new centers are the means of); the stopping
   rule still compares assignment with assignment, as scikit-learn does.
@@ -25,7 +29,6 @@ from typing import Literal
 
 import numpy as np
 
-from kmeans_core._kernels import IncrementalSums, assign_and_accumulate, explicit_inertia
 from kmeans_core._validation import (
     check_data,
     check_init_centers,
@@ -33,6 +36,7 @@ from kmeans_core._validation import (
     check_n_clusters,
     check_sample_weight,
 )
+from kmeans_core.assigners import Assignment, DenseData
 
 StopReason = Literal["labels unchanged", "center shift below tol", "max_iter reached"]
 
@@ -71,6 +75,11 @@ class LloydStep:
     stop_reason : str or None
         Set on the last step of the run: "labels unchanged" (on an update step),
         "center shift below tol" or "max_iter reached" (on the final assign step).
+    distances_skipped : float
+        Assign steps: share (0 to 1) of the n_samples x n_clusters point-center
+        distances that the assignment did not compute, because triangle-inequality
+        bounds (algorithm "elkan" or "hamerly") showed they could not change a
+        label. 0 for Lloyd, which computes them all.
     """
 
     iteration: int
@@ -82,6 +91,7 @@ class LloydStep:
     center_shifts: np.ndarray = field(default_factory=lambda: np.zeros(0))
     relocated: tuple[int, ...] = ()
     stop_reason: StopReason | None = None
+    distances_skipped: float = 0.0
 
     @property
     def center_shift_total(self) -> float:
@@ -102,6 +112,7 @@ class LloydStep:
             center_shifts=self.center_shifts,
             relocated=self.relocated,
             stop_reason=self.stop_reason,
+            distances_skipped=self.distances_skipped,
         )
 
 
@@ -117,6 +128,7 @@ class StepSummary:
     center_shifts: np.ndarray
     relocated: tuple[int, ...]
     stop_reason: StopReason | None
+    distances_skipped: float = 0.0
 
 
 def tolerance(X: np.ndarray, tol: float) -> float:
@@ -141,8 +153,14 @@ def centre(X: np.ndarray, tol: float) -> CentredData:
 
     The absolute tolerance comes from the centred row norms: the mean feature
     variance is ``sum(||x - mean||^2) / (n d)``, equal to :func:`tolerance` up to
-    rounding (~1e-14 relative) and without another pass over X.
+    rounding (~1e-14 relative) and without another pass over X.  Sparse X is
+    kept as it is (mean 0), with scikit-learn's sparse tolerance.
     """
+    from kmeans_core._sparse import is_sparse, sparse_row_norms, sparse_tolerance
+
+    if is_sparse(X):  # never centred (it would turn dense), as scikit-learn
+        abs_tol = sparse_tolerance(X, tol)
+        return CentredData(np.zeros(X.shape[1], dtype=X.dtype), X, sparse_row_norms(X), abs_tol)
     mean = X.mean(axis=0)
     Xc = X - mean
     x_sq = np.einsum("ij,ij->i", Xc, Xc)
@@ -150,7 +168,7 @@ def centre(X: np.ndarray, tol: float) -> CentredData:
     return CentredData(mean, Xc, x_sq, abs_tol)
 
 
-def _relocate_empty_clusters(X, sample_weight, centers_old, sums, weights, labels):
+def _relocate_empty_clusters(data: DenseData, centers_old, sums, weights, labels):
     """Give each empty cluster one of the points farthest from their center (as sklearn).
 
     Works on the weighted sums and weights in place. Returns the relocated
@@ -162,35 +180,19 @@ def _relocate_empty_clusters(X, sample_weight, centers_old, sums, weights, label
     n_empty = empty.size
     if n_empty == 0:
         return (), np.empty(0, dtype=np.intp)
-    dist = _sq_dist_to_own_center(X, centers_old, labels)
+    dist = data.sq_dist_to_own_center(centers_old, labels)
     if dist.max() == 0:
         return (), np.empty(0, dtype=np.intp)
     far = np.argpartition(dist, -n_empty)[: -n_empty - 1 : -1]
     for new_id, idx in zip(empty, far, strict=True):
-        w = sample_weight[idx]
+        w = data.w[idx]
         old_id = labels[idx]
-        sums[old_id] -= X[idx] * w
-        sums[new_id] = X[idx] * w
+        x = data.row(idx)
+        sums[old_id] -= x * w
+        sums[new_id] = x * w
         weights[new_id] = w
         weights[old_id] -= w
     return tuple(int(k) for k in empty), far
-
-
-def _sq_dist_to_own_center(X, centers, labels, chunk_rows: int | None = None) -> np.ndarray:
-    """Explicit ``||x_i - c_{labels_i}||^2`` per point, in chunks (no N x d temporary)."""
-    if chunk_rows is None:  # about 2**19 values per chunk: 4 MiB temporaries at any d
-        chunk_rows = max(256, min(65536, (1 << 19) // X.shape[1]))
-    out = np.empty(X.shape[0], dtype=X.dtype)
-    for start in range(0, X.shape[0], chunk_rows):
-        stop = start + chunk_rows
-        diff = X[start:stop] - centers[labels[start:stop]]
-        np.einsum("ij,ij->i", diff, diff, out=out[start:stop])
-    return out
-
-
-def _explicit_inertia(X, sample_weight, centers, labels) -> float:
-    """Weighted sum of squared distances, summed explicitly (as sklearn's final inertia)."""
-    return explicit_inertia(X, centers, labels, sample_weight)
 
 
 def _mean_centers(centers_old, sums, weights):
@@ -214,6 +216,7 @@ def _lloyd_steps_prepared(
     *,
     max_iter: int,
     abs_tol: float,
+    algorithm: str = "lloyd",
 ) -> Iterator[LloydStep]:
     """Lloyd steps on validated, mean-centred data (shared by the estimator and lloyd_steps).
 
@@ -221,79 +224,91 @@ def _lloyd_steps_prepared(
     since the previous assignment, else on total squared shift <= ``abs_tol``,
     else after ``max_iter``; when not stopped on unchanged labels, label once
     more for the final centers. The last step's inertia is summed explicitly.
+    ``algorithm`` only chooses how the assign step finds the labels
+    (:func:`kmeans_core.bounds.make_assigner`); the loop is the same.
     """
+    from kmeans_core.bounds import make_assigner  # bounds builds on this module's types
+
+    data = make_assigner(algorithm, X, sample_weight, x_sq_norms)
     centers = centers.copy()
-    # Carries the cluster sums from one iteration to the next: only the rows whose
-    # label changed are moved, and it counts them (n_changed) on the way.
-    sums_state = IncrementalSums()
     stop: StopReason | None = None
     for it in range(1, max_iter + 1):
-        labels, inertia, sums, weights = assign_and_accumulate(
-            X, centers, sample_weight, x_sq_norms, state=sums_state
-        )
-        n_changed = sums_state.n_changed
-        strict = n_changed == 0
-        yield LloydStep(
-            it,
-            "assign",
-            centers,
-            labels,
-            inertia,
-            n_changed=n_changed,
-            center_shifts=np.zeros(centers.shape[0]),
-        )
-
-        relocated, far = _relocate_empty_clusters(X, sample_weight, centers, sums, weights, labels)
-        new_centers = _mean_centers(centers, sums, weights)
-        shifts = np.sqrt(((new_centers - centers) ** 2).sum(axis=1))
-        new_labels = labels
-        if relocated:
-            # The sums now count each relocated point in its new cluster: say so.
-            new_labels = labels.copy()
-            new_labels[far] = relocated
-        if strict:
-            stop = "labels unchanged"
-        elif float(np.sum(shifts**2)) <= abs_tol:
-            stop = "center shift below tol"
-        elif it == max_iter:
-            stop = "max_iter reached"
-        if relocated or strict:
-            new_inertia = _explicit_inertia(X, sample_weight, new_centers, new_labels)
-        else:
-            # Moving a center to its cluster's mean lowers the cluster's SSE by
-            # W_k * ||old - mean||^2 (parallel axis theorem): no second pass over X.
-            new_inertia = max(inertia - float(weights @ (shifts**2)), 0.0)
-        centers = new_centers
-        yield LloydStep(
-            it,
-            "update",
-            centers,
-            new_labels,
-            new_inertia,
-            n_changed=len(relocated),
-            center_shifts=shifts,
-            relocated=relocated,
-            stop_reason=stop if strict else None,
-        )
+        got = data.assign(centers)
+        labels = got.labels
+        yield _assign_step(it, centers, got)
+        update, stop = _update_step(data, it, centers, got, abs_tol, max_iter)
+        centers = update.centers
+        yield update
         if stop is not None:
             break
     if stop == "labels unchanged":
         return
     # Not stopped on unchanged labels: label once more for the final centers (as
     # scikit-learn does), so that the final labels and centers agree.
-    final_labels, _, _, _ = assign_and_accumulate(
-        X, centers, sample_weight, x_sq_norms, accumulate=False
-    )
+    final_labels = data.final_labels(centers)
     yield LloydStep(
         it,
         "assign",
         centers,
         final_labels,
-        _explicit_inertia(X, sample_weight, centers, final_labels),
+        data.explicit_inertia(centers, final_labels),
         n_changed=int(np.count_nonzero(final_labels != labels)),
         center_shifts=np.zeros(centers.shape[0]),
         stop_reason=stop,
     )
+
+
+def _assign_step(it: int, centers: np.ndarray, got: Assignment) -> LloydStep:
+    return LloydStep(
+        it,
+        "assign",
+        centers,
+        got.labels,
+        got.inertia,
+        n_changed=got.n_changed,
+        center_shifts=np.zeros(centers.shape[0]),
+        distances_skipped=got.distances_skipped,
+    )
+
+
+def _update_step(data, it, centers, got: Assignment, abs_tol, max_iter):
+    """The update half-step: relocate empty clusters, move centers to the means, check the stop."""
+    labels, sums, weights = got.labels, got.sums, got.weights
+    strict = got.n_changed == 0
+    relocated, far = _relocate_empty_clusters(data, centers, sums, weights, labels)
+    new_centers = _mean_centers(centers, sums, weights)
+    shifts = np.sqrt(((new_centers - centers) ** 2).sum(axis=1))
+    new_labels = labels
+    if relocated:
+        data.after_relocation()
+        # The sums now count each relocated point in its new cluster: say so.
+        new_labels = labels.copy()
+        new_labels[far] = relocated
+    stop: StopReason | None = None
+    if strict:
+        stop = "labels unchanged"
+    elif float(np.sum(shifts**2)) <= abs_tol:
+        stop = "center shift below tol"
+    elif it == max_iter:
+        stop = "max_iter reached"
+    if relocated or strict:
+        new_inertia = data.explicit_inertia(new_centers, new_labels)
+    else:
+        # Moving a center to its cluster's mean lowers the cluster's SSE by
+        # W_k * ||old - mean||^2 (parallel axis theorem): no second pass over X.
+        new_inertia = max(got.inertia - float(weights @ (shifts**2)), 0.0)
+    step = LloydStep(
+        it,
+        "update",
+        new_centers,
+        new_labels,
+        new_inertia,
+        n_changed=len(relocated),
+        center_shifts=shifts,
+        relocated=relocated,
+        stop_reason=stop if strict else None,
+    )
+    return step, stop
 
 
 def lloyd_steps(
@@ -303,6 +318,7 @@ def lloyd_steps(
     sample_weight=None,
     max_iter: int = 300,
     tol: float = 1e-4,
+    algorithm: str = "lloyd",
 ) -> Iterator[LloydStep]:
     """Run Lloyd's algorithm from given centers, yielding each half-step.
 
@@ -325,6 +341,10 @@ def lloyd_steps(
     sample_weight : array-like of shape (n_samples,), optional
     max_iter : int, default=300
     tol : float, default=1e-4
+    algorithm : {"lloyd", "elkan", "hamerly", "auto"}, default="lloyd"
+        How the assign steps find the labels (same steps from the same start;
+        see :class:`KMeans`); each assign step's ``distances_skipped`` says how
+        many distances the bounds saved.
 
     Yields
     ------
@@ -336,7 +356,7 @@ def lloyd_steps(
     ValueError
         For invalid data, centers of the wrong shape, or bad max_iter / tol.
     """
-    X = check_data(X)
+    X = check_data(X, accept_sparse=True)
     centers = check_init_centers(init_centers, X)
     check_n_clusters(centers.shape[0], X.shape[0])
     check_max_iter_tol(max_iter, tol)
@@ -344,7 +364,13 @@ def lloyd_steps(
     data = centre(X, tol)
     X_mean = data.mean
     steps = _lloyd_steps_prepared(
-        data.Xc, centers - X_mean, w, data.x_sq_norms, max_iter=max_iter, abs_tol=data.abs_tol
+        data.Xc,
+        centers - X_mean,
+        w,
+        data.x_sq_norms,
+        max_iter=max_iter,
+        abs_tol=data.abs_tol,
+        algorithm=algorithm,
     )
     for step in steps:
         yield replace(step, centers=step.centers + X_mean)

@@ -15,6 +15,7 @@ from kmeans_core import (
     lloyd_steps,
     random_init,
 )
+from kmeans_core._validation import check_data
 
 GOOD = np.arange(20, dtype=float).reshape(10, 2)
 
@@ -74,9 +75,16 @@ def test_pandas_missing_values_are_reported_as_missing():
         KMeans(1).fit(frame.astype(float))
 
 
-def test_sparse_input_is_refused():
+def test_sparse_input_is_refused_where_dense_is_needed():
+    # KMeans accepts CSR (tests/core/test_sparse.py); the dense-only helpers say so.
     with pytest.raises(TypeError, match="Sparse input is not supported"):
-        KMeans(2).fit(sparse.csr_matrix(GOOD))
+        check_data(sparse.csr_matrix(GOOD))
+
+
+def test_sparse_input_with_nan_is_refused():
+    bad = sparse.csr_matrix(np.array([[0.0, np.nan], [1.0, 0.0]]))
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        KMeans(1).fit(bad)
 
 
 @pytest.mark.parametrize(
@@ -128,7 +136,10 @@ def test_numpy_integer_n_clusters_is_fine():
         ({"tol": -1e-3}, "tol must be a non-negative number, got -0.001"),
         ({"tol": np.nan}, "tol must be a non-negative number"),
         ({"tol": "small"}, "tol must be a non-negative number"),
-        ({"algorithm": "elkan"}, "algorithm must be 'lloyd', got 'elkan'"),
+        (
+            {"algorithm": "full"},
+            "algorithm must be one of 'lloyd', 'elkan', 'hamerly', 'auto', got 'full'",
+        ),
         ({"random_state": "seed"}, "random_state must be None, an int or a RandomState"),
     ],
 )
