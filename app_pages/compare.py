@@ -24,7 +24,8 @@ st.caption(
     f"({ds.n_samples:,} rows × {ds.n_features} features) with the same K and seed from the "
     "sidebar and the settings below. Cluster numbers are arbitrary, so the two are first "
     "matched (Hungarian algorithm on the distances between their centers); matched clusters "
-    "get the same colour."
+    "get the same colour. kmeans_core's clusters keep the numbers and colours they have on "
+    "the Clusters and Export pages."
 )
 
 MODE_LABELS = {

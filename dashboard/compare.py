@@ -8,6 +8,7 @@ arbitrary, so every comparison first matches them with the Hungarian algorithm
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import warnings
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from scipy.spatial.distance import cdist
 from sklearn.cluster import KMeans as SklearnKMeans
 from sklearn.metrics import adjusted_rand_score, confusion_matrix, normalized_mutual_info_score
 
-from dashboard import runs
+from dashboard import label_matching, runs
 from dashboard.plotting import display_sample, view_2d
 from dashboard.run_settings import INIT_CHOICES
 from dashboard.speed_text import speed_verdict, spread_text
@@ -466,6 +467,38 @@ def run_comparison(
     """
     core, sk, start = fit_both(X, params)
     return compare_fits(core, sk, params.mode, truth, n_classes, start)
+
+
+def renumber_core(
+    cmp: Comparison,
+    mapping: np.ndarray,
+    truth: np.ndarray | None = None,
+    n_classes: int | None = None,
+) -> Comparison:
+    """``cmp`` with kmeans_core's clusters renumbered, scikit-learn's matched to the new numbers.
+
+    The Compare page shows kmeans_core's clusters with the numbers (and colours) the
+    Clusters and Export pages give them (:mod:`dashboard.label_matching`).
+
+    Parameters
+    ----------
+    cmp : Comparison
+    mapping : ndarray of int, shape (k,)
+        kmeans_core cluster ``i`` becomes ``mapping[i]`` (a permutation of ``0..k-1``).
+    truth, n_classes
+        As for :func:`compare_fits` (the confusion matrices follow the new numbers).
+
+    Returns
+    -------
+    Comparison
+        ``cmp`` itself when ``mapping`` changes nothing.
+    """
+    mapping = np.asarray(mapping)
+    if np.array_equal(mapping, np.arange(len(mapping))):
+        return cmp
+    labels, centers = label_matching.apply_numbers(cmp.core.labels, cmp.core.centers, mapping)
+    core = dataclasses.replace(cmp.core, labels=labels, centers=centers)
+    return compare_fits(core, cmp.sklearn, cmp.mode, truth, n_classes, cmp.start_centers)
 
 
 # --------------------------------------------------------------------------- words
