@@ -399,6 +399,17 @@ def cached_suggest(parsed: csv_upload.ParsedCSV) -> column_roles.Defaults:
     return _cached_suggest(parsed.sha256, parsed)
 
 
+def init_run_settings() -> None:
+    """Give the sidebar's K and seed their defaults once, before the widgets are drawn.
+
+    The widgets take their value from session state only (no ``value=``): a button
+    that sets K (:func:`use_k`) then raises no "default value but also set via Session
+    State" warning, and a link's ``?k=`` still wins on the first run (``bind``).
+    """
+    st.session_state.setdefault(rs.K_KEY, rs.DEFAULT_K)
+    st.session_state.setdefault(rs.SEED_KEY, rs.DEFAULT_SEED)
+
+
 def set_run_settings(settings: rs.RunSettings) -> None:
     """Set the sidebar's K, init and seed (call from a widget callback, before the sidebar)."""
     st.session_state[rs.K_KEY] = settings.k
