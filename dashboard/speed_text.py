@@ -10,7 +10,12 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from dashboard.formatting import format_bytes, format_seconds, format_speedup
+from dashboard.formatting import (
+    format_bytes,
+    format_seconds,
+    format_seconds_range,
+    format_speedup,
+)
 from dashboard.speed_methods import TIMED_MAX_ITER, method_label
 from dashboard.speed_results import MethodTiming, SpeedResult, SweepResult
 from dashboard.timing import Measurement
@@ -252,7 +257,7 @@ def agreement_summary(result: SpeedResult) -> tuple[bool, str]:
 
 
 def spread_text(timing: Measurement[Any]) -> str:
-    """A timing's median, range and number of runs: ``"2 ms (1 ms–10 ms, 5 runs)"``.
+    """A timing's median, range and number of runs: ``"2 ms (1–10 ms, 5 runs)"``.
 
     Parameters
     ----------
@@ -263,7 +268,7 @@ def spread_text(timing: Measurement[Any]) -> str:
     if len(timing.runs) == 1:
         return f"{median} (1 run)"
     low, high = timing.spread
-    return f"{median} ({format_seconds(low)}–{format_seconds(high)}, {len(timing.runs)} runs)"
+    return f"{median} ({format_seconds_range(low, high)}, {len(timing.runs)} runs)"
 
 
 def speed_verdict(a_name: str, a: Measurement[Any], b_name: str, b: Measurement[Any]) -> str:

@@ -147,9 +147,13 @@ def _timed(*runs: float) -> Measurement[None]:
 def test_spread_text_gives_median_range_and_runs():
     t = _timed(0.003, 0.001, 0.010, 0.002, 0.002)
     assert (t.median, t.spread, len(t.runs)) == (0.002, (0.001, 0.010), 5)
-    assert speed_text.spread_text(t) == "2 ms (1 ms–10 ms, 5 runs)"
-    assert speed_text.spread_text(_timed(1.5, 1.25, 2.0)) == "1.5 s (1.2 s–2 s, 3 runs)"
+    assert speed_text.spread_text(t) == "2 ms (1–10 ms, 5 runs)"
+    assert speed_text.spread_text(_timed(1.5, 1.25, 2.0)) == "1.5 s (1.25–2 s, 3 runs)"
     assert speed_text.spread_text(_timed(1.5)) == "1.5 s (1 run)"
+    # A range across units is written in the slowest run's unit.
+    assert (
+        speed_text.spread_text(_timed(0.00249, 0.00068, 0.0431)) == "2.49 ms (0.68–43.1 ms, 3 runs)"
+    )
 
 
 def test_speed_verdict_names_no_winner_while_the_ranges_overlap():
