@@ -24,23 +24,22 @@ PAGES = [
 
 def sidebar() -> None:
     """Run settings shared by every page, and a summary of the current dataset."""
+    glue.init_run_settings()
     with st.sidebar:
         st.subheader("Run settings")
         st.number_input(
             "Seed",
             min_value=0,
             max_value=rs.MAX_SEED,
-            value=rs.DEFAULT_SEED,
             step=1,
             key=rs.SEED_KEY,
             bind="query-params",
-            help="Drives data generation, initialisation and scikit-learn's random_rs.",
+            help="Drives data generation, initialisation and scikit-learn's random_state.",
         )
         st.number_input(
             "K (clusters)",
             min_value=1,
             max_value=rs.MAX_K,
-            value=rs.DEFAULT_K,
             step=1,
             key=rs.K_KEY,
             bind="query-params",

@@ -7,6 +7,7 @@ import streamlit as st
 from dashboard import colour_quant as cq
 from dashboard import streamlit_glue as glue
 from dashboard.colour_figures import error_curve_figure, palette_figure, rgb_cloud
+from dashboard.formatting import format_seconds
 from dashboard.safe_text import literal
 
 UPLOAD = "upload"
@@ -95,7 +96,7 @@ def show_images(quant: cq.Quantisation, baseline: float) -> None:
         delta_arrow="off",
         help="K pixels picked at random as the palette; RMSE per channel, 0–255",
     )
-    m3.metric("Fit and redraw", f"{quant.seconds:.2f} s", help="Wall time of the last new fit")
+    m3.metric("Fit and redraw", format_seconds(quant.seconds), help="Wall time of the last new fit")
     st.download_button(
         "Download the quantised PNG",
         glue.cached_png(picture, quant, seed),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import compare as cmpmod
-from dashboard import fit_timing, runs
+from dashboard import runs
 from dashboard import streamlit_glue as glue
 from dashboard.compare_figures import (
     cluster_scatter,
@@ -24,7 +24,8 @@ st.caption(
     f"({ds.n_samples:,} rows × {ds.n_features} features) with the same K and seed from the "
     "sidebar and the settings below. Cluster numbers are arbitrary, so the two are first "
     "matched (Hungarian algorithm on the distances between their centers); matched clusters "
-    "get the same colour."
+    "get the same colour. kmeans_core's clusters keep the numbers and colours they have on "
+    "the Clusters and Export pages."
 )
 
 MODE_LABELS = {
@@ -149,10 +150,10 @@ st.caption(
     "ARI and NMI compare the two labelings (1 = the same partition, whatever the cluster "
     "numbers). Center distance is measured in the data's units after matching. Fit time is "
     "the wall clock of a whole fit (iterations and restarts included), repeated up to "
-    f"{fit_timing.DEFAULT_MAX_REPEATS} times with the two libraries taking turns, after an "
-    "untimed warm-up of scikit-learn: the median and the fastest–slowest range are shown, "
-    "and no winner is named while the ranges overlap. On small data it is mostly fixed "
-    "overhead; the Speed page times single iterations."
+    f"{cmpmod.TIMING.repeats} times with the two libraries taking turns, after an "
+    "untimed warm-up of each when the time budget allows: the median and the "
+    "fastest–slowest range are shown, and no winner is named while the ranges overlap. "
+    "On small data it is mostly fixed overhead; the Speed page times single iterations."
 )
 
 # --- Side by side ---------------------------------------------------------------------

@@ -18,6 +18,7 @@ from dashboard import (
 )
 from dashboard import streamlit_glue as glue
 from dashboard.dataset import Dataset
+from dashboard.formatting import format_seconds
 from dashboard.safe_text import literal, quoted
 
 FLASH_KEY = "data_flash"
@@ -455,7 +456,7 @@ def _show_large_fit(source: large_data.LargeSource, fit: large_data.LargeFit) ->
     m[0].metric("Rows", f"{fit.n_rows:,}")
     m[1].metric("Iterations", fit.model.n_iter_)
     m[2].metric("Inertia", f"{fit.model.inertia_:,.6g}")
-    m[3].metric("Fit time", f"{fit.seconds:,.1f} s")
+    m[3].metric("Fit time", format_seconds(fit.seconds))
     plot_col, table_col = st.columns([3, 2], gap="large")
     with plot_col:
         st.plotly_chart(large_data.sample_figure(fit, source.feature_names), key="large_plot")

@@ -27,14 +27,13 @@ import functools
 import os
 import platform
 import warnings
-from collections.abc import Callable
 
 import numpy as np
 from PIL import Image
 from sklearn.cluster import KMeans as SklearnKMeans
 
 from dashboard import colour_quant as cq
-from dashboard.fit_timing import FitTiming, time_alternating
+from dashboard.timing import Measurement, TimingOptions, measure_pair
 
 KS = (8, 16, 64)
 SIZE = (1155, 866)
@@ -60,8 +59,9 @@ def sklearn_quantise(picture: cq.Picture, k: int) -> np.ndarray:
     return palette[labels].reshape(picture.pixels.shape)
 
 
-def _ms(t: FitTiming) -> str:
-    return f"{t.median * 1000:,.0f} ms ({t.low * 1000:,.0f}–{t.high * 1000:,.0f})"
+def _ms(t: Measurement[object]) -> str:
+    low, high = t.spread
+    return f"{t.median * 1000:,.0f} ms ({low * 1000:,.0f}–{high * 1000:,.0f})"
 
 
 def main() -> None:
@@ -78,15 +78,14 @@ def main() -> None:
     print("| K | colour lab (kmeans_core) | scikit-learn, same steps | ratio | RMSE |")
     print("|---|---|---|---|---|")
     for k in KS:
-        calls: list[Callable[[], object]] = [
+        pair = measure_pair(
             functools.partial(cq.quantise, picture, k, SEED),
             functools.partial(sklearn_quantise, picture, k),
-        ]
-        results, (ours, theirs) = time_alternating(
-            calls, max_repeats=args.repeats, budget_seconds=float("inf")
+            TimingOptions(repeats=args.repeats, warmup=False, alternate=True),
         )
-        rmse = results[0].rmse
-        ratio = ours.median / theirs.median
+        ours, theirs = pair.first, pair.second
+        rmse = ours.result.rmse
+        ratio = pair.ratio
         print(f"| {k} | {_ms(ours)} | {_ms(theirs)} | {ratio:.2f} | {rmse:.2f} |")
 
 

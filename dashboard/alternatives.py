@@ -33,6 +33,7 @@ from sklearn.mixture import GaussianMixture
 from sklearn.neighbors import NearestNeighbors
 from threadpoolctl import threadpool_limits
 
+from dashboard.formatting import format_seconds
 from kmeans_core import KMeans
 
 # Rows the costly methods (spectral, agglomerative, DBSCAN, HDBSCAN) cluster at most.
@@ -723,10 +724,6 @@ def _fmt(value: float | None) -> str:
     return "—" if value is None else f"{value:.3f}"
 
 
-def _seconds(s: float) -> str:
-    return f"{s * 1000:,.0f} ms" if s < 1 else f"{s:,.2f} s"
-
-
 def _table_row(r: MethodResult, fixers: tuple[str, ...]) -> dict[str, str]:
     failed = r.error is not None
     return {
@@ -736,7 +733,7 @@ def _table_row(r: MethodResult, fixers: tuple[str, ...]) -> dict[str, str]:
         "Noise points": "—" if failed else f"{r.n_noise:,}",
         "ARI vs truth": _fmt(r.ari),
         "Silhouette": _fmt(r.silhouette),
-        "Fit time (one fit)": "—" if failed else _seconds(r.seconds),
+        "Fit time (one fit)": "—" if failed else format_seconds(r.seconds),
     }
 
 

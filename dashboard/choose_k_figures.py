@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dashboard.choose_k import ClusterSilhouette, Knee, KSweep, SilhouetteDiagram, percent_drop
+from dashboard.formatting import format_seconds
 from dashboard.gap_statistic import Gap
 from dashboard.plotting import PALETTE, base_layout, cluster_color
 from dashboard.stability import Stability
@@ -83,7 +84,8 @@ def _time_trace(sweep: KSweep) -> go.Scatter:
         line=dict(color=TIME, width=1.5, dash="dot"),
         marker=dict(size=5, symbol="square"),
         name="fit time, all restarts (ms, right axis)",
-        hovertemplate="K = %{x}<br>fit time %{y:,.1f} ms<extra></extra>",
+        customdata=[format_seconds(float(s)) for s in sweep.fit_seconds],
+        hovertemplate="K = %{x}<br>fit time %{customdata}<extra></extra>",
     )
 
 

@@ -21,6 +21,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sklearn.datasets import load_sample_image
 
+from dashboard.formatting import format_bytes
 from kmeans_core import KMeans, assign_labels_gemm
 
 SAMPLE_IMAGES = {
@@ -94,7 +95,7 @@ def _open_checked(data: bytes) -> Image.Image:
     """Open (not decode) ``data`` and check format and pixel count from the header."""
     if len(data) > MAX_UPLOAD_MB * 1024 * 1024:
         raise ValueError(
-            f"The file is {len(data) / 2**20:.1f} MB; the colour lab takes images up to "
+            f"The file is {format_bytes(len(data))}; the colour lab takes images up to "
             f"{MAX_UPLOAD_MB} MB."
         )
     try:

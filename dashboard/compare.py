@@ -8,6 +8,7 @@ arbitrary, so every comparison first matches them with the Hungarian algorithm
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import warnings
 from dataclasses import dataclass
@@ -20,10 +21,11 @@ from scipy.spatial.distance import cdist
 from sklearn.cluster import KMeans as SklearnKMeans
 from sklearn.metrics import adjusted_rand_score, confusion_matrix, normalized_mutual_info_score
 
-from dashboard import runs
-from dashboard.fit_timing import FitTiming, speed_verdict, spread_text, time_alternating
+from dashboard import label_matching, runs
 from dashboard.plotting import display_sample, view_2d
 from dashboard.run_settings import INIT_CHOICES
+from dashboard.speed_text import speed_verdict, spread_text
+from dashboard.timing import Measurement, TimingOptions, measure_pair
 from kmeans_core import KMeans
 
 SAME_START = "same start"
@@ -38,6 +40,9 @@ DEFAULT_N_INIT = 1
 EQUAL_INERTIA_RTOL = 1e-9
 # At most this many disagreeing points are drawn on top of the display sample.
 MAX_HIGHLIGHT_POINTS = 5000
+# Fit times: up to 5 timed fits per library, taking turns (A B, B A, ...), each library
+# spending at most 0.75 s, so a comparison waits at most ~1.5 s for its timings.
+TIMING = TimingOptions(repeats=5, alternate=True, budget_s=0.75)
 
 
 # --------------------------------------------------------------------------- fitting
@@ -133,7 +138,7 @@ class FitResult:
     inertia : float
     n_iter : int
         Lloyd iterations of the best run.
-    timing : FitTiming
+    timing : Measurement
         Wall time of ``fit``, repeated (the two libraries take turns).
     warnings : tuple of str
         Warnings the fit raised (e.g. fewer distinct clusters than K on duplicate points).
@@ -144,7 +149,7 @@ class FitResult:
     centers: np.ndarray
     inertia: float
     n_iter: int
-    timing: FitTiming
+    timing: Measurement[Any]
     warnings: tuple[str, ...] = ()
 
 
@@ -169,7 +174,7 @@ def _models(params: CompareParams, start: np.ndarray | None) -> tuple[Any, Any]:
     return core, sk
 
 
-def _result(library: str, model: Any, timing: FitTiming, messages: list[str]) -> FitResult:
+def _result(library: str, model: Any, timing: Measurement[Any], messages: list[str]) -> FitResult:
     """A fitted model reduced to a :class:`FitResult` (repeated warnings said once)."""
     return FitResult(
         library=library,
@@ -187,9 +192,9 @@ def fit_both(
 ) -> tuple[FitResult, FitResult, np.ndarray | None]:
     """Fit kmeans_core and scikit-learn K-Means on the same data, timing both fairly.
 
-    Each fit is repeated (alternating libraries, up to
-    :data:`dashboard.fit_timing.DEFAULT_MAX_REPEATS` rounds within a time budget); the
-    fits are deterministic, so the first round's models are the results.
+    Each fit is repeated as :data:`TIMING` says (:mod:`dashboard.timing`: the
+    libraries take turns, a warm-up is discarded when the budget allows); the fits
+    are deterministic, so every call leaves the same fitted model.
 
     Parameters
     ----------
@@ -209,14 +214,13 @@ def fit_both(
     core_model, sk_model = _models(params, start)
     core_warned: list[str] = []
     sk_warned: list[str] = []
-    _, (core_time, sk_time) = time_alternating(
-        [
-            functools.partial(_fit_recording, core_model, X, core_warned),
-            functools.partial(_fit_recording, sk_model, X, sk_warned),
-        ]
+    pair = measure_pair(
+        functools.partial(_fit_recording, core_model, X, core_warned),
+        functools.partial(_fit_recording, sk_model, X, sk_warned),
+        TIMING,
     )
-    core = _result("kmeans_core", core_model, core_time, core_warned)
-    sk = _result("scikit-learn", sk_model, sk_time, sk_warned)
+    core = _result("kmeans_core", core_model, pair.first, core_warned)
+    sk = _result("scikit-learn", sk_model, pair.second, sk_warned)
     return core, sk, start
 
 
@@ -463,6 +467,38 @@ def run_comparison(
     """
     core, sk, start = fit_both(X, params)
     return compare_fits(core, sk, params.mode, truth, n_classes, start)
+
+
+def renumber_core(
+    cmp: Comparison,
+    mapping: np.ndarray,
+    truth: np.ndarray | None = None,
+    n_classes: int | None = None,
+) -> Comparison:
+    """``cmp`` with kmeans_core's clusters renumbered, scikit-learn's matched to the new numbers.
+
+    The Compare page shows kmeans_core's clusters with the numbers (and colours) the
+    Clusters and Export pages give them (:mod:`dashboard.label_matching`).
+
+    Parameters
+    ----------
+    cmp : Comparison
+    mapping : ndarray of int, shape (k,)
+        kmeans_core cluster ``i`` becomes ``mapping[i]`` (a permutation of ``0..k-1``).
+    truth, n_classes
+        As for :func:`compare_fits` (the confusion matrices follow the new numbers).
+
+    Returns
+    -------
+    Comparison
+        ``cmp`` itself when ``mapping`` changes nothing.
+    """
+    mapping = np.asarray(mapping)
+    if np.array_equal(mapping, np.arange(len(mapping))):
+        return cmp
+    labels, centers = label_matching.apply_numbers(cmp.core.labels, cmp.core.centers, mapping)
+    core = dataclasses.replace(cmp.core, labels=labels, centers=centers)
+    return compare_fits(core, cmp.sklearn, cmp.mode, truth, n_classes, cmp.start_centers)
 
 
 # --------------------------------------------------------------------------- words

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from dashboard.formatting import format_bytes
+
 # App-side limits (Streamlit's own upload limit, .streamlit/config.toml, is 200 MB).
 # Measured: a 58 MB CSV of 1M rows x 4 columns parses in about 1 s, so 150 MB
 # (1M rows of about 8 full-precision numbers) stays within a few seconds.
@@ -31,7 +33,7 @@ MAX_CLASSES = 100
 # Beyond this, squared distances overflow float64 (1e154 ** 2 > 1.8e308).
 MAX_ABS_VALUE = 1e150
 LIMITS_TEXT = (
-    f"Up to {MAX_BYTES // 1024**2} MB, {MAX_ROWS:,} rows and {MAX_COLUMNS} columns; "
+    f"Up to {format_bytes(MAX_BYTES)}, {MAX_ROWS:,} rows and {MAX_COLUMNS} columns; "
     "delimiter (comma, semicolon, tab or |) and encoding (UTF-8, Windows-1252, Latin-1) "
     "are detected."
 )
@@ -116,10 +118,6 @@ class ParsedCSV:
         )
 
 
-def _mb(n: int) -> str:
-    return f"{n / 1024**2:.1f} MB"
-
-
 def _decode(data: bytes) -> tuple[str, str]:
     """Text and encoding: BOMs first, then UTF-8, Windows-1252, Latin-1."""
     if data.startswith(b"\xef\xbb\xbf"):
@@ -153,7 +151,8 @@ def _check_bytes(data: bytes) -> None:
         )
     if len(data) > MAX_BYTES:
         raise UploadError(
-            f"The file is {_mb(len(data))}; this app reads CSV files up to {_mb(MAX_BYTES)}. "
+            f"The file is {format_bytes(len(data))}; this app reads CSV files up to "
+            f"{format_bytes(MAX_BYTES)}. "
             "Upload a sample of the rows, or drop the columns you do not need."
         )
     for magic, what in _MAGIC:

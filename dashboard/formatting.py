@@ -23,6 +23,28 @@ def format_seconds(seconds: float) -> str:
     return f"{us:.0f} µs" if us >= 10 else f"{us:.2g} µs"
 
 
+def _seconds_unit(seconds: float) -> tuple[float, str]:
+    """The scale and unit :func:`format_seconds` writes ``seconds`` in."""
+    if seconds >= 1:
+        return 1.0, "s"
+    if seconds >= 1e-3:
+        return 1e3, "ms"
+    return 1e6, "µs"
+
+
+def format_seconds_range(low: float, high: float) -> str:
+    """A range of durations in ``high``'s unit, written once: ``"0.68–43.1 ms"``.
+
+    Keeps a "fastest–slowest" cell short; both ends have three significant figures.
+    """
+    scale, unit = _seconds_unit(high)
+
+    def number(v: float) -> str:
+        return f"{v:,.0f}" if v >= 100 else f"{v:.3g}"
+
+    return f"{number(low * scale)}–{number(high * scale)} {unit}"
+
+
 def format_bytes(n_bytes: float) -> str:
     """Bytes in binary units: ``"512 MB"``, ``"2.4 GB"``, ``"97.7 kB"`` (MB = 2**20 bytes)."""
     for unit, scale in (("GB", 2**30), ("MB", 2**20), ("kB", 2**10)):

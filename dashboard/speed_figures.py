@@ -84,8 +84,10 @@ def _measured_bars(result: SpeedResult, measured: Sequence[MethodTiming]) -> go.
             f"<b>{format_seconds(t.seconds or 0.0)}</b><br>{_speed_text(result, t.method)}"
             for t in measured
         ],
-        customdata=[[len(t.runs), t.iterations] for t in measured],
-        hovertemplate="%{x}<br>%{y:.3s}s per iteration<br>median of %{customdata[0]} "
+        customdata=[
+            [len(t.runs), t.iterations, format_seconds(t.seconds or 0.0)] for t in measured
+        ],
+        hovertemplate="%{x}<br>%{customdata[2]} per iteration<br>median of %{customdata[0]} "
         "run(s), %{customdata[1]} iteration(s) each<extra></extra>",
         **_BAR_TEXT,
     )
@@ -102,7 +104,8 @@ def _estimated_bars(skipped: Sequence[MethodTiming]) -> go.Bar:
             line=dict(color="#888", width=1),
         ),
         text=[f"skipped<br>est. {format_seconds(t.estimate or 0.0)}" for t in skipped],
-        hovertemplate="%{x}<br>not run: estimated %{y:.3s}s per iteration<extra></extra>",
+        customdata=[format_seconds(t.estimate or 0.0) for t in skipped],
+        hovertemplate="%{x}<br>not run: estimated %{customdata} per iteration<extra></extra>",
         **_BAR_TEXT,
     )
 
@@ -179,6 +182,11 @@ def time_per_iteration_bar(result: SpeedResult, *, height: int = 460) -> go.Figu
 # --------------------------------------------------------------------------- scaling
 
 
+def _seconds_text(values: Sequence[float | None]) -> list[str]:
+    """Hover text for each value, read the app-wide way ("" where there is none)."""
+    return ["" if v is None else format_seconds(v) for v in values]
+
+
 def _measured_line(method: str, n_values: list[int], ys: list[float | None]) -> go.Scatter:
     name = method_label(method)
     return go.Scatter(
@@ -189,7 +197,8 @@ def _measured_line(method: str, n_values: list[int], ys: list[float | None]) -> 
         line=dict(color=_color(method), width=2.5),
         marker=dict(size=8),
         connectgaps=False,
-        hovertemplate="N = %{x:,}<br>%{y:.3s}s per iteration<extra>" + name + "</extra>",
+        customdata=_seconds_text(ys),
+        hovertemplate="N = %{x:,}<br>%{customdata} per iteration<extra>" + name + "</extra>",
     )
 
 
@@ -210,7 +219,8 @@ def _estimate_line(
         mode="lines+markers",
         line=dict(color=_color(method), width=2, dash="dash"),
         marker=dict(size=9, symbol="circle-open"),
-        hovertemplate="N = %{x:,}<br>estimated %{y:.3s}s per iteration<extra>not run</extra>",
+        customdata=_seconds_text(es),
+        hovertemplate="N = %{x:,}<br>estimated %{customdata} per iteration<extra>not run</extra>",
     )
 
 

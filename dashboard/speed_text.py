@@ -1,4 +1,4 @@
-"""The Speed page's sentences: the table cells, the captions and the verdicts beside its charts.
+"""Sentences about speed: the Speed page's cells, captions and verdicts, and repeated fit times.
 
 Every sentence is built here from a result, so the page only lays them out and
 tests can read them without Streamlit. Numbers go through
@@ -8,10 +8,17 @@ tests can read them without Streamlit. Numbers go through
 from __future__ import annotations
 
 import os
+from typing import Any
 
-from dashboard.formatting import format_bytes, format_seconds, format_speedup
+from dashboard.formatting import (
+    format_bytes,
+    format_seconds,
+    format_seconds_range,
+    format_speedup,
+)
 from dashboard.speed_methods import TIMED_MAX_ITER, method_label
 from dashboard.speed_results import MethodTiming, SpeedResult, SweepResult
+from dashboard.timing import Measurement
 from kmeans_core import broadcast_bytes
 
 # Below this N, per-call overhead hides the differences between the fast methods.
@@ -244,3 +251,44 @@ def agreement_summary(result: SpeedResult) -> tuple[bool, str]:
         iterations = result.timing("sklearn").iterations
         verdicts.append(_estimator_sentence(result.estimators_mismatch, iterations))
     return all(ok for ok, _ in verdicts), " ".join(text for _, text in verdicts)
+
+
+# --------------------------------------------------------------------------- repeated fits
+
+
+def spread_text(timing: Measurement[Any]) -> str:
+    """A timing's median, range and number of runs: ``"2 ms (1–10 ms, 5 runs)"``.
+
+    Parameters
+    ----------
+    timing : Measurement
+        Repeated wall-clock times of one call (:mod:`dashboard.timing`).
+    """
+    median = format_seconds(timing.median)
+    if len(timing.runs) == 1:
+        return f"{median} (1 run)"
+    low, high = timing.spread
+    return f"{median} ({format_seconds_range(low, high)}, {len(timing.runs)} runs)"
+
+
+def speed_verdict(a_name: str, a: Measurement[Any], b_name: str, b: Measurement[Any]) -> str:
+    """Which is faster by the medians, or "no clear winner" while the ranges overlap.
+
+    With overlapping ranges the ratio of medians is within the noise of a shared
+    machine, so no winner is named.
+
+    Parameters
+    ----------
+    a_name, b_name : str
+        What the two timed calls are called in the sentence.
+    a, b : Measurement
+        Their repeated timings.
+    """
+    if a.median <= 0 or b.median <= 0:
+        return ""
+    (a_low, a_high), (b_low, b_high) = a.spread, b.spread
+    if a_high >= b_low and b_high >= a_low:
+        return "no clear winner: the ranges overlap"
+    if a.median < b.median:
+        return f"{a_name} {format_speedup(b.median / a.median)} faster (median)"
+    return f"{b_name} {format_speedup(a.median / b.median)} faster (median)"

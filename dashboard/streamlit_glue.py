@@ -256,8 +256,12 @@ def _cached_comparison(
 
 
 def cached_comparison(ds: Dataset, params: compare.CompareParams) -> compare.Comparison:
-    """:func:`dashboard.compare.run_comparison` on ``ds``, cached per dataset and parameters."""
-    return _cached_comparison(ds.key, params, ds)
+    """:func:`dashboard.compare.run_comparison` on ``ds``, cached per dataset and parameters.
+
+    kmeans_core's clusters are renumbered like :func:`cached_fit_run`'s (see
+    :func:`stable_comparison`), so Compare, Clusters and Export agree on numbers and colours.
+    """
+    return stable_comparison(ds, _cached_comparison(ds.key, params, ds))
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -395,6 +399,17 @@ def cached_suggest(parsed: csv_upload.ParsedCSV) -> column_roles.Defaults:
     return _cached_suggest(parsed.sha256, parsed)
 
 
+def init_run_settings() -> None:
+    """Give the sidebar's K and seed their defaults once, before the widgets are drawn.
+
+    The widgets take their value from session state only (no ``value=``): a button
+    that sets K (:func:`use_k`) then raises no "default value but also set via Session
+    State" warning, and a link's ``?k=`` still wins on the first run (``bind``).
+    """
+    st.session_state.setdefault(rs.K_KEY, rs.DEFAULT_K)
+    st.session_state.setdefault(rs.SEED_KEY, rs.DEFAULT_SEED)
+
+
 def set_run_settings(settings: rs.RunSettings) -> None:
     """Set the sidebar's K, init and seed (call from a widget callback, before the sidebar)."""
     st.session_state[rs.K_KEY] = settings.k
@@ -525,15 +540,28 @@ def stable_run(ds: Dataset, model: KMeans) -> KMeans:
     Matching a run against its own displayed centers changes nothing, so pages that
     call this in turn agree.
     """
+    mapping = label_matching.stable_numbers(shown_centers(ds), model.cluster_centers_)
+    shown = label_matching.renumbered_model(model, mapping)
+    _remember_shown(ds, shown.cluster_centers_)
+    return shown
+
+
+def stable_comparison(ds: Dataset, cmp: compare.Comparison) -> compare.Comparison:
+    """``cmp`` with kmeans_core's clusters numbered as shown last (as :func:`stable_run` does)."""
+    mapping = label_matching.stable_numbers(shown_centers(ds), cmp.core.centers)
+    shown = compare.renumber_core(cmp, mapping, ds.true_labels, ds.n_classes)
+    _remember_shown(ds, shown.core.centers)
+    return shown
+
+
+def _remember_shown(ds: Dataset, centers: np.ndarray) -> None:
+    """Remember ``centers`` as the ones shown for ``ds``'s feature space (newest last)."""
     memory: dict[tuple[str, ...], np.ndarray] = st.session_state.setdefault(_SHOWN_CENTERS_KEY, {})
     space = tuple(ds.feature_names)
-    mapping = label_matching.stable_numbers(memory.get(space), model.cluster_centers_)
-    shown = label_matching.renumbered_model(model, mapping)
     memory.pop(space, None)
-    memory[space] = np.array(shown.cluster_centers_)
+    memory[space] = np.array(centers)
     while len(memory) > _MAX_SHOWN:
         memory.pop(next(iter(memory)))
-    return shown
 
 
 def shown_centers(ds: Dataset) -> np.ndarray | None:

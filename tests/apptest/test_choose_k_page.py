@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 from pathlib import Path
 
 import numpy as np
 import pytest
+from streamlit.elements.lib import policies
 from streamlit.testing.v1 import AppTest
 
 from dashboard import choose_k as ck
@@ -171,6 +173,24 @@ def test_use_recommended_k_sets_the_sidebar_k():
     at.switch_page("app_pages/clusters.py").run()
     assert not at.exception
     assert "**Cluster 2** · " in _texts(at) and "**Cluster 3**" not in _texts(at)
+
+
+def test_use_k_button_logs_no_widget_state_warning(monkeypatch):
+    """The sidebar K takes its value from session state only: no "default value" warning."""
+    monkeypatch.setattr(policies, "_shown_default_value_warning", False)  # once per process
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append  # type: ignore[method-assign]
+    policies._LOGGER.addHandler(handler)
+    try:
+        at = open_page(PAGE, query={"k": "5"})
+        at.button(key="choose_k_use_recommended").click().run()
+    finally:
+        policies._LOGGER.removeHandler(handler)
+    assert not at.exception
+    assert at.sidebar.number_input(key="k").value == 3
+    assert not [r for r in records if "default value" in r.getMessage()]
+    assert at.query_params["k"] == "3"  # the link follows the button
 
 
 def test_trust_checks_can_be_switched_off(default_page):

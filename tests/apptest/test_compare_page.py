@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 
@@ -9,6 +10,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard import compare as cmpmod
+from dashboard import streamlit_glue as glue
 from dashboard.dataset import Dataset
 from tests.apptest.app_runner import open_page
 
@@ -31,6 +34,13 @@ def _verdicts(app) -> list[str]:
 
 def _table(app):
     return app.dataframe[0].value
+
+
+def _values(v) -> np.ndarray:
+    """A trace's numbers: Plotly sends NumPy arrays as typed arrays ({"dtype", "bdata"})."""
+    if isinstance(v, dict) and "bdata" in v:
+        return np.frombuffer(base64.b64decode(v["bdata"]), dtype=v["dtype"])
+    return np.asarray(v, dtype=float)
 
 
 def _specs(app):
@@ -130,3 +140,34 @@ def test_fit_time_is_a_median_of_repeats_with_its_range(at):
     assert row["scikit-learn"].endswith(" runs)")
     verdict = row["Between the two"]
     assert verdict == "no clear winner: the ranges overlap" or "faster (median)" in verdict
+
+
+def test_kmeans_core_clusters_carry_the_clusters_pages_numbers():
+    """Compare numbers kmeans_core's clusters as the Clusters page does (same colours)."""
+    rng = np.random.default_rng(3)
+    corners = np.array([[0, 0], [20, 0], [0, 20], [20, 20]], dtype=float)
+    X = np.concatenate([c + rng.normal(0, 1, (50, 2)) for c in corners])
+    ds = Dataset(name="four corners", X=X, feature_names=["a", "b"], source="upload")
+    at = open_page("app_pages/clusters.py", session={"dataset": ds}, query={"k": "4", "seed": "1"})
+    at.number_input(key="seed").set_value(3).run()  # seed 3's raw run numbers them differently
+    assert not at.exception
+    shown = at.session_state[glue._SHOWN_CENTERS_KEY][("a", "b")].copy()
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    core_fig = _specs(at)[0]
+    assert core_fig["layout"]["title"]["text"] == "kmeans_core"
+    centers = next(t for t in core_fig["data"] if t["name"] == "centers")
+    np.testing.assert_allclose(
+        np.c_[_values(centers["x"]), _values(centers["y"])], shown, atol=1e-6
+    )
+    for j in range(4):  # each cluster's points sit around the center of the same number
+        trace = next(t for t in core_fig["data"] if t["name"] == f"cluster {j}")
+        assert np.abs(np.mean(_values(trace["x"])) - shown[j, 0]) < 1.0
+        assert np.abs(np.mean(_values(trace["y"])) - shown[j, 1]) < 1.0
+    # The raw fit numbered them otherwise: the renumbering was needed, not a coincidence.
+    params = cmpmod.CompareParams(k=4, init="k-means++", seed=3)
+    raw = glue._cached_comparison(ds.key, params, ds)
+    assert not np.allclose(raw.core.centers, shown, atol=1e-6)
+    # And the Clusters page still shows the same numbers after a visit to Compare.
+    at.switch_page("app_pages/clusters.py").run()
+    np.testing.assert_allclose(at.session_state[glue._SHOWN_CENTERS_KEY][("a", "b")], shown)

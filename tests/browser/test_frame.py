@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from dashboard import page_registry
 from tests.browser.conftest import assert_no_exception, open_page, screenshot
 
-PAGES = ["", "data", "animate", "choose-k", "compare", "speed", "export"]
+# Every page of the app, from the one page list: a new page is covered without an edit here.
+PAGES = [spec.url_path for spec in page_registry.PAGES]
 
 
 @pytest.mark.parametrize("path", PAGES)

@@ -16,6 +16,7 @@ from dashboard.choose_k_figures import (
     silhouette_figure,
     trust_figure,
 )
+from dashboard.formatting import format_seconds
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +45,9 @@ def test_elbow_band_mean_and_time_axis(sweep):
     assert time.yaxis == "y2"  # the secondary axis of the top panel
     assert fig.layout.yaxis2.overlaying == "y" and fig.layout.yaxis2.side == "right"
     assert np.allclose(time.y, 1000 * sweep.fit_seconds)  # shown in ms
+    # The hover reads the time the app-wide way (dashboard.formatting).
+    assert list(time.customdata) == [format_seconds(float(s)) for s in sweep.fit_seconds]
+    assert "%{customdata}" in time.hovertemplate
 
 
 def test_elbow_knee_marker_and_drop_panel(sweep):

@@ -82,7 +82,9 @@ def test_bad_file_messages_say_what_to_do():
 
 def test_over_the_size_limit(monkeypatch):
     monkeypatch.setattr(cu, "MAX_BYTES", 100)
-    with pytest.raises(cu.UploadError, match="up to 0.0 MB"):
+    with pytest.raises(
+        cu.UploadError, match=r"The file is 204 B; this app reads CSV files up to 100 B\."
+    ):
         cu.parse_csv(b"x,y\n" + b"1,2\n" * 50)
 
 

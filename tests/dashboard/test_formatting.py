@@ -18,6 +18,15 @@ def test_format_seconds(seconds, text):
     assert fmt.format_seconds(seconds) == text
 
 
+@pytest.mark.parametrize(
+    ("low", "high", "text"),
+    [(0.00068, 0.0431, "0.68–43.1 ms"), (0.001, 0.010, "1–10 ms"), (1.25, 2.0, "1.25–2 s"),
+     (12e-6, 85e-6, "12–85 µs"), (0.5, 150.0, "0.5–150 s"), (0.1, 0.25, "100–250 ms")],
+)  # fmt: skip
+def test_format_seconds_range(low, high, text):
+    assert fmt.format_seconds_range(low, high) == text
+
+
 def test_format_bytes_and_counts_and_speedups():
     assert fmt.format_bytes(512 * 2**20) == "512 MB"
     assert fmt.format_bytes(2.4 * 2**30) == "2.4 GB"

@@ -58,6 +58,9 @@ def test_bar_all_measured():
     assert "10× faster" in bars.text[1] and "200× faster" in bars.text[4]
     assert "100 ms" in bars.text[0] and "500 µs" in bars.text[4]
     assert fig.layout.yaxis.type == "log"
+    # The hover reads seconds the app-wide way (dashboard.formatting), as the labels do.
+    assert [row[2] for row in bars.customdata] == ["100 ms", "10 ms", "2 ms", "2 ms", "500 µs"]
+    assert "%{customdata[2]} per iteration" in bars.hovertemplate
     # The range (in decades) leaves room under the smallest and above the largest bar.
     lo, hi = fig.layout.yaxis.range
     assert lo < math.log10(0.0005) and hi > math.log10(0.1)

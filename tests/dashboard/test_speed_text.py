@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dashboard import speed_text
 from dashboard.speed_results import MethodTiming, SpeedResult, SweepResult
+from dashboard.timing import Measurement
 
 
 def test_results_table_rows():
@@ -133,3 +134,36 @@ def test_how_each_row_was_timed_reads_well_for_a_single_call():
     assert [r["timed"] for r in speed_text.results_table(res)] == [
         "one run", "one fit × 10 iterations"
     ]  # fmt: skip
+
+
+# --------------------------------------------------------------------------- repeated fits
+# (moved from the retired dashboard/fit_timing.py; Compare's table cells)
+
+
+def _timed(*runs: float) -> Measurement[None]:
+    return Measurement(tuple(runs), result=None, warmed_up=False)
+
+
+def test_spread_text_gives_median_range_and_runs():
+    t = _timed(0.003, 0.001, 0.010, 0.002, 0.002)
+    assert (t.median, t.spread, len(t.runs)) == (0.002, (0.001, 0.010), 5)
+    assert speed_text.spread_text(t) == "2 ms (1–10 ms, 5 runs)"
+    assert speed_text.spread_text(_timed(1.5, 1.25, 2.0)) == "1.5 s (1.25–2 s, 3 runs)"
+    assert speed_text.spread_text(_timed(1.5)) == "1.5 s (1 run)"
+    # A range across units is written in the slowest run's unit.
+    assert (
+        speed_text.spread_text(_timed(0.00249, 0.00068, 0.0431)) == "2.49 ms (0.68–43.1 ms, 3 runs)"
+    )
+
+
+def test_speed_verdict_names_no_winner_while_the_ranges_overlap():
+    a = _timed(0.010, 0.012, 0.015)
+    b = _timed(0.011, 0.014, 0.020)
+    assert speed_text.speed_verdict("A", a, "B", b) == "no clear winner: the ranges overlap"
+
+
+def test_speed_verdict_names_the_faster_with_the_ratio_of_medians():
+    fast = _timed(0.010, 0.011, 0.012)
+    slow = _timed(0.030, 0.031, 0.040)
+    assert speed_text.speed_verdict("A", fast, "B", slow) == "A 2.8× faster (median)"
+    assert speed_text.speed_verdict("A", slow, "B", fast) == "B 2.8× faster (median)"

@@ -6,10 +6,13 @@ spread and ratio below can be checked by hand.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from threadpoolctl import threadpool_info
 
 from dashboard import timing
+from dashboard.compare import TIMING
 from dashboard.timing import TimingOptions
 from kmeans_core import _kernels
 from tests.dashboard.fakes import FakeClock, data, fake_runner
@@ -217,3 +220,48 @@ def test_thread_limit_holds_every_pool_and_restores_it():
     assert seen and set(seen) == {(1, 1)}
     kmeans_after = _kernels.MAX_THREADS
     assert pools() == before and kmeans_after == kmeans_before
+
+
+# --------------------------------------------------------------------------- Compare's options
+# (moved from the retired dashboard/fit_timing.py: Compare times both fits with the engine)
+
+
+def test_compare_fast_fits_take_turns_and_get_every_repeat():
+    clock = FakeClock()
+    log: list[str] = []
+    pair = timing.measure_pair(
+        costly(clock, [0.01], "a", log),
+        costly(clock, [0.03], "b", log),
+        replace(TIMING, clock=clock),
+    )
+    # A warm-up each, then 5 rounds in alternating order (a b, b a, ...).
+    assert log == ["a", "b"] + ["a", "b", "b", "a"] * 2 + ["a", "b"]
+    assert len(pair.first.runs) == len(pair.second.runs) == TIMING.repeats
+    assert pair.first.median == pytest.approx(0.01) and pair.second.median == pytest.approx(0.03)
+
+
+def test_compare_a_fit_over_the_budget_is_timed_once_and_the_other_still_timed():
+    clock = FakeClock()
+    log: list[str] = []
+    # "a" costs 2 s alone, over its budget: it counts once; "b" is still timed fully.
+    pair = timing.measure_pair(
+        costly(clock, [2.0], "a", log),
+        costly(clock, [0.01], "b", log),
+        replace(TIMING, clock=clock),
+    )
+    assert pair.first.runs == pytest.approx((2.0,)) and not pair.first.warmed_up
+    assert len(pair.second.runs) == TIMING.repeats
+    assert log.count("a") == 1
+
+
+def test_compare_budget_counts_every_call_of_a_fit():
+    clock = FakeClock()
+    log: list[str] = []
+    # 0.2 s per fit, 0.75 s each: 6 calls do not fit, so 1 + 2 more (0.6 s), no warm-up.
+    pair = timing.measure_pair(
+        costly(clock, [0.2], "a", log),
+        costly(clock, [0.2], "b", log),
+        replace(TIMING, clock=clock),
+    )
+    assert len(pair.first.runs) == len(pair.second.runs) == 3
+    assert len(log) == 6
