@@ -13,8 +13,9 @@ blobs overlap and Lloyd keeps moving for many iterations):
   with a fixed seed) with ``tol=0`` and the same ``max_iter``; each fit's wall time is
   divided by its ``n_iter_`` (validation, centring and the final relabelling are
   included, spread over the iterations).  The two libraries are timed alternately
-  (ours, theirs, theirs, ours, ...) and the medians compared: on a shared machine a
-  single run drifts by up to 1.5x.
+  (ours, theirs, theirs, ours, ...) after one discarded warm-up call each, by the
+  app's timing engine (:mod:`dashboard.timing`), and the medians compared: on a
+  shared machine a single run drifts by up to 1.5x.
 * **default fit** — ``KMeans(n_clusters=K, random_state=0).fit(X)`` with every other
   parameter at its default (k-means++, ``n_init="auto"``, ``tol=1e-4``), alternated
   the same way.
@@ -38,10 +39,12 @@ import subprocess
 import sys
 import time
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from statistics import median
 
 import numpy as np
+
+from dashboard.timing import PairTiming, TimingOptions, limit_threads, measure_pair
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,7 @@ class Case:
     max_iter: int | None = None
 
     def data(self, dtype=None) -> np.ndarray:
+        """The case's blobs (fixed seed), C-contiguous, of ``dtype`` (default: the case's)."""
         from sklearn.datasets import make_blobs
 
         X, _ = make_blobs(
@@ -70,6 +74,7 @@ class Case:
         return np.ascontiguousarray(X, dtype=dtype or self.dtype)
 
     def init_centers(self, X: np.ndarray) -> np.ndarray:
+        """K rows of X drawn with a fixed seed: the same initial centers for every library."""
         rows = np.random.RandomState(1).choice(X.shape[0], self.k, replace=False)
         return X[rows].copy()
 
@@ -82,24 +87,6 @@ CASES = (
 )
 
 
-@dataclass
-class Timing:
-    """Alternated timings of the two libraries for one measurement."""
-
-    ours: list[float] = field(default_factory=list)
-    theirs: list[float] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def ratio(self) -> float:
-        return median(self.ours) / median(self.theirs)
-
-    @property
-    def pair_ratio_range(self) -> tuple[float, float]:
-        pairs = [a / b for a, b in zip(self.ours, self.theirs, strict=True)]
-        return min(pairs), max(pairs)
-
-
 def _estimators():
     from sklearn.cluster import KMeans as SkKMeans
 
@@ -108,42 +95,43 @@ def _estimators():
     return OurKMeans, SkKMeans
 
 
-def _alternate(run_ours, run_theirs, repeats: int, timing: Timing) -> None:
-    """Run both ``repeats`` times, alternating which goes first (drift hits both)."""
-    for r in range(repeats):
-        order = ((run_ours, timing.ours), (run_theirs, timing.theirs))
-        for run, out in order if r % 2 == 0 else order[::-1]:
-            out.append(run())
+def _options(repeats: int) -> TimingOptions:
+    """Warm-up discarded, then ``repeats`` calls each in A B, B A, ... order.
+
+    No thread limit here: ``--threads`` holds the whole run (the machine's floor
+    and the reference libraries too), see :func:`main`.
+    """
+    return TimingOptions(repeats=repeats, warmup=True, interleave=True, alternate=True)
 
 
-def time_per_iteration(case: Case, X: np.ndarray, repeats: int, max_iter: int) -> Timing:
-    """Seconds per Lloyd iteration from the same initial centers (tol=0, fixed max_iter)."""
+def time_per_iteration(
+    case: Case, X: np.ndarray, repeats: int, max_iter: int
+) -> tuple[PairTiming, list[str]]:
+    """Seconds per Lloyd iteration from the same initial centers (tol=0, fixed max_iter).
+
+    Returns
+    -------
+    pair : PairTiming
+        ``first`` is kmeans_core, ``second`` scikit-learn; each fit divided by its ``n_iter_``.
+    notes : list of str
+        The iteration count of a timed fit (and a warning if the two differ).
+    """
     OurKMeans, SkKMeans = _estimators()
     init = case.init_centers(X)
-    timing = Timing()
-    n_iters: dict[str, int] = {}
 
-    def fit_time(cls, key):
-        def run():
-            model = cls(case.k, init=init, n_init=1, tol=0.0, max_iter=max_iter)
-            t0 = time.perf_counter()
-            model.fit(X)
-            elapsed = time.perf_counter() - t0
-            n_iters[key] = model.n_iter_
-            return elapsed / model.n_iter_
+    def fit(cls):
+        return lambda: cls(case.k, init=init, n_init=1, tol=0.0, max_iter=max_iter).fit(X)
 
-        return run
-
-    run_ours, run_theirs = fit_time(OurKMeans, "ours"), fit_time(SkKMeans, "theirs")
-    run_ours(), run_theirs()  # warm-up: imports, thread pools, first-touch page faults
-    _alternate(run_ours, run_theirs, repeats, timing)
-    if n_iters["ours"] != n_iters["theirs"]:
-        timing.notes.append(
-            f"{case.name}: n_iter_ differs (ours {n_iters['ours']}, "
-            f"scikit-learn {n_iters['theirs']}); each fit divided by its own."
+    pair = measure_pair(fit(OurKMeans), fit(SkKMeans), _options(repeats), units=lambda m: m.n_iter_)
+    ours, theirs = pair.first.result.n_iter_, pair.second.result.n_iter_
+    notes = []
+    if ours != theirs:
+        notes.append(
+            f"{case.name}: n_iter_ differs (ours {ours}, scikit-learn {theirs}); "
+            "each fit divided by its own."
         )
-    timing.notes.append(f"{case.name}: {n_iters['theirs']} iterations per timed fit.")
-    return timing
+    notes.append(f"{case.name}: {theirs} iterations per timed fit.")
+    return pair, notes
 
 
 @dataclass(frozen=True)
@@ -239,24 +227,14 @@ def time_reference_per_iteration(
     return [run() for _ in range(repeats)]
 
 
-def time_default_fit(case: Case, X: np.ndarray, repeats: int) -> Timing:
-    """Seconds for a fit with default parameters (k-means++, n_init="auto")."""
+def time_default_fit(case: Case, X: np.ndarray, repeats: int) -> PairTiming:
+    """Seconds for a fit with default parameters (k-means++, n_init="auto"); ours first."""
     OurKMeans, SkKMeans = _estimators()
-    timing = Timing()
 
-    def fit_time(cls):
-        def run():
-            model = cls(n_clusters=case.k, random_state=0)
-            t0 = time.perf_counter()
-            model.fit(X)
-            return time.perf_counter() - t0
+    def fit(cls):
+        return lambda: cls(n_clusters=case.k, random_state=0).fit(X)
 
-        return run
-
-    run_ours, run_theirs = fit_time(OurKMeans), fit_time(SkKMeans)
-    run_ours(), run_theirs()
-    _alternate(run_ours, run_theirs, repeats, timing)
-    return timing
+    return measure_pair(fit(OurKMeans), fit(SkKMeans), _options(repeats))
 
 
 _MEMORY_CHILD = r"""
@@ -310,9 +288,9 @@ def _fmt_s(seconds: list[float]) -> str:
     return f"{median(seconds):.3f} s"
 
 
-def _fmt_ratio(t: Timing) -> str:
-    lo, hi = t.pair_ratio_range
-    return f"{t.ratio:.2f}× ({lo:.2f}–{hi:.2f})"
+def _fmt_ratio(pair: PairTiming) -> str:
+    lo, hi = pair.ratio_range
+    return f"{pair.ratio:.2f}× ({lo:.2f}–{hi:.2f})"
 
 
 def _fmt_mib(value: float | None) -> str:
@@ -326,10 +304,11 @@ def _machine_line() -> str:
 
     load = os.getloadavg() if hasattr(os, "getloadavg") else None
     load_text = "n/a" if load is None else ", ".join(f"{x:.1f}" for x in load)
+    cpus: int | str
     try:
         cpus = len(os.sched_getaffinity(0))
-    except AttributeError:
-        cpus = os.cpu_count()
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or "?"
     return (
         f"{platform.processor() or platform.machine()}, {cpus} CPUs, load average "
         f"{load_text}; Python {platform.python_version()}, NumPy {numpy.__version__}, "
@@ -337,32 +316,17 @@ def _machine_line() -> str:
     )
 
 
-def _with_threads(n_threads: int, func, argv: list[str]) -> int:
-    """Run ``func`` (without --threads) with both libraries held to ``n_threads``."""
-    from threadpoolctl import threadpool_limits
+@dataclass(frozen=True)
+class Settings:
+    """How much to measure, from the command line."""
 
-    from kmeans_core import _kernels
-
-    rest, skip = [], False
-    for arg in argv:
-        if skip:
-            skip = False
-        elif arg == "--threads":
-            skip = True
-        elif not arg.startswith("--threads="):
-            rest.append(arg)
-    print(f"Threads: both libraries held to {n_threads} (OpenMP and BLAS via threadpoolctl).")
-    previous = _kernels.MAX_THREADS
-    _kernels.MAX_THREADS = n_threads
-    os.environ["OMP_NUM_THREADS"] = str(n_threads)  # for the memory subprocesses
-    try:
-        with threadpool_limits(limits=n_threads):
-            return func(rest)
-    finally:
-        _kernels.MAX_THREADS = previous
+    repeats: int
+    fit_repeats: int
+    max_iter: int
+    memory: bool
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parse_args(argv: list[str] | None) -> tuple[argparse.Namespace, list[Case]]:
     parser = argparse.ArgumentParser(
         prog="python -m bench.core",
         description="Time kmeans_core against scikit-learn (ratio = ours / scikit-learn).",
@@ -386,74 +350,65 @@ def main(argv: list[str] | None = None) -> int:
         "--threads 1 compares the work done, which is steadier on a busy machine",
     )
     args = parser.parse_args(argv)
-    if args.threads is not None:
-        return _with_threads(args.threads, main, [a for a in (argv or sys.argv[1:])])
-
-    repeats = args.repeats or (3 if args.quick else 9)
-    fit_repeats = max(1, repeats // 3) if args.quick else max(3, repeats // 2)
-    max_iter = args.iters or (10 if args.quick else 20)
+    if args.threads is not None and args.threads < 1:
+        parser.error(f"--threads must be at least 1, got {args.threads}")
     cases = [c for c in CASES if not args.cases or any(c.name.startswith(p) for p in args.cases)]
     if not cases:
         parser.error(f"no case matches {args.cases}; cases are {[c.name for c in CASES]}")
+    return args, cases
 
-    print(f"Machine: {_machine_line()}")
-    machine = measure_machine()
-    gemm = ", ".join(f"{k} {v:.0f} GFLOP/s" for k, v in machine.gemm_gflop_s.items())
-    print(f"Measured now: read {machine.read_gb_s:.1f} GB/s (all CPUs); GEMM {gemm}.")
-    references = reference_libraries()
-    print(
-        "Reference libraries: "
-        + (", ".join(references) if references else "none installed (faiss-cpu, sklearnex)")
-    )
-    print(
-        f"Per-iteration: {repeats} alternated fits per library (same init, tol=0, "
-        f"max_iter={max_iter}); default fit: {fit_repeats} per library; "
-        f"medians, ratio = ours / scikit-learn (range over alternated pairs)."
-    )
-    rows = []
-    notes: list[str] = []
-    for case in cases:
-        X = case.data()
-        case_repeats = min(repeats, case.repeats or repeats)
-        case_iters = min(max_iter, case.max_iter or max_iter)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # e.g. convergence warnings at tol=0
-            per_iter = time_per_iteration(case, X, case_repeats, case_iters)
-            fit = time_default_fit(case, X, max(1, min(fit_repeats, case_repeats)))
-            refs = {
-                name: time_reference_per_iteration(name, lib, case, X, case_repeats, case_iters)
-                for name, lib in references.items()
-            }
-        floor = machine.floor(case)
-        notes += per_iter.notes
-        if args.no_memory:
-            mem_ours = mem_theirs = None
-        else:
-            mem_ours, mem_theirs = peak_memory(case, "ours"), peak_memory(case, "theirs")
-        mem_ratio = (
-            f"{mem_ours / mem_theirs:.2f}×" if mem_ours is not None and mem_theirs else "n/a"
-        )
-        rows.append(
-            (
-                case.name,
-                _fmt_ms(per_iter.ours),
-                _fmt_ms(per_iter.theirs),
-                _fmt_ratio(per_iter),
-                f"{floor * 1e3:.2f} ms",
-                f"{median(per_iter.ours) / floor:.1f}×",
-                f"{median(per_iter.theirs) / floor:.1f}×",
-                *(f"{median(refs[name]) / median(per_iter.theirs):.2f}×" for name in references),
-                _fmt_s(fit.ours),
-                _fmt_s(fit.theirs),
-                _fmt_ratio(fit),
-                _fmt_mib(mem_ours),
-                _fmt_mib(mem_theirs),
-                mem_ratio,
-            )
-        )
-        sys.stdout.flush()
-        print(f"  done: {case.name}", file=sys.stderr, flush=True)
 
+def _settings(args: argparse.Namespace) -> Settings:
+    repeats = args.repeats or (3 if args.quick else 9)
+    return Settings(
+        repeats=repeats,
+        fit_repeats=max(1, repeats // 3) if args.quick else max(3, repeats // 2),
+        max_iter=args.iters or (10 if args.quick else 20),
+        memory=not args.no_memory,
+    )
+
+
+def measure_case(
+    case: Case, settings: Settings, machine: Machine, references: dict[str, object]
+) -> tuple[tuple[str, ...], list[str]]:
+    """One row of the table (and its notes): per iteration, floor, default fit, memory."""
+    X = case.data()
+    repeats = min(settings.repeats, case.repeats or settings.repeats)
+    max_iter = min(settings.max_iter, case.max_iter or settings.max_iter)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # e.g. convergence warnings at tol=0
+        per_iter, notes = time_per_iteration(case, X, repeats, max_iter)
+        fit = time_default_fit(case, X, max(1, min(settings.fit_repeats, repeats)))
+        refs = {
+            name: time_reference_per_iteration(name, lib, case, X, repeats, max_iter)
+            for name, lib in references.items()
+        }
+    del X  # the memory subprocesses make their own
+    floor = machine.floor(case)
+    ours, theirs = per_iter.first.runs, per_iter.second.runs
+    mem_ours = peak_memory(case, "ours") if settings.memory else None
+    mem_theirs = peak_memory(case, "theirs") if settings.memory else None
+    mem_ratio = f"{mem_ours / mem_theirs:.2f}×" if mem_ours is not None and mem_theirs else "n/a"
+    row = (
+        case.name,
+        _fmt_ms(list(ours)),
+        _fmt_ms(list(theirs)),
+        _fmt_ratio(per_iter),
+        f"{floor * 1e3:.2f} ms",
+        f"{median(ours) / floor:.1f}×",
+        f"{median(theirs) / floor:.1f}×",
+        *(f"{median(refs[name]) / median(theirs):.2f}×" for name in references),
+        _fmt_s(list(fit.first.runs)),
+        _fmt_s(list(fit.second.runs)),
+        _fmt_ratio(fit),
+        _fmt_mib(mem_ours),
+        _fmt_mib(mem_theirs),
+        mem_ratio,
+    )
+    return row, notes
+
+
+def _print_table(rows: list[tuple[str, ...]], references: dict[str, object]) -> None:
     header = (
         "case",
         "ours / iter",
@@ -485,9 +440,61 @@ def main(argv: list[str] | None = None) -> int:
         "floor = max(X read once at the measured bandwidth, the N×K×d distance GEMM at the "
         "measured GEMM rate) per iteration."
     )
+
+
+def run(cases: list[Case], settings: Settings) -> None:
+    """Measure the machine, then every case, and print the table with its notes."""
+    print(f"Machine: {_machine_line()}")
+    machine = measure_machine()
+    gemm = ", ".join(f"{k} {v:.0f} GFLOP/s" for k, v in machine.gemm_gflop_s.items())
+    print(f"Measured now: read {machine.read_gb_s:.1f} GB/s (all CPUs); GEMM {gemm}.")
+    references = reference_libraries()
+    print(
+        "Reference libraries: "
+        + (", ".join(references) if references else "none installed (faiss-cpu, sklearnex)")
+    )
+    print(
+        f"Per-iteration: {settings.repeats} alternated fits per library (same init, tol=0, "
+        f"max_iter={settings.max_iter}); default fit: {settings.fit_repeats} per library; "
+        f"medians, ratio = ours / scikit-learn (range over alternated pairs)."
+    )
+    rows, notes = [], []
+    for case in cases:
+        row, case_notes = measure_case(case, settings, machine, references)
+        rows.append(row)
+        notes += case_notes
+        sys.stdout.flush()
+        print(f"  done: {case.name}", file=sys.stderr, flush=True)
+    _print_table(rows, references)
     for note in notes:
         print(f"note: {note}")
     print(f"Load average at the end: {_machine_line().split('load average ')[1].split(';')[0]}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark from the command line (``python -m bench.core --help``).
+
+    Returns
+    -------
+    int
+        The exit status, 0.
+    """
+    args, cases = _parse_args(argv)
+    if args.threads is None:
+        run(cases, _settings(args))
+        return 0
+    print(f"Threads: both libraries held to {args.threads} (OpenMP and BLAS via threadpoolctl).")
+    previous = os.environ.get("OMP_NUM_THREADS")
+    os.environ["OMP_NUM_THREADS"] = str(args.threads)  # for the memory subprocesses
+    try:
+        # The whole run: the timed fits, the machine's floor and the reference libraries.
+        with limit_threads(args.threads):
+            run(cases, _settings(args))
+    finally:
+        if previous is None:
+            del os.environ["OMP_NUM_THREADS"]
+        else:
+            os.environ["OMP_NUM_THREADS"] = previous
     return 0
 
 

@@ -5,6 +5,7 @@ A projection is only for display: clustering always runs in the full feature spa
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,7 +57,7 @@ class View2D:
     x_title: str
     y_title: str
     note: str | None
-    transform: object
+    transform: Callable[[np.ndarray], np.ndarray]
 
     def project(self, Z: np.ndarray) -> np.ndarray:
         """Project points given in feature space (e.g. centers) into this view."""
@@ -104,7 +105,7 @@ def view_2d(
             feature_names[i],
             feature_names[j],
             f"Showing 2 of {d} features; clustering used all {d}.",
-            lambda Z, i=i, j=j: Z[:, [i, j]],
+            lambda Z: Z[:, [i, j]],
         )
     pca = PCA(n_components=2, random_state=seed).fit(X)
     ev = pca.explained_variance_ratio_

@@ -202,9 +202,10 @@ class _Plan:
         self.labels_given = False
         self.nearest_two: tuple[np.ndarray, np.ndarray] | None = None
         self.inertia_parts = np.zeros(self.n_chunks, dtype=np.float64)
-        self.prev_labels = None
-        self.kept_labels = None  # the state's private copy of the labels, updated per chunk
-        self.count_parts = None
+        self.prev_labels: np.ndarray | None = None
+        # The state's private copy of the labels, updated per chunk.
+        self.kept_labels: np.ndarray | None = None
+        self.count_parts: np.ndarray | None = None
         # Cluster sums are kept in float64 whatever X's dtype (float32 rows are upcast
         # as they are scattered): +/- updates of changed rows then stay exact enough.
         self.incremental = True
@@ -338,6 +339,8 @@ class _Plan:
             # Many changes: recomputing is cheaper (and exact).
             self._scatter_chunk(i, labels, w, Xc, ones, L, s)
             return
+        # A matched state always carries row counts (see _Plan.__init__).
+        assert self.count_parts is not None
         sums, weights, counts = self.sums_parts[i], self.weight_parts[i], self.count_parts[i]
         Xg, wg, new, old = Xc[rows], w[rows], labels[rows], prev[rows]
         if self.upcast:
@@ -465,9 +468,14 @@ class IncrementalSums:
     def __init__(self) -> None:
         self.n_changed: int | None = None
         self._exact_next = False
-        self._X = self._w = self._key = self._labels = None
+        self._X: np.ndarray | None = None
+        self._w: np.ndarray | None = None
+        self._key: tuple | None = None
+        self._labels: np.ndarray | None = None
         self._ready = False
-        self._sums_parts = self._weight_parts = self._count_parts = None
+        self._sums_parts: np.ndarray | None = None
+        self._weight_parts: np.ndarray | None = None
+        self._count_parts: np.ndarray | None = None
 
     def _matches(self, X, w, key) -> bool:
         return self._ready and self._X is X and self._w is w and self._key == key

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -67,6 +68,19 @@ def check_data(X, *, dtype_keep_float32: bool = True, accept_sparse: bool = Fals
 
             return check_sparse_data(X)
         raise TypeError("Sparse input is not supported; pass a dense array (X.toarray()).")
+    arr = _numeric_array(X)
+    _check_2d_non_empty(arr)
+    dtype = np.float32 if (dtype_keep_float32 and arr.dtype == np.float32) else np.float64
+    arr = np.ascontiguousarray(arr, dtype=dtype)
+    # min/max propagate NaN and inf: two passes, no temporary array.
+    lo, hi = float(arr.min()), float(arr.max())
+    _check_finite(arr, lo, hi)
+    _check_magnitude(arr, lo, hi)
+    return arr
+
+
+def _numeric_array(X) -> np.ndarray:
+    """X as an ndarray of real numbers (object and string arrays converted)."""
     arr = np.asarray(X)
     if arr.dtype.kind == "c":
         raise ValueError(
@@ -76,6 +90,11 @@ def check_data(X, *, dtype_keep_float32: bool = True, accept_sparse: bool = Fals
         arr = _to_numeric(arr)
     if arr.dtype.kind not in "biuf":
         raise NonNumericDataError(f"X has dtype {arr.dtype}, which is not numeric.")
+    return arr
+
+
+def _check_2d_non_empty(arr: np.ndarray) -> None:
+    """Raise unless arr is 2-D with at least one row and one column."""
     if arr.ndim != 2:
         if arr.ndim == 1:
             raise ValueError(
@@ -94,30 +113,33 @@ def check_data(X, *, dtype_keep_float32: bool = True, accept_sparse: bool = Fals
             f"X has no columns: found array with 0 feature(s) (shape={arr.shape}) while a "
             "minimum of 1 is required."
         )
-    dtype = np.float32 if (dtype_keep_float32 and arr.dtype == np.float32) else np.float64
-    arr = np.ascontiguousarray(arr, dtype=dtype)
-    # min/max propagate NaN and inf: two passes, no temporary array.
-    lo, hi = arr.min(), arr.max()
-    if not (np.isfinite(lo) and np.isfinite(hi)):
-        n_nan = int(np.isnan(arr).sum())
-        n_inf = int(np.isinf(arr).sum())
-        parts = []
-        if n_nan:
-            parts.append(f"{n_nan} NaN")
-        if n_inf:
-            parts.append(f"{n_inf} infinite")
-        raise ValueError(
-            f"X contains {' and '.join(parts)} value(s); drop or impute them before clustering."
-        )
-    # Squared distances summed over all points must not overflow.
-    limit = np.sqrt(np.finfo(dtype).max / (4.0 * arr.shape[0] * arr.shape[1]))
-    biggest = max(abs(float(lo)), abs(float(hi)))
+
+
+def _check_finite(arr: np.ndarray, lo: float, hi: float) -> None:
+    """Raise, counting the NaN and infinite values, unless arr's extremes are finite."""
+    if np.isfinite(lo) and np.isfinite(hi):
+        return
+    n_nan = int(np.isnan(arr).sum())
+    n_inf = int(np.isinf(arr).sum())
+    parts = []
+    if n_nan:
+        parts.append(f"{n_nan} NaN")
+    if n_inf:
+        parts.append(f"{n_inf} infinite")
+    raise ValueError(
+        f"X contains {' and '.join(parts)} value(s); drop or impute them before clustering."
+    )
+
+
+def _check_magnitude(arr: np.ndarray, lo: float, hi: float) -> None:
+    """Raise if squared distances summed over all points could overflow arr's dtype."""
+    limit = np.sqrt(np.finfo(arr.dtype).max / (4.0 * arr.shape[0] * arr.shape[1]))
+    biggest = max(abs(lo), abs(hi))
     if biggest > limit:
         raise ValueError(
             f"X has values up to {biggest:.3g} in size, too large to square and sum in "
-            f"{np.dtype(dtype).name}; rescale the data (for example, standardise it)."
+            f"{arr.dtype.name}; rescale the data (for example, standardise it)."
         )
-    return arr
 
 
 def check_sample_weight(sample_weight, n_samples: int, dtype) -> np.ndarray:
@@ -156,14 +178,15 @@ def check_n_clusters(n_clusters, n_samples: int) -> int:
     """Check that ``1 <= n_clusters <= n_samples`` and return it as int."""
     if isinstance(n_clusters, bool) or not isinstance(n_clusters, numbers.Integral):
         raise ValueError(f"n_clusters must be a whole number, got {n_clusters!r}.")
-    if n_clusters <= 0:
+    n = int(n_clusters)
+    if n <= 0:
         raise ValueError(f"n_clusters must be at least 1, got {n_clusters}.")
-    if n_clusters > n_samples:
+    if n > n_samples:
         raise ValueError(
             f"n_clusters={n_clusters} is larger than the number of samples "
             f"({n_samples}); choose K at most {n_samples}."
         )
-    return int(n_clusters)
+    return n
 
 
 def check_random_state(seed) -> np.random.RandomState:
@@ -225,7 +248,7 @@ def check_max_iter_tol(max_iter, tol) -> None:
     if (
         isinstance(tol, bool)
         or not isinstance(tol, numbers.Real)
-        or not np.isfinite(tol)
+        or not math.isfinite(tol)
         or tol < 0
     ):
         raise ValueError(f"tol must be a non-negative number, got {tol!r}.")

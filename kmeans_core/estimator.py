@@ -86,6 +86,8 @@ def _single_run(
         if history is not None:
             history.append(step.summary(offset))
         last = step
+    # The steps always include at least the first assignment.
+    assert last is not None
     return _Run(last.centers, last.labels, float(last.inertia), int(last.iteration), history)
 
 
@@ -146,6 +148,7 @@ def _fit_runs(
             run.inertia < best.inertia and not _is_same_clustering(run.labels, best.labels)
         ):
             best = run
+    assert best is not None, "n_init is validated to be at least 1"
     return best, runs
 
 
