@@ -149,6 +149,8 @@ def run_pruning(
             if progress is not None:
                 progress(i / len(algorithms), f"Pruning: {ALGORITHM_LABELS[algorithm]}")
             traces.append(trace_algorithm(X, centers, algorithm, clock, max_iter))
+    if progress is not None:
+        progress(1.0, "Pruning measured")
     return PruningResult(int(X.shape[0]), int(X.shape[1]), int(centers.shape[0]), tuple(traces))
 
 

@@ -94,7 +94,7 @@ def scaleout_figure(result: ScaleoutResult, *, height: int = 440) -> go.Figure:
                 name=label,
                 mode="lines+markers",
                 line=dict(color=SCALEOUT_COLORS.get(name, "#444444")),
-                hovertemplate=f"{label}<br>N = %{{x:,}}: %{{y:.3g}} ms per iteration<extra></extra>",
+                hovertemplate=f"{label}<br>N = %{{x:,}}: %{{y:.3g}} ms/iteration<extra></extra>",
             )
         )
     base_layout(
