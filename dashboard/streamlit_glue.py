@@ -278,6 +278,7 @@ def cached_animation_run(
     tol: float,
     init_label: str,
     _X: np.ndarray,
+    algorithm: str = "lloyd",
 ) -> tuple[animation.AnimationRun, np.ndarray, str | None]:
     """The animated run and the indices of the drawn sample, cached per dataset and settings.
 
@@ -290,7 +291,9 @@ def cached_animation_run(
         What the chart shows when it draws a sample.
     """
     idx, note = plotting.display_sample(len(_X), max_points=n_show, seed=seed)
-    run = animation.animate_run(_X, centers, idx, init_label=init_label, max_iter=max_iter, tol=tol)
+    run = animation.animate_run(
+        _X, centers, idx, init_label=init_label, max_iter=max_iter, tol=tol, algorithm=algorithm
+    )
     return run, idx, note
 
 
