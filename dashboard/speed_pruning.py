@@ -87,8 +87,10 @@ def trace_algorithm(
 ) -> AlgorithmTrace:
     """Run one algorithm from ``centers`` and time each iteration with ``clock``.
 
-    Steps are grouped by their ``iteration``; a final assign step (the run did not
-    stop on unchanged labels) counts in the last iteration's time.
+    Steps are grouped by their ``iteration`` (assign and update). The final
+    labelling after the last update (when the run did not stop on unchanged labels)
+    is left out: it is not an iteration, and every algorithm computes all its
+    distances.
     """
     seconds: dict[int, float] = {}
     skipped: dict[int, float] = {}
@@ -96,6 +98,8 @@ def trace_algorithm(
     steps = lloyd_steps(X, centers, max_iter=max_iter, tol=0.0, algorithm=algorithm)
     last = clock()
     for step in steps:
+        if step.phase == "assign" and step.iteration in skipped:
+            break  # the final labelling after the last update: not an iteration
         now = clock()
         seconds[step.iteration] = seconds.get(step.iteration, 0.0) + now - last
         if step.phase == "assign":
