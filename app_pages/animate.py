@@ -88,6 +88,7 @@ def _settings_row(present: bool) -> tuple[int, float, str]:
         "Algorithm",
         ALGORITHMS,
         key="anim_algorithm",
+        format_func=str.capitalize,
         help="Same steps from the same start. Elkan and Hamerly keep triangle-inequality "
         "bounds and skip distances they rule out (the captions say how many); auto runs "
         "Lloyd while many labels change, then Hamerly (Lloyd throughout below 16 features).",

@@ -5,7 +5,9 @@ from __future__ import annotations
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from dashboard.formatting import format_seconds
 from dashboard.plotting import base_layout
+from dashboard.speed_figures import seconds_axis
 from dashboard.speed_pruning import ALGORITHM_LABELS, PruningResult
 from dashboard.speed_scaleout import SCALEOUT_LABELS, ScaleoutResult
 
@@ -90,16 +92,25 @@ def scaleout_figure(result: ScaleoutResult, *, height: int = 440) -> go.Figure:
         fig.add_trace(
             go.Scatter(
                 x=[n for n, _ in points],
-                y=[s * 1000 for _, s in points],
+                y=[s for _, s in points],
                 name=label,
                 mode="lines+markers",
                 line=dict(color=SCALEOUT_COLORS.get(name, "#444444")),
-                hovertemplate=f"{label}<br>N = %{{x:,}}: %{{y:.3g}} ms/iteration<extra></extra>",
+                text=[format_seconds(s) for _, s in points],
+                hovertemplate=f"{label}<br>N = %{{x:,}}: %{{text}} per iteration<extra></extra>",
             )
         )
     base_layout(
         fig, title=f"Time per iteration against N (d = {result.d}, K = {result.k})", height=height
     )
     fig.update_xaxes(type="log", title_text="N (rows)")
-    fig.update_yaxes(type="log", title_text="ms per iteration")
+    fig.update_yaxes(type="log", title_text="time per iteration")
+    times = [p.seconds for p in result.points if p.seconds]
+    if times:
+        fig.update_yaxes(**seconds_axis(min(times), max(times)))
+    # Five long names: the legend goes below the plot, clear of the title.
+    fig.update_layout(
+        legend=dict(orientation="h", yanchor="top", y=-0.18, xanchor="left", x=0),
+        margin=dict(b=110),
+    )
     return fig

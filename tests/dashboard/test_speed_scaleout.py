@@ -91,6 +91,7 @@ def test_scaleout_figure_draws_one_log_log_line_per_engine_with_times():
     )
     fig = scaleout_figure(r)
     assert [t.name for t in fig.data] == ["kmeans_core in memory"]
-    assert list(fig.data[0].x) == [1000, 10000] and list(fig.data[0].y) == [1.0, 10.0]
+    assert list(fig.data[0].x) == [1000, 10000] and list(fig.data[0].y) == [0.001, 0.01]
+    assert list(fig.layout.yaxis.tickvals) == [0.001, 0.01]
     assert fig.layout.xaxis.type == "log" and fig.layout.yaxis.type == "log"
     assert "d = 2, K = 8" in fig.layout.title.text
