@@ -27,7 +27,7 @@ def pruning_figure(result: PruningResult, *, height: int = 460) -> go.Figure:
         rows=2,
         cols=1,
         shared_xaxes=True,
-        vertical_spacing=0.08,
+        vertical_spacing=0.14,
         row_heights=[0.6, 0.4],
         subplot_titles=("Time per iteration", "Distances skipped by the bounds"),
     )
@@ -72,12 +72,9 @@ def pruning_figure(result: PruningResult, *, height: int = 460) -> go.Figure:
     fig.update_layout(margin=dict(t=90))  # room for the legend above the subplot titles
     fig.update_yaxes(title_text="ms", rangemode="tozero", row=1, col=1)
     fig.update_yaxes(title_text="share", tickformat=".0%", range=[0, 1.02], row=2, col=1)
-    fig.update_xaxes(
-        title_text="iteration",
-        dtick=1 if len(result.traces[0].seconds) <= 20 else None,
-        row=2,
-        col=1,
-    )
+    n_iter = len(result.traces[0].seconds)
+    fig.update_xaxes(range=[0.5, n_iter + 0.5], dtick=1 if n_iter <= 20 else None)
+    fig.update_xaxes(title_text="iteration", row=2, col=1)
     return fig
 
 

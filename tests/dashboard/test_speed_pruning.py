@@ -96,7 +96,7 @@ def test_summary_says_when_bounds_pay_off_and_that_labels_match(result):
     assert "d is large" in text and "late in a run" in text
     assert "labels are identical after every iteration" in text
     # On the tick clock every algorithm takes the same time: ratio 1.00×.
-    assert "1.00× Lloyd's time" in text
+    assert "took 1.00× Lloyd's" in text
 
 
 def test_pruning_figure_time_and_skipped_panels(result):
