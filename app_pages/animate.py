@@ -23,6 +23,7 @@ from dashboard.safe_text import literal
 # Largest sample the player draws (SVG stays smooth up to about this many; see the README).
 ANIMATE_MAX_POINTS = 5000
 TOLERANCES = (0.0, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1)
+ALGORITHMS = ("lloyd", "elkan", "hamerly", "auto")
 # Shapes a presenter reaches for, in teaching order (the Data page has all settings).
 DEMO_KINDS = (
     "blobs",
@@ -60,9 +61,9 @@ def _use_demo_shape() -> None:
     st.session_state[DEMO_KEY] = CURRENT
 
 
-def _settings_row(present: bool) -> tuple[int, float]:
-    """Dataset, max iterations, tolerance and the presenter toggle, in one row."""
-    c1, c2, c3, c4 = st.columns([2, 1, 1.3, 1.2], vertical_alignment="bottom")
+def _settings_row(present: bool) -> tuple[int, float, str]:
+    """Dataset, max iterations, tolerance, algorithm and the presenter toggle, in one row."""
+    c1, c2, c3, c5, c4 = st.columns([2, 1, 1.3, 1, 1.2], vertical_alignment="bottom")
     c1.selectbox(
         "Data",
         (CURRENT, *DEMO_KINDS),
@@ -83,13 +84,22 @@ def _settings_row(present: bool) -> tuple[int, float]:
         format_func=lambda t: "0 (until no point changes)" if t == 0 else f"{t:g}",
         help="Stop when the total squared centroid shift is at most tol × mean feature variance.",
     )
+    algorithm = c5.selectbox(
+        "Algorithm",
+        ALGORITHMS,
+        key="anim_algorithm",
+        format_func=str.capitalize,
+        help="Same steps from the same start. Elkan and Hamerly keep triangle-inequality "
+        "bounds and skip distances they rule out (the captions say how many); auto runs "
+        "Lloyd while many labels change, then Hamerly (Lloyd throughout below 16 features).",
+    )
     c4.toggle(
         "Presenter view",
         key=glue.ANIM_PRESENT_KEY,
         value=present,
         help="Full-width chart, no sidebar, large captions. Also: add ?present=1 to the link.",
     )
-    return int(max_iter), float(tol)
+    return int(max_iter), float(tol), str(algorithm)
 
 
 def _handle_player_action(ds: Dataset, view, idx: np.ndarray) -> None:
@@ -185,26 +195,42 @@ def player(present: bool, step: int | None, dataset_key: str) -> None:
     k, k_notice = runs.usable_k(settings.k, ds.n_samples)
     if k_notice:
         st.warning(k_notice, icon=":material/warning:")
-    max_iter, tol = _settings_row(present)
+    max_iter, tol, algorithm = _settings_row(present)
     view = glue.cached_view_2d(ds.key, settings.seed, ds.X, tuple(ds.feature_names))
     idx, _ = display_sample(ds.n_samples, ANIMATE_MAX_POINTS, settings.seed)
     _handle_player_action(ds, view, idx)
     try:
         centers, init_label = _start_centers(ds, k, settings)
         run, idx, sample_note = glue.cached_animation_run(
-            ds.key, centers, ANIMATE_MAX_POINTS, settings.seed, max_iter, tol, init_label, ds.X
+            ds.key,
+            centers,
+            ANIMATE_MAX_POINTS,
+            settings.seed,
+            max_iter,
+            tol,
+            init_label,
+            ds.X,
+            algorithm,
         )
         # Cluster numbers and colours as on the other pages (at most one more cached run).
         shown_order = glue.start_in_shown_order(ds, centers, run.frames[-1].centers)
         if shown_order is not centers:
             centers = shown_order
             run, idx, sample_note = glue.cached_animation_run(
-                ds.key, centers, ANIMATE_MAX_POINTS, settings.seed, max_iter, tol, init_label, ds.X
+                ds.key,
+                centers,
+                ANIMATE_MAX_POINTS,
+                settings.seed,
+                max_iter,
+                tol,
+                init_label,
+                ds.X,
+                algorithm,
             )
     except ValueError as exc:
         st.error(f"The run failed: {exc}", icon=":material/error:")
         return
-    run_key = (ds.key, centers.tobytes(), max_iter, tol, settings.seed)
+    run_key = (ds.key, centers.tobytes(), max_iter, tol, settings.seed, algorithm)
     data = glue.cached_player_data(run_key, run, view.points[idx], view, ds.n_features <= 2)
     glue.animate_player(
         data=data,

@@ -6,12 +6,14 @@ import numpy as np
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from dashboard import speed_data, speed_runs, speed_text
+from dashboard import speed_data, speed_pruning, speed_runs, speed_scaleout, speed_text
 from dashboard import streamlit_glue as glue
 from dashboard.formatting import format_count
 from dashboard.safe_text import literal
+from dashboard.speed_section_figures import pruning_figure, scaleout_figure
 
 N_CHOICES = [1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000]
+SCALEOUT_N_CHOICES = [100_000, 200_000, 500_000, 1_000_000, 2_000_000]
 MEMORY_CHOICES_MB = [128, 256, 512, 1024, 2048]
 SYNTHETIC = "Synthetic blobs"
 CURRENT = "Current dataset"
@@ -155,6 +157,52 @@ def _details(request: speed_runs.SpeedRequest, report: speed_runs.SpeedReport) -
             st.markdown("\n".join(f"- {x}" for x in notes))
 
 
+def _pruning(result: speed_pruning.PruningResult, n_requested: int) -> None:
+    """The "Pruning" section: Lloyd, Elkan and Hamerly per iteration, from the same start."""
+    st.markdown("#### Pruning: Elkan and Hamerly skip distances the bounds rule out")
+    st.plotly_chart(pruning_figure(result), width="stretch", key="speed_pruning")
+    st.markdown(speed_pruning.pruning_summary(result))
+    if result.n < n_requested:
+        st.caption(f"Run on the first {result.n:,} of the {n_requested:,} (shuffled) rows.")
+
+
+@st.fragment
+def scaleout_runner() -> None:
+    """The "Scale-out" section: its own sizes and button (it takes a minute or so)."""
+    st.markdown("#### Scale-out: time per iteration against N, in memory and on Dask")
+    with st.container(border=True):
+        c_n, c_d, c_k, c_go = st.columns([3, 1, 1, 1.2], vertical_alignment="bottom")
+        d = int(c_d.number_input("d", 1, 20, value=2, key="scaleout_d"))
+        choices = [n for n in SCALEOUT_N_CHOICES if n <= speed_scaleout.max_scaleout_n(d)]
+        n_max = c_n.select_slider(
+            "Largest N",
+            options=choices,
+            value=choices[-1],
+            format_func=format_count,
+            key="scaleout_n",
+        )
+        k = int(c_k.number_input("K", 1, speed_data.MAX_K, value=8, key="scaleout_k"))
+        clicked = c_go.button("Run scale-out", icon=":material/hub:", key="scaleout_run")
+        st.caption(
+            f"Slow: starts two LocalClusters (workers are {speed_scaleout.CLUSTER_KIND}) "
+            f"and fits {speed_scaleout.SCALEOUT_MAX_ITER} iterations per engine and size. "
+            + speed_scaleout.BENCH_NOTE
+        )
+    key = (int(n_max), d, k, glue.get_seed())
+    if clicked:
+        try:
+            glue.run_scaleout(key)
+        except Exception as exc:  # a timing page must never end in a traceback
+            st.error(f"Scale-out stopped: {literal(str(exc))}")
+    result = glue.scaleout_result(key)
+    if result is None:
+        st.info("Press **Run scale-out** to time each engine at four sizes up to the largest N.")
+        return
+    st.plotly_chart(scaleout_figure(result), width="stretch", key="speed_scaleout")
+    for note in result.notes:
+        st.caption(literal(note))
+
+
 @st.fragment
 def speed_runner() -> None:
     """Inputs, the run and its results: a widget here reruns only this part of the page."""
@@ -177,8 +225,11 @@ def speed_runner() -> None:
             _bars(request, report)
     if report is not None:
         _details(request, report)
+    if report is not None and report.pruning is not None:
+        _pruning(report.pruning, request.n)
 
 
 st.title("Speed: why vectorised NumPy K-Means is fast")
 st.markdown(speed_text.INTRO)
 speed_runner()
+scaleout_runner()

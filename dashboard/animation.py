@@ -145,7 +145,9 @@ def _plural(n: int, word: str) -> str:
     return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"
 
 
-def step_caption(step: LloydStep, *, first_assign: bool, max_iter: int | None = None) -> str:
+def step_caption(
+    step: LloydStep, *, first_assign: bool, max_iter: int | None = None, uses_bounds: bool = False
+) -> str:
     """What one Lloyd half-step did, in a sentence or two.
 
     Parameters
@@ -155,6 +157,9 @@ def step_caption(step: LloydStep, *, first_assign: bool, max_iter: int | None = 
         True for the run's first assignment (every point gets its first label).
     max_iter : int, optional
         Said when the run stopped at the iteration limit.
+    uses_bounds : bool
+        The run used triangle-inequality bounds (Elkan, Hamerly, auto): assign
+        captions say what share of the distances the bounds skipped.
 
     Returns
     -------
@@ -172,6 +177,8 @@ def step_caption(step: LloydStep, *, first_assign: bool, max_iter: int | None = 
             parts.append(
                 f"Assignment: {_plural(step.n_changed, 'point')} changed cluster (ringed)."
             )
+        if uses_bounds:
+            parts.append(skipped_sentence(step.distances_skipped))
     else:
         shifts = np.asarray(step.center_shifts, dtype=float)
         moved = float(shifts.max()) if shifts.size else 0.0
@@ -191,6 +198,16 @@ def step_caption(step: LloydStep, *, first_assign: bool, max_iter: int | None = 
         changed = step.n_changed if step.phase == "assign" else 0
         parts.append(stop_sentence(step.stop_reason, changed, max_iter))
     return " ".join(parts)
+
+
+def skipped_sentence(share: float) -> str:
+    """How many point–centroid distances an assignment with bounds did not compute."""
+    if share <= 0:
+        return "The bounds skipped no distances (they are still being set up)."
+    return (
+        f"The bounds skipped {share:.0%} of the point–centroid distances "
+        "(they proved those points could not change cluster)."
+    )
 
 
 def start_caption(k: int, how: str) -> str:
@@ -262,6 +279,7 @@ def build_frames(
     init_label: str,
     max_iter: int | None = None,
     max_frames: int = MAX_FRAMES,
+    uses_bounds: bool = False,
 ) -> AnimationRun:
     """Turn Lloyd steps into animation frames.
 
@@ -278,6 +296,9 @@ def build_frames(
         The run's iteration limit, for the stop caption.
     max_frames : int
         Thin out middle iterations beyond this many frames.
+    uses_bounds : bool
+        The steps come from a run with bounds: assign captions give the share of
+        distances skipped.
 
     Returns
     -------
@@ -308,7 +329,9 @@ def build_frames(
             if s.phase == "assign":
                 skipped_since_last += 1
             continue
-        caption = step_caption(s, first_assign=first_assign, max_iter=max_iter)
+        caption = step_caption(
+            s, first_assign=first_assign, max_iter=max_iter, uses_bounds=uses_bounds
+        )
         if skipped_since_last:
             skipped = _plural(skipped_since_last, "iteration")
             caption = f"({skipped} skipped in the animation.) " + caption
@@ -336,15 +359,19 @@ def animate_run(
     max_iter: int = 50,
     tol: float = 1e-4,
     max_frames: int = MAX_FRAMES,
+    algorithm: str = "lloyd",
 ) -> AnimationRun:
     """Run :func:`kmeans_core.lloyd_steps` on all of ``X`` and build the frames.
+
+    ``algorithm`` ("lloyd", "elkan", "hamerly" or "auto") gives the same frames;
+    with bounds, the assign captions also say what share of distances was skipped.
 
     Raises
     ------
     ValueError
         From kmeans_core, with a message fit to show users.
     """
-    steps = lloyd_steps(X, init_centers, max_iter=max_iter, tol=tol)
+    steps = lloyd_steps(X, init_centers, max_iter=max_iter, tol=tol, algorithm=algorithm)
     return build_frames(
         steps,
         init_centers,
@@ -352,6 +379,7 @@ def animate_run(
         init_label=init_label,
         max_iter=max_iter,
         max_frames=max_frames,
+        uses_bounds=algorithm != "lloyd",
     )
 
 

@@ -37,6 +37,7 @@ from dashboard.speed_methods import (
     RunOutcome,
     method_label,
 )
+from dashboard.speed_pruning import PruningResult, run_pruning
 from dashboard.speed_results import MethodTiming, SpeedResult, SweepResult, speed_result
 from dashboard.timing import Clock, Measurement, Progress, TimingOptions
 from kmeans_core import broadcast_bytes
@@ -543,6 +544,8 @@ class SpeedReport:
     load_1min : float or None
         The server's 1-minute load average afterwards (None where unknown).
     cpus : int
+    pruning : PruningResult or None
+        Lloyd, Elkan and Hamerly per iteration from the same start (None when not run).
     """
 
     result: SpeedResult
@@ -551,6 +554,7 @@ class SpeedReport:
     elapsed_s: float
     load_1min: float | None
     cpus: int
+    pruning: PruningResult | None = None
 
 
 def _load_1min() -> float | None:
@@ -563,7 +567,7 @@ def _load_1min() -> float | None:
 def measure_speed(
     request: SpeedRequest, X: np.ndarray | None = None, progress: Progress | None = None
 ) -> SpeedReport:
-    """Time every method at the request's size, then over an N sweep up to it.
+    """Time every method at the request's size, an N sweep up to it, then the pruning.
 
     Parameters
     ----------
@@ -571,7 +575,7 @@ def measure_speed(
     X : ndarray, optional
         The dataset to time (rows are shuffled with the seed); None: synthetic blobs.
     progress : callable, optional
-        ``progress(fraction_done, message)``: the size first, then the sweep.
+        ``progress(fraction_done, message)``: the size, the sweep, then the pruning.
 
     Returns
     -------
@@ -587,7 +591,7 @@ def measure_speed(
     started = clock()
     data = make_timing_data(n, d, k, seed) if X is None else dataset_timing_data(X, k, seed)
     result = run_timing(
-        n, d, k, seed, options=request.options, progress=_part_of(progress, 0, 0.5), data=data
+        n, d, k, seed, options=request.options, progress=_part_of(progress, 0, 0.45), data=data
     )
     sweep = run_sweep(
         sweep_sizes(n, k),
@@ -595,9 +599,15 @@ def measure_speed(
         k,
         seed,
         options=request.options.for_sweep(),
-        progress=_part_of(progress, 0.5, 1.0),
+        progress=_part_of(progress, 0.45, 0.85),
         data=data,
         known=result,
+    )
+    pruning = run_pruning(
+        *data,
+        clock=clock,
+        threads=request.options.threads,
+        progress=_part_of(progress, 0.85, 1.0),
     )
     return SpeedReport(
         result=result,
@@ -606,4 +616,5 @@ def measure_speed(
         elapsed_s=clock() - started,
         load_1min=_load_1min(),
         cpus=os.cpu_count() or 1,
+        pruning=pruning,
     )

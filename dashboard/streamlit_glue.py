@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -41,6 +42,7 @@ from dashboard import (
     safe_text,
     share,
     speed_runs,
+    speed_scaleout,
     speed_text,
     stability,
     upload_recipe,
@@ -280,6 +282,7 @@ def cached_animation_run(
     tol: float,
     init_label: str,
     _X: np.ndarray,
+    algorithm: str = "lloyd",
 ) -> tuple[animation.AnimationRun, np.ndarray, str | None]:
     """The animated run and the indices of the drawn sample, cached per dataset and settings.
 
@@ -292,7 +295,9 @@ def cached_animation_run(
         What the chart shows when it draws a sample.
     """
     idx, note = plotting.display_sample(len(_X), max_points=n_show, seed=seed)
-    run = animation.animate_run(_X, centers, idx, init_label=init_label, max_iter=max_iter, tol=tol)
+    run = animation.animate_run(
+        _X, centers, idx, init_label=init_label, max_iter=max_iter, tol=tol, algorithm=algorithm
+    )
     return run, idx, note
 
 
@@ -366,6 +371,43 @@ def speed_figures(
     for stale in [r for r in memo if r not in _speed_reports()]:
         del memo[stale]
     return figures
+
+
+SCALEOUT_RESULTS_KEY = "speed_scaleout_results"
+
+
+def scaleout_result(key: tuple[int, int, int, int]) -> speed_scaleout.ScaleoutResult | None:
+    """The last scale-out sweep for ``key`` = (largest N, d, K, seed) in this session."""
+    return st.session_state.get(SCALEOUT_RESULTS_KEY, {}).get(key)
+
+
+def run_scaleout(key: tuple[int, int, int, int]) -> None:
+    """:func:`dashboard.speed_scaleout.run_scaleout` with a live status and progress bar.
+
+    ``key`` = (largest N, d, K, seed); the result is kept in the session (last 4).
+    """
+    n_max, d, k, seed = key
+    with st.status(f"Scale-out up to N = {n_max:,}…", expanded=True) as status:
+        bar = st.progress(0.0, text="Generating data")
+
+        def progress(fraction: float, message: str) -> None:
+            bar.progress(min(max(fraction, 0.0), 1.0), text=message)
+
+        result = speed_scaleout.run_scaleout(
+            speed_scaleout.scaleout_sizes(n_max),
+            d,
+            k,
+            seed,
+            clock=time.perf_counter,
+            engines=speed_scaleout.ENGINES,
+            progress=progress,
+        )
+        status.update(label="Scale-out measured", state="complete", expanded=False)
+    kept = st.session_state.setdefault(SCALEOUT_RESULTS_KEY, {})
+    kept.pop(key, None)
+    kept[key] = result
+    while len(kept) > 4:
+        kept.pop(next(iter(kept)))
 
 
 # --------------------------------------------------------------------------- upload (Data page)

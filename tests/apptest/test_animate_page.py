@@ -200,3 +200,20 @@ def test_animation_numbers_clusters_as_the_clusters_page_does():
     last = player_args(app)["data"]["frames"][-1]["traces"]["centroids"]
     # The player draws centroid c at position c: the final centroids in the shown order.
     np.testing.assert_allclose(np.c_[last["x"], last["y"]], shown, atol=1e-3)
+
+
+def test_a_bounds_run_says_what_share_of_distances_it_skipped(at):
+    frames = player_args(at)["data"]["frames"]
+    assert not any("skipped" in f["caption"] and "distances" in f["caption"] for f in frames)
+    at.select_slider(key="anim_tol").set_value(0.0).run()
+    at.selectbox(key="anim_algorithm").set_value("hamerly").run()
+    assert not at.exception
+    bounded = player_args(at)["data"]["frames"]
+    assigns = [f["caption"] for f in bounded if f["caption"].startswith("Assignment")]
+    assert assigns and all("The bounds skipped" in c for c in assigns)
+    assert any("% of the point–centroid distances" in c for c in assigns)
+    # Exact method: the same frames (positions) as Lloyd's from the same start.
+    at.selectbox(key="anim_algorithm").set_value("lloyd").run()
+    lloyd = player_args(at)["data"]["frames"]
+    assert len(lloyd) == len(bounded)
+    assert [f["traces"]["centroids"] for f in lloyd] == [f["traces"]["centroids"] for f in bounded]

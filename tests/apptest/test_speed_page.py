@@ -16,8 +16,20 @@ def at():
     return open_page(PAGE)
 
 
-def specs(app):
+SECTION_TITLES = ("Lloyd, Elkan and Hamerly", "Time per iteration against N")
+
+
+def all_specs(app):
     return [json.loads(c.proto.spec) for c in app.get("plotly_chart")]
+
+
+def specs(app):
+    """The bars and the scaling chart (not the Pruning and Scale-out sections' figures)."""
+    return [
+        s
+        for s in all_specs(app)
+        if not s["layout"].get("title", {}).get("text", "").startswith(SECTION_TITLES)
+    ]
 
 
 def test_default_load_raises_nothing_and_waits_for_the_button(at):
@@ -25,6 +37,7 @@ def test_default_load_raises_nothing_and_waits_for_the_button(at):
     assert at.title[0].value.startswith("Speed")
     assert any("Press **Run timing**" in i.value for i in at.info)
     assert not at.get("plotly_chart")  # nothing is timed on load
+    assert any("Press **Run scale-out**" in i.value for i in at.info)
     # The identity is explained with LaTeX beside the chart.
     assert any("2\\,x\\cdot c" in latex.value for latex in at.latex)
     assert any("19.5 MB" in c.value for c in at.caption)  # broadcast memory at the defaults
@@ -110,3 +123,40 @@ def test_one_thread_option_is_a_separate_cached_result(at):
     assert not at.exception
     assert len(specs(at)) == 2
     assert not any("one thread per library" in c.value for c in at.caption)
+
+
+def test_run_timing_shows_the_pruning_section(at):
+    at.select_slider(key="speed_n").set_value(1_000).run()
+    at.button(key="speed_run").click().run()
+    assert not at.exception
+    pruning = [s for s in all_specs(at) if s["layout"]["title"]["text"].startswith("Lloyd, Elkan")]
+    assert len(pruning) == 1
+    names = {t["name"] for t in pruning[0]["data"]}
+    assert names == {"Lloyd", "Elkan", "Hamerly"}
+    assert "N = 1,000, d = 8, K = 8" in pruning[0]["layout"]["title"]["text"]
+    text = " ".join(m.value for m in at.markdown)
+    assert "labels are identical after every iteration" in text
+    assert "d is large" in text
+
+
+def test_scale_out_runs_behind_its_own_button(at, monkeypatch):
+    from dashboard import speed_scaleout
+
+    # Small sizes and no clusters: the AppTest checks the wiring, not Dask's speed.
+    monkeypatch.setattr(speed_scaleout, "scaleout_sizes", lambda n_max: (1_000, 2_000))
+    monkeypatch.setattr(speed_scaleout, "ENGINES", ("memory", "dask_threads", "cluster_1"))
+    at.button(key="scaleout_run").click().run(timeout=120)
+    assert not at.exception
+    figs = [
+        s for s in all_specs(at) if s["layout"]["title"]["text"].startswith("Time per iteration")
+    ]
+    assert len(figs) == 1
+    names = [t["name"] for t in figs[0]["data"]]
+    assert names == [
+        "kmeans_core in memory",
+        "kmeans_core on Dask (local threads)",
+        "kmeans_core on a LocalCluster, 1 worker",
+    ]
+    assert figs[0]["data"][0]["x"] == [1_000, 2_000]
+    assert not specs(at)  # the Run timing charts are not triggered by this button
+    assert any("bench/dask_scale.py" in c.value for c in at.caption)

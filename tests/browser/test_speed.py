@@ -1,4 +1,4 @@
-"""Speed page in a real browser: loads clean, times at the defaults, shows both charts."""
+"""Speed page in a real browser: loads clean, times at the defaults, shows the charts."""
 
 from __future__ import annotations
 
@@ -15,9 +15,10 @@ def test_speed_page_runs_timing(page, app_url):
     page.get_by_text("Timed in").wait_for(timeout=120_000)
     wait_for_app(page)
     assert_no_exception(page)
-    # Two Plotly charts: the bars and the log-log scaling chart.
+    # Three Plotly charts: the bars, the log-log scaling chart and the pruning figure.
     page.wait_for_selector(".js-plotly-plot", timeout=30_000)
-    assert len(page.query_selector_all(".js-plotly-plot")) == 2
+    assert len(page.query_selector_all(".js-plotly-plot")) == 3
+    assert page.get_by_text("Pruning: Elkan and Hamerly").is_visible()
     assert page.get_by_text("Time per iteration at N = 20,000").first.is_visible()
     assert page.get_by_text("Scaling with N").first.is_visible()
     # Streamlit scrolls inside its own container: a tall viewport shows the whole page.

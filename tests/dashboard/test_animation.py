@@ -276,3 +276,21 @@ def test_padded_range():
     lo, hi = padded_range([np.array([3.0, 3.0])])
     assert lo < 3.0 < hi
     assert padded_range([np.array([np.nan])]) == (-1.0, 1.0)
+
+
+def test_bounds_captions_say_what_share_was_skipped():
+    from dashboard.animation import animate_run, skipped_sentence
+
+    assert "no distances" in skipped_sentence(0.0)
+    assert "skipped 83% of the point–centroid distances" in skipped_sentence(0.83)
+    rng = np.random.default_rng(0)
+    X = np.concatenate([rng.normal(c, 0.5, size=(200, 20)) for c in (0, 5, 10)])
+    C = X[[0, 1, 2]]
+    idx = np.arange(len(X))
+    lloyd = animate_run(X, C, idx, init_label="rows", tol=0.0)
+    elkan = animate_run(X, C, idx, init_label="rows", tol=0.0, algorithm="elkan")
+    assert not any("bounds" in f.caption for f in lloyd.frames)
+    assigns = [f.caption for f in elkan.frames if f.caption.startswith("Assignment")]
+    assert assigns and all("The bounds skipped" in c for c in assigns)
+    # Same steps as Lloyd's: exact method.
+    assert [f.labels.tolist() for f in lloyd.frames] == [f.labels.tolist() for f in elkan.frames]
