@@ -108,6 +108,25 @@ def describe_seconds(seconds: float) -> str:
     return f"about {math.ceil(seconds / 60)} min"
 
 
+def timing_run_seconds(budget_s: float, n_methods: int) -> float:
+    """Upper estimate of one Speed page measurement, in seconds.
+
+    Each method spends up to ``budget_s`` at the chosen size and about as much again
+    over the N sweep.
+
+    Parameters
+    ----------
+    budget_s : float
+        The page's time budget per method.
+    n_methods : int
+
+    Returns
+    -------
+    float
+    """
+    return 2.0 * budget_s * n_methods
+
+
 def cap_sentence() -> str:
     """The per-run cap as one sentence the UI and the README can print."""
     return (

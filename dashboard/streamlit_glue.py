@@ -8,17 +8,23 @@ Python that tests call directly, without Streamlit.
 Caches: ``st.cache_resource`` for results holding arrays of the data's length
 (no pickling copy on every rerun; nothing mutates them), ``st.cache_data`` for
 small results. Arguments named with a leading underscore are not hashed: the
-dataset's content key stands for them.
+dataset's content key stands for them. Every cache is bounded twice: ``max_entries``
+and a one-hour ``ttl``, so a server left running frees what visitors who left computed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
 import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from dashboard import (
     animation,
+    budget,
     choose_k,
     compare,
     csv_upload,
@@ -127,7 +133,7 @@ def _dismiss_link_notices() -> None:
 # --------------------------------------------------------------------------- caches
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=16, ttl="1h", show_spinner=False)
 def _cached_fit(dataset_key: str, settings: rs.RunSettings, _ds: Dataset) -> KMeans:
     return runs.fit_run(_ds, settings)
 
@@ -137,7 +143,7 @@ def cached_fit_run(ds: Dataset, settings: rs.RunSettings) -> KMeans:
     return _cached_fit(ds.key, settings, ds)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_data(max_entries=16, ttl="1h", show_spinner=False)
 def cached_scatter(
     dataset_key: str, columns: tuple[int, int] | None, seed: int, _ds: Dataset
 ) -> tuple[go.Figure, list[str]]:
@@ -145,7 +151,7 @@ def cached_scatter(
     return data_figures.scatter_figure(_ds, columns=columns, seed=seed)
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@st.cache_data(max_entries=8, ttl="1h", show_spinner=False)
 def _cached_run_files(
     dataset_key: str, settings: rs.RunSettings, share_link: str, _ds: Dataset, _model: KMeans
 ) -> export.RunFiles:
@@ -162,7 +168,7 @@ def cached_run_files(
     return _cached_run_files(ds.key, settings, share_link, ds, model)
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@st.cache_data(max_entries=8, ttl="1h", show_spinner=False)
 def cached_sweep(
     dataset_key: str,
     k_values: tuple[int, ...],
@@ -190,7 +196,7 @@ def cached_sweep(
         bar.empty()
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
+@st.cache_resource(max_entries=8, ttl="1h", show_spinner=False)
 def cached_comparison(
     dataset_key: str,
     k: int,
@@ -221,13 +227,13 @@ def cached_comparison(
     )
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
+@st.cache_data(max_entries=4, ttl="1h", show_spinner=False)
 def cached_parse_csv(data: bytes) -> csv_upload.ParsedCSV:
     """:func:`dashboard.csv_upload.parse_csv`, cached per file content."""
     return csv_upload.parse_csv(data)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_data(max_entries=16, ttl="1h", show_spinner=False)
 def cached_animation_run(
     dataset_key: str,
     centers: np.ndarray,
@@ -253,7 +259,7 @@ def cached_animation_run(
     return run, idx, note
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
+@st.cache_resource(max_entries=4, ttl="1h", show_spinner=False)
 def cached_view_2d(
     dataset_key: str, seed: int, _X: np.ndarray, _names: tuple[str, ...]
 ) -> plotting.View2D:
@@ -281,16 +287,23 @@ def speed_report(request: speed_runs.SpeedRequest) -> speed_runs.SpeedReport | N
     return _speed_reports().get(request)
 
 
-def run_speed(request: speed_runs.SpeedRequest, X: np.ndarray | None = None) -> None:
+def run_speed(
+    request: speed_runs.SpeedRequest,
+    X: np.ndarray | None = None,
+    check: Callable[[], None] | None = None,
+) -> None:
     """:func:`dashboard.speed_runs.measure_speed` with a live status and progress bar.
 
     The report is kept in the session (the last :data:`SPEED_MAX_REPORTS` requests).
+    ``check`` (from :func:`heavy_run`) is called at every progress step.
     """
     label = f"Timing one Lloyd iteration at N = {request.n:,}…"
     with st.status(label, expanded=True) as status:
         bar = st.progress(0.0, text="Preparing data")
 
         def progress(fraction: float, message: str) -> None:
+            if check is not None:
+                check()
             bar.progress(min(max(fraction, 0.0), 1.0), text=message)
 
         report = speed_runs.measure_speed(request, X, progress=progress)
@@ -323,3 +336,116 @@ def speed_figures(
     for stale in [r for r in memo if r not in _speed_reports()]:
         del memo[stale]
     return figures
+
+
+# --------------------------------------------------------------------------- Heavy runs
+# One gate per server (st.cache_resource): at most budget.HEAVY_SLOTS heavy runs work at
+# once, one per session, the rest queue (FIFO) with their position shown. A run is
+# cancelled by its Cancel button (a rerun, which Streamlit delivers at the next UI call
+# of the waiting or running script) or when its session is gone (checked by
+# Ticket.check between steps, through the runtime's list of connected sessions).
+
+_HEAVY_CANCELLED_KEY = "_heavy_cancelled"
+
+
+def _session_id() -> str:
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx is not None else "no-session"
+
+
+def _session_alive(session_id: str) -> bool:
+    # Streamlit has no session-end callback (1.67); the runtime knows which sessions are
+    # still connected. Without a runtime (AppTest, bare scripts) every session is alive.
+    if not st.runtime.exists():
+        return True
+    return st.runtime.get_instance().is_active_session(session_id)
+
+
+@st.cache_resource(show_spinner=False)
+def heavy_gate() -> budget.HeavyRunGate:
+    """The server's one :class:`dashboard.budget.HeavyRunGate`."""
+    return budget.HeavyRunGate(session_alive=_session_alive)
+
+
+def _cancel_heavy(key: str) -> None:
+    st.session_state.setdefault(_HEAVY_CANCELLED_KEY, set()).add(key)
+    heavy_gate().cancel_session(_session_id())
+
+
+def confirm_heavy(
+    label: str, units: int, key: str, max_iter: int = budget.TYPICAL_ITERATIONS
+) -> bool:
+    """True if a run may start now: under the per-run cap, or the visitor clicked to run it.
+
+    Over :data:`dashboard.budget.AUTO_RUN_MAX_UNITS` (or after the visitor cancelled
+    this run) it shows the estimated time and a button instead, and returns True only
+    on the rerun of that click.
+
+    Parameters
+    ----------
+    label : str
+        What the run is ("the sweep of K = 1–10"); our own text, not a user's.
+    units : int
+        :func:`dashboard.budget.work_units` of the run.
+    key : str
+        Widget key, unique on the page.
+    max_iter : int
+    """
+    cancelled = key in st.session_state.get(_HEAVY_CANCELLED_KEY, set())
+    if not budget.needs_click(units) and not cancelled:
+        return True
+    seconds = budget.describe_seconds(budget.estimate_seconds(units, max_iter))
+    why = "was cancelled" if cancelled else f"is large ({units:,} points × features × K × restarts)"
+    st.info(
+        f"{label.capitalize()} {why}; it would take {seconds} on this server. "
+        f"{budget.cap_sentence()}",
+        icon=":material/hourglass_top:",
+    )
+    if st.button(f"Run it ({seconds})", key=f"_heavy_go_{key}", icon=":material/play_arrow:"):
+        st.session_state.get(_HEAVY_CANCELLED_KEY, set()).discard(key)
+        return True
+    return False
+
+
+@contextmanager
+def heavy_run(label: str, estimate_s: float, key: str) -> Iterator[Callable[[], None]]:
+    """Hold a slot of the server's heavy-run gate around a run; yields ``check()``.
+
+    A light run (:func:`dashboard.budget.is_heavy` false) gets a ``check`` that does
+    nothing and never queues. A heavy one waits for a slot with its place in line and a
+    Cancel button shown, and ``check()`` -- call it from the run's progress callback --
+    raises :class:`dashboard.budget.RunCancelled` once the run was cancelled or the
+    session went away. The slot is freed on every way out.
+    """
+    if not budget.is_heavy(estimate_s):
+        yield lambda: None
+        return
+    gate = heavy_gate()
+    box = st.empty()
+    with box.container():
+        line = st.empty()
+        st.button(
+            "Cancel",
+            key=f"_heavy_cancel_{key}",
+            on_click=_cancel_heavy,
+            args=(key,),
+            icon=":material/cancel:",
+            type="tertiary",
+        )
+
+    def on_wait(position: int) -> None:
+        ahead = "is next in line" if position == 1 else f"is number {position} in line"
+        line.info(
+            f"Waiting for a free slot: {label} {ahead} "
+            f"(at most {gate.slots} heavy run{'s' if gate.slots != 1 else ''} at once).",
+            icon=":material/schedule:",
+        )
+
+    sid = _session_id()
+    gate.cancel_session(sid)  # a run of an earlier script run of this session gives way
+    try:
+        with gate.run(sid, label, estimate_s, on_wait=on_wait) as ticket:
+            line.caption(f"Running {label} ({budget.describe_seconds(estimate_s)} expected).")
+            yield ticket.check
+    finally:
+        box.empty()
