@@ -107,7 +107,7 @@ def byte_files() -> dict[str, bytes]:
     """Hostile files that are not (plain UTF-8) text."""
     zbuf = io.BytesIO()
     with zipfile.ZipFile(zbuf, "w") as z:
-        z.writestr("data.csv", ROWS)
+        z.writestr(zipfile.ZipInfo("data.csv", date_time=(2026, 1, 1, 0, 0, 0)), ROWS)
     return {
         "empty.csv": b"",
         "bom_only.csv": b"\xef\xbb\xbf",
@@ -118,7 +118,7 @@ def byte_files() -> dict[str, bytes]:
         "latin1_names.csv": "température,poids\n1,2\n3,4\n5,6\n".encode("latin-1"),
         "cp1252_quotes.csv": "\u201cx\u201d,y\n1,2\n3,4\n5,6\n".encode("cp1252"),
         "mixed_encodings.csv": "café,y\n1,2\n".encode() + "thé,4\n5,6\n".encode("latin-1"),
-        "gzip_renamed.csv": gzip.compress(ROWS.encode()),
+        "gzip_renamed.csv": gzip.compress(ROWS.encode(), mtime=0),
         "zip_renamed.csv": zbuf.getvalue(),
         "bz2_renamed.csv": bz2.compress(ROWS.encode()),
         "xlsx_renamed.csv": b"PK\x03\x04\x14\x00\x06\x00" + b"[Content_Types].xml" + bytes(64),
