@@ -14,6 +14,7 @@ and a one-hour ``ttl``, so a server left running frees what visitors who left co
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -449,3 +450,35 @@ def heavy_run(label: str, estimate_s: float, key: str) -> Iterator[Callable[[], 
             yield ticket.check
     finally:
         box.empty()
+
+
+# --------------------------------------------------------------------------- Bound link params
+
+
+def _is_infinite_number(text: str) -> bool:
+    try:
+        return math.isinf(float(text))
+    except (ValueError, OverflowError):
+        return False
+
+
+def drop_crashing_link_params() -> None:
+    """Remove a link's K or seed that Streamlit's own URL binding cannot take.
+
+    Streamlit 1.67 reads a number_input bound to the address with ``int(float(text))``,
+    which raises for ``inf``, ``-inf``, ``Infinity`` or ``1e999`` before any of our code
+    sees the value. Call after :func:`apply_shared_link` (which has already put the value
+    in its notice) and before the sidebar's widgets.
+    """
+    from streamlit.runtime.state.session_state_proxy import get_session_state
+
+    for key in (rs.K_KEY, rs.SEED_KEY):
+        values = st.query_params.get_all(key)
+        if not any(_is_infinite_number(v) for v in values):
+            continue
+        del st.query_params[key]
+        # The binding seeds from a snapshot of the address taken when the page loaded;
+        # dropping the key from the address alone is not enough. Private API (1.67):
+        # if it moves, the AppTest of this function fails rather than the app.
+        with get_session_state().query_params() as qp:
+            qp._initial_query_params.pop(key, None)
