@@ -155,7 +155,8 @@ async def _check(page, res: SessionResult, where: str, rows: int) -> None:
     try:
         await page.wait_for_function(js, arg=[SEED_INPUT, str(res.seed), mine], timeout=15_000)
     except Exception:
-        seed = await page.locator(SEED_INPUT).input_value()
+        inputs = page.locator(SEED_INPUT)
+        seed = await inputs.input_value(timeout=1000) if await inputs.count() else "missing"
         res.isolation.append(f"{where}: sidebar seed {seed} (expected {res.seed}), no '{mine}'")
 
 
@@ -184,7 +185,8 @@ async def visitor(browser, url: str, seed: int, n_samples: int, timeout_s: float
         if f"seed={seed}&" not in link or f"n_samples={n_samples}&" not in link:
             res.isolation.append(f"Export: the share link is not this session's: {link[:150]}")
     except Exception as exc:  # a timeout or a closed page: counted, never fatal
-        res.errors.append(f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
+        stage = f"after {list(res.times)[-1]}" if res.times else "on Data"
+        res.errors.append(f"{stage}: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
     finally:
         await ctx.close()
     return res
