@@ -141,11 +141,13 @@ async def _ready(page, timeout_s: float) -> None:
 SEED_INPUT = '[data-testid="stSidebar"] input[aria-label="Seed"]'
 
 
-async def _check(page, res: SessionResult, where: str, rows: int) -> None:
+async def _check(page, res: SessionResult, where: str, rows: int, timeout_s: float) -> None:
     if await page.locator('[data-testid="stException"]').count():
         text = await page.locator('[data-testid="stException"]').first.inner_text()
         res.errors.append(f"{where}: exception {text[:200]!r}")
-    # This session's seed and data size (both unique per session) in its own sidebar.
+    # This session's seed and data size (both unique per session) in its own sidebar. A
+    # sidebar not drawn yet is slowness (an error); a different seed or size would be
+    # another session's state (an isolation failure).
     mine = f"{rows:,} rows"
     js = """([sel, seed, mine]) => {
         const el = document.querySelector(sel);
@@ -153,11 +155,18 @@ async def _check(page, res: SessionResult, where: str, rows: int) -> None:
         return el && el.value === seed && side && side.innerText.includes(mine);
     }"""
     try:
-        await page.wait_for_function(js, arg=[SEED_INPUT, str(res.seed), mine], timeout=15_000)
+        await page.wait_for_function(
+            js, arg=[SEED_INPUT, str(res.seed), mine], timeout=timeout_s * 1000
+        )
+        return
     except Exception:
-        inputs = page.locator(SEED_INPUT)
-        seed = await inputs.input_value(timeout=1000) if await inputs.count() else "missing"
-        res.isolation.append(f"{where}: sidebar seed {seed} (expected {res.seed}), no '{mine}'")
+        pass
+    inputs = page.locator(SEED_INPUT)
+    if not await inputs.count():
+        res.errors.append(f"{where}: sidebar not drawn within {timeout_s:.0f} s")
+        return
+    seed = await inputs.input_value(timeout=1000)
+    res.isolation.append(f"{where}: sidebar seed {seed} (expected {res.seed}), no '{mine}'")
 
 
 async def visitor(browser, url: str, seed: int, n_samples: int, timeout_s: float) -> SessionResult:
@@ -171,14 +180,14 @@ async def visitor(browser, url: str, seed: int, n_samples: int, timeout_s: float
         await page.goto(f"{url}/data?seed={seed}&{recipe}&data.cluster_std=1.0")
         await _ready(page, timeout_s)
         res.times["Data"] = time.perf_counter() - t0
-        await _check(page, res, "Data", n_samples)
+        await _check(page, res, "Data", n_samples, timeout_s)
         for name, path in WALK.items():
             t0 = time.perf_counter()
             await page.locator('[data-testid="stSidebarNav"] a').filter(has_text=name).click()
             await page.wait_for_url(f"**/{path}**", timeout=timeout_s * 1000)
             await _ready(page, timeout_s)
             res.times[name] = time.perf_counter() - t0
-            await _check(page, res, name, n_samples)
+            await _check(page, res, name, n_samples, timeout_s)
         code = page.locator('[data-testid="stCode"]').first
         await code.wait_for(timeout=timeout_s * 1000)
         link = await code.inner_text()
