@@ -128,12 +128,13 @@ def timing_run_seconds(budget_s: float, n_methods: int) -> float:
 
 
 def cap_sentence() -> str:
-    """The per-run cap as one sentence the UI and the README can print."""
+    """The per-run cap as sentences the UI and the README can print."""
+    runs = "heavy run works" if HEAVY_SLOTS == 1 else "heavy runs work"
     return (
         f"Runs up to {AUTO_RUN_MAX_UNITS:,} points × features × K × restarts start by "
-        "themselves; larger ones show their estimated time and wait for a click, and at "
-        f"most {HEAVY_SLOTS} heavy run{'s' if HEAVY_SLOTS != 1 else ''} work at once on "
-        "this server (one per visitor)."
+        "themselves; larger ones show their estimated time and wait for a click. At most "
+        f"{HEAVY_SLOTS} {runs} at a time on this server (one per visitor); the others "
+        "wait in line."
     )
 
 
