@@ -24,19 +24,21 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
+MAX_ROWS = 1_000_000  # dashboard.csv_upload.MAX_ROWS
 
 
 def write_file(path: Path, mb: float, cols: int, seed: int = 0) -> int:
     """A CSV of random floats (6 decimals) of about ``mb`` MB; returns its size in bytes."""
     rng = np.random.default_rng(seed)
     header = ",".join(f"f{i}" for i in range(cols)) + "\n"
-    row_bytes = cols * 10  # "-0.123456," is about 10 characters
-    rows = int(mb * 2**20 / row_bytes)
+    # Within the upload's row limit: a narrow file gets longer numbers ("-0.1234…,").
+    width = max(10, int(mb * 2**20 / (MAX_ROWS * cols)) + 1)
+    rows = min(MAX_ROWS, int(mb * 2**20 / (width * cols)))
     with path.open("w") as f:
         f.write(header)
         for start in range(0, rows, 20_000):
             block = rng.normal(size=(min(20_000, rows - start), cols))
-            np.savetxt(f, block, fmt="%.6f", delimiter=",")
+            np.savetxt(f, block, fmt=f"%.{width - 4}f", delimiter=",")
     return path.stat().st_size
 
 

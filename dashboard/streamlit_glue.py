@@ -446,7 +446,7 @@ def heavy_run(label: str, estimate_s: float, key: str) -> Iterator[Callable[[], 
     gate.cancel_session(sid)  # a run of an earlier script run of this session gives way
     try:
         with gate.run(sid, label, estimate_s, on_wait=on_wait) as ticket:
-            line.caption(f"Running {label} ({budget.describe_seconds(estimate_s)} expected).")
+            line.caption(f"Running {label}; other visitors' heavy runs wait until it ends.")
             yield ticket.check
     finally:
         box.empty()
