@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import page_registry
+from dashboard import page_registry, safe_text, upload_recipe
 from dashboard import run_settings as rs
 from dashboard import streamlit_glue as glue
 
@@ -48,9 +48,13 @@ def sidebar() -> None:
         st.selectbox("Init", rs.INIT_CHOICES, key=rs.INIT_KEY, bind="query-params")
         ds = glue.get_dataset()
         st.subheader("Dataset")
-        st.markdown(f"**{ds.name}**")
+        st.markdown(f"**{ds.markdown_name}**")
         labels = f"yes ({ds.n_classes} classes)" if ds.has_labels else "no"
         st.caption(f"{ds.n_samples:,} rows · {ds.n_features} features · true labels: {labels}")
+        if ds.origin is not None:  # an upload: what was done to the file
+            n_left = int((~ds.origin.kept).sum())
+            summary = upload_recipe.summary(ds.origin.recipe, n_left)
+            st.caption(f"Recipe: {safe_text.literal(summary, 200)}")
 
 
 nav = st.navigation(PAGES)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import compare as cmpmod
-from dashboard import runs
+from dashboard import fit_timing, runs
 from dashboard import streamlit_glue as glue
 from dashboard.compare_figures import (
     cluster_scatter,
@@ -19,7 +19,8 @@ settings = glue.run_settings()
 
 st.title("Compare with scikit-learn")
 st.caption(
-    f"Our from-scratch **kmeans_core** and **scikit-learn**'s `KMeans` cluster **{ds.name}** "
+    f"Our from-scratch **kmeans_core** and **scikit-learn**'s `KMeans` cluster "
+    f"**{ds.markdown_name}** "
     f"({ds.n_samples:,} rows × {ds.n_features} features) with the same K and seed from the "
     "sidebar and the settings below. Cluster numbers are arbitrary, so the two are first "
     "matched (Hungarian algorithm on the distances between their centers); matched clusters "
@@ -108,21 +109,18 @@ else:
     )
 
 try:
+    params = cmpmod.CompareParams(
+        k=k,
+        mode=mode,
+        init=settings.init,
+        seed=settings.seed,
+        n_init=int(n_init),
+        max_iter=int(max_iter),
+        tol=float(tol),
+        sklearn_seed=sklearn_seed,
+    )
     with st.spinner("Fitting kmeans_core and scikit-learn…"):
-        cmp = glue.cached_comparison(
-            ds.key,
-            k,
-            mode,
-            settings.init,
-            settings.seed,
-            int(n_init),
-            int(max_iter),
-            float(tol),
-            sklearn_seed,
-            ds.n_classes,
-            ds.X,
-            ds.true_labels,
-        )
+        cmp = glue.cached_comparison(ds, params)
 except ValueError as exc:
     st.error(f"The comparison could not run: {exc}", icon=":material/error:")
     st.stop()
@@ -150,9 +148,11 @@ st.dataframe(cmpmod.metrics_table(cmp), hide_index=True, width="stretch")
 st.caption(
     "ARI and NMI compare the two labelings (1 = the same partition, whatever the cluster "
     "numbers). Center distance is measured in the data's units after matching. Fit time is "
-    "one wall-clock fit each (after an untimed warm-up of scikit-learn), iterations and "
-    "restarts included; on small data it is mostly fixed overhead, and it varies with the "
-    "machine's load. The Speed page times single iterations properly."
+    "the wall clock of a whole fit (iterations and restarts included), repeated up to "
+    f"{fit_timing.DEFAULT_MAX_REPEATS} times with the two libraries taking turns, after an "
+    "untimed warm-up of scikit-learn: the median and the fastest–slowest range are shown, "
+    "and no winner is named while the ranges overlap. On small data it is mostly fixed "
+    "overhead; the Speed page times single iterations."
 )
 
 # --- Side by side ---------------------------------------------------------------------
@@ -212,21 +212,7 @@ st.caption(
 if cmp.core_vs_truth is not None and cmp.sklearn_vs_truth is not None:
     st.subheader("Against the true classes")
     class_names = ds.class_names or [f"class {c}" for c in range(ds.n_classes or 0)]
-    st.caption(
-        f"The dataset has {ds.n_classes} true classes (never used for fitting). Each "
-        "cluster is matched to at most one class so that most points land on the diagonal; "
-        "accuracy is the share of points on a matched pair"
-        + (
-            f" — with K = {k} and {ds.n_classes} classes, "
-            + (
-                "some clusters have no class and count as wrong."
-                if k > ds.n_classes
-                else "some classes have no cluster and count as wrong."
-            )
-            if k != ds.n_classes
-            else "."
-        )
-    )
+    st.caption(cmpmod.truth_caption(k, ds.n_classes or 0))
     h_left, h_right = st.columns(2)
     for col, fit, match in (
         (h_left, cmp.core, cmp.core_vs_truth),

@@ -7,11 +7,23 @@ import json
 
 import streamlit as st
 
-from dashboard import csv_upload, data_figures, generators, preprocess
+from dashboard import (
+    csv_upload,
+    data_figures,
+    encoding,
+    generators,
+    large_data,
+    settings_file,
+    upload_choices,
+)
 from dashboard import streamlit_glue as glue
 from dashboard.dataset import Dataset
+from dashboard.safe_text import literal, quoted
 
 FLASH_KEY = "data_flash"
+ERROR_KEY = "data_upload_error"
+# The label selectbox's "none" (a None value would show as an empty selection).
+NO_LABEL = ""
 SYNC_KEY = "data_synced_recipe"
 GEN_KIND_KEY = "gen_kind"
 BUILTIN_KIND_KEY = "builtin_kind"
@@ -57,32 +69,37 @@ def _make_current(ds: Dataset, message: str) -> None:
 def _param_widget(kind: str, name: str, p: generators.Param) -> None:
     key = _widget_key(kind, name)
     if p.kind == "choice":
-        st.selectbox(p.label, p.choices, key=key, help=p.help)
-    elif p.kind == "int" and p.hi - p.lo > 100:
+        st.selectbox(p.label, list(p.choices or ()), key=key, help=p.help)
+        return
+    # Numeric settings always have both bounds (generators.LIMITS).
+    lo, hi = float(p.lo or 0), float(p.hi or 0)
+    if p.kind == "int" and hi - lo > 100:
         st.number_input(
             p.label,
-            min_value=int(p.lo),
-            max_value=int(p.hi),
+            min_value=int(lo),
+            max_value=int(hi),
             step=int(p.step or 1),
             key=key,
-            help=f"{p.help} {int(p.lo):,} to {int(p.hi):,}.",
+            help=f"{p.help} {int(lo):,} to {int(hi):,}.",
         )
     elif p.kind == "int":
-        st.slider(p.label, int(p.lo), int(p.hi), step=1, key=key, help=p.help)
+        st.slider(p.label, int(lo), int(hi), step=1, key=key, help=p.help)
     else:
-        step = p.step or (0.01 if p.hi <= 1 else 0.1)
-        st.slider(p.label, float(p.lo), float(p.hi), step=float(step), key=key, help=p.help)
+        step = p.step or (0.01 if hi <= 1 else 0.1)
+        st.slider(p.label, lo, hi, step=float(step), key=key, help=p.help)
 
 
 def generate_tab(seed: int) -> None:
     """Generator choice, its settings and the Generate button."""
     left, right = st.columns([2, 3], gap="large")
     with left:
-        kind = st.selectbox(
-            "Shape",
-            generators.GENERATED_KINDS,
-            format_func=generators.TITLES.get,
-            key=GEN_KIND_KEY,
+        kind = str(
+            st.selectbox(
+                "Shape",
+                generators.GENERATED_KINDS,
+                format_func=lambda k: generators.TITLES[k],
+                key=GEN_KIND_KEY,
+            )
         )
         st.info(generators.NOTES[kind], icon=":material/lightbulb:")
         st.caption(f"Seed **{seed}** comes from the sidebar: change it there to draw new data.")
@@ -105,12 +122,14 @@ def builtin_tab(seed: int) -> None:
     """Built-in real datasets (iris, wine) with their scaling."""
     left, right = st.columns([2, 3], gap="large")
     with left:
-        kind = st.radio(
-            "Dataset",
-            generators.BUILTIN_KINDS,
-            format_func=generators.TITLES.get,
-            key=BUILTIN_KIND_KEY,
-            captions=[generators.NOTES[k] for k in generators.BUILTIN_KINDS],
+        kind = str(
+            st.radio(
+                "Dataset",
+                generators.BUILTIN_KINDS,
+                format_func=lambda k: generators.TITLES[k],
+                key=BUILTIN_KIND_KEY,
+                captions=[generators.NOTES[k] for k in generators.BUILTIN_KINDS],
+            )
         )
     with right:
         for name, p in generators.LIMITS[kind].items():
@@ -129,8 +148,200 @@ def builtin_tab(seed: int) -> None:
                 _make_current(ds, f"Loaded **{ds.name}**: {ds.n_samples:,} rows.")
 
 
+def _keys(fid: str) -> dict[str, str]:
+    return {
+        "init": f"up_init_{fid}",
+        "features": f"up_features_{fid}",
+        "label": f"up_label_{fid}",
+        "scaling": f"up_scaling_{fid}",
+    }
+
+
+def _col_key(what: str, fid: str, parsed: csv_upload.ParsedCSV, column: str) -> str:
+    # Keyed by position: column names may hold any character.
+    return f"up_{what}_{fid}_{list(parsed.frame.columns).index(column)}"
+
+
+def _write_choices(parsed: csv_upload.ParsedCSV, fid: str, c: upload_choices.Choices) -> None:
+    """Put choices into the upload widgets (at start, or from a callback)."""
+    keys = _keys(fid)
+    st.session_state[keys["features"]] = list(c.features)
+    st.session_state[keys["label"]] = c.label or NO_LABEL
+    st.session_state[keys["scaling"]] = c.scaling
+    for col in parsed.text_columns:
+        st.session_state[_col_key("enc", fid, parsed, col)] = c.encodings.get(col, "one-hot")
+    for col in map(str, parsed.frame.columns):
+        st.session_state[_col_key("missing", fid, parsed, col)] = c.missing.get(col, "drop")
+
+
+def _read_choices(parsed: csv_upload.ParsedCSV, fid: str) -> upload_choices.Choices:
+    keys = _keys(fid)
+    features = tuple(st.session_state[keys["features"]])
+    return upload_choices.Choices(
+        features=features,
+        encodings={
+            f: st.session_state.get(_col_key("enc", fid, parsed, f), "one-hot")
+            for f in features
+            if f in parsed.text_columns
+        },
+        label=st.session_state[keys["label"]] or None,
+        scaling=st.session_state[keys["scaling"]],
+        missing={
+            f: st.session_state.get(_col_key("missing", fid, parsed, f), "drop") for f in features
+        },
+    )
+
+
+def _reproduce(parsed, name: str, loaded: settings_file.UploadSettings, fid: str) -> None:
+    """Button callback: the settings file's dataset and K, init, seed become current."""
+    try:
+        ds = glue.cached_upload_dataset(parsed, name, loaded.recipe)
+    except csv_upload.UploadError as exc:
+        st.session_state[ERROR_KEY] = str(exc)
+        return
+    _write_choices(parsed, fid, upload_choices.from_recipe(loaded.recipe))
+    glue.set_run_settings(loaded.run)
+    glue.set_dataset(ds)
+    st.session_state[FLASH_KEY] = (
+        f"Reproduced the run of the settings file on **{literal(name)}**: "
+        f"{ds.n_samples:,} rows x {ds.n_features} features, K = {loaded.run.k}, "
+        f"init {loaded.run.init}, seed {loaded.run.seed}."
+    )
+
+
+def _settings_file_box(parsed, name: str, fid: str, keep_msg: str) -> None:
+    """The optional settings.json next to the CSV: check it, offer to reproduce its run."""
+    up = st.file_uploader(
+        "Settings file (optional)",
+        type=["json"],
+        key="upload_settings_file",
+        help="A settings.json from the Export page: repeats that run exactly on this CSV.",
+    )
+    if up is None:
+        return
+    try:
+        loaded = settings_file.for_upload(settings_file.read_settings(up.getvalue()), parsed)
+    except settings_file.SettingsFileError as exc:
+        st.error(
+            f"**{literal(up.name)}**: {literal(exc, 400)}\n\n{keep_msg}", icon=":material/error:"
+        )
+        return
+    run = loaded.run
+    st.info(
+        f"**{literal(up.name)}**: K = {run.k}, init {run.init}, seed {run.seed}; "
+        f"{len(loaded.recipe['features'])} feature column(s), scaling "
+        f"{literal(loaded.recipe.get('scaling'))}.",
+        icon=":material/settings:",
+    )
+    for note in loaded.notes:
+        st.warning(literal(note, 400), icon=":material/warning:")
+    st.button(
+        "Reproduce this run",
+        type="primary",
+        icon=":material/replay:",
+        on_click=_reproduce,
+        args=(parsed, name, loaded, fid),
+        key="upload_reproduce",
+    )
+
+
+def _suggestion_list(parsed, fid: str, defaults, choices) -> None:
+    """Each default with its reason and a one-click undo (or redo)."""
+    st.markdown("**Suggested set-up** · each with its reason; one click changes it")
+    for i, s in enumerate(upload_choices.suggestions(parsed, defaults, choices)):
+        text, button = st.columns([4, 1], vertical_alignment="center")
+        status = "" if s.in_effect else " · *changed*"
+        text.markdown(
+            f"**{literal(s.subject)}**: {literal(s.default, 300)} — {literal(s.reason, 300)}"
+            + status
+        )
+        button.button(
+            s.button_label,
+            key=f"up_toggle_{fid}_{i}",
+            on_click=_write_choices,
+            args=(parsed, fid, s.after_click),
+            type="secondary" if s.in_effect else "tertiary",
+            width="stretch",
+        )
+
+
+def _column_widgets(parsed, fid: str, defaults) -> None:
+    """Features, label and scaling; an encoding per text feature; missing values per feature."""
+    keys = _keys(fid)
+    # Numbers and encodable text, plus whatever a settings file chose.
+    wanted = set(parsed.numeric_columns) | set(defaults.encodable)
+    wanted |= set(st.session_state[keys["features"]])
+    usable = [str(c) for c in parsed.frame.columns if c in wanted]
+    st.multiselect(
+        "Columns to cluster on",
+        usable,
+        key=keys["features"],
+        format_func=lambda c: f"{c} (text)" if c in parsed.text_columns else c,
+    )
+    c1, c2 = st.columns(2)
+    c1.selectbox(
+        "Label column (optional: true classes, used only for scoring)",
+        [NO_LABEL, *map(str, parsed.frame.columns)],
+        format_func=lambda c: "none" if c == NO_LABEL else c,
+        key=keys["label"],
+    )
+    c2.radio(
+        "Scaling",
+        encoding.SCALINGS,
+        format_func=lambda s: encoding.SCALING_LABELS[s],
+        key=keys["scaling"],
+        horizontal=True,
+    )
+    chosen = st.session_state[keys["features"]]
+    text_features = [f for f in chosen if f in parsed.text_columns]
+    if text_features:
+        st.markdown(f"**Encoding of text columns** · {literal(encoding.WEIGHT_RULE, 300)}")
+        cols = st.columns(min(len(text_features), 4))
+        for i, f in enumerate(text_features):
+            cols[i % 4].selectbox(
+                literal(f, 40), encoding.TEXT_ENCODINGS, key=_col_key("enc", fid, parsed, f)
+            )
+    missing = {f: int(parsed.frame[f].isna().sum()) for f in chosen}
+    missing = {f: n for f, n in missing.items() if n}
+    if missing:
+        st.markdown("**Missing values** per column")
+        cols = st.columns(min(len(missing), 4))
+        for i, (f, n) in enumerate(missing.items()):
+            fills: tuple[str, ...] = (
+                encoding.NUMERIC_FILL if f in parsed.numeric_columns else encoding.TEXT_FILL
+            )
+            cols[i % 4].selectbox(
+                f"{literal(f, 40)} ({n:,} missing)",
+                ("drop", *fills),
+                format_func=lambda m: encoding.MISSING_LABELS[m],
+                key=_col_key("missing", fid, parsed, f),
+            )
+
+
+def _draft(parsed, name: str, defaults, choices, keep_msg: str) -> Dataset | None:
+    """The dataset the current choices give, with its warnings and encoded first rows."""
+    if choices.label in choices.features:
+        st.info(f"{quoted(choices.label)} is the label, so it is not a feature.")
+    recipe = upload_choices.to_recipe(parsed, name, defaults, choices)
+    try:
+        draft = glue.cached_upload_dataset(parsed, name, recipe)
+    except csv_upload.UploadError as exc:
+        st.error(f"{literal(exc, 400)}\n\n{keep_msg}", icon=":material/error:")
+        return None
+    assert draft.origin is not None
+    for warning in draft.origin.warnings:
+        st.warning(literal(warning, 300), icon=":material/balance:")
+    kept = int(draft.origin.kept.sum())
+    st.caption(
+        f"Features as clustered (first rows): {kept:,} of {parsed.n_rows:,} rows, "
+        f"{draft.n_features} feature column(s)."
+    )
+    st.dataframe(data_figures.preview_table(draft, n_rows=5), hide_index=True, height=220)
+    return draft
+
+
 def upload_tab(current: Dataset) -> None:
-    """CSV upload: parse, choose columns, label, missing values and scaling."""
+    """CSV upload: parse, suggested set-up, choices per column, preview, use."""
     st.caption(csv_upload.LIMITS_TEXT)
     up = st.file_uploader(
         "CSV file",
@@ -140,76 +351,153 @@ def upload_tab(current: Dataset) -> None:
     )
     if up is None:
         return
-    keep_msg = f"The dataset loaded before, **{current.name}**, is still in use."
-    with st.spinner(f"Reading {up.name} ..."):
+    keep_msg = f"The dataset loaded before, **{literal(current.name)}**, is still in use."
+    with st.spinner(f"Reading {literal(up.name)} ..."):
         try:
             parsed = glue.cached_parse_csv(up.getvalue())
         except csv_upload.UploadError as exc:
-            st.error(f"**{up.name}**: {exc}\n\n{keep_msg}", icon=":material/error:")
+            st.error(
+                f"**{literal(up.name)}**: {literal(exc, 400)}\n\n{keep_msg}",
+                icon=":material/error:",
+            )
             return
-    st.success(f"**{up.name}**: {parsed.summary}", icon=":material/check_circle:")
+    st.success(f"**{literal(up.name)}**: {parsed.summary}", icon=":material/check_circle:")
     for note in parsed.notes:
-        st.caption(note)
-    if parsed.text_columns:
-        st.caption(
-            "Text columns, left out of the features (one can be the label): "
-            + ", ".join(parsed.text_columns)
+        st.caption(literal(note, 300))
+    fid = parsed.sha256[:12]  # new file, fresh choices
+    defaults = glue.cached_suggest(parsed)
+    if _keys(fid)["init"] not in st.session_state:
+        st.session_state[_keys(fid)["init"]] = True
+        _write_choices(parsed, fid, upload_choices.from_defaults(defaults))
+    _settings_file_box(parsed, up.name, fid, keep_msg)
+    _suggestion_list(parsed, fid, defaults, _read_choices(parsed, fid))
+    _column_widgets(parsed, fid, defaults)
+    draft = _draft(parsed, up.name, defaults, _read_choices(parsed, fid), keep_msg)
+    if st.button("Use this data", type="primary", icon=":material/upload:", disabled=draft is None):
+        assert draft is not None
+        _make_current(
+            draft,
+            f"Loaded **{literal(draft.name)}**: {draft.n_samples:,} rows x "
+            f"{draft.n_features} features.",
         )
-    missing = parsed.missing_counts()
-    if missing:
-        per_col = ", ".join(f"{c}: {n:,}" for c, n in missing.items())
-        st.warning(
-            f"{sum(missing.values()):,} missing value(s) in the numeric columns ({per_col}). "
-            "Choose below whether to drop those rows or fill them in.",
-            icon=":material/warning:",
-        )
-    fid = hashlib.blake2b(up.getvalue(), digest_size=6).hexdigest()  # new file, fresh choices
-    with st.form(f"upload_form_{fid}"):
-        features = st.multiselect(
-            "Columns to cluster on",
-            parsed.numeric_columns,
-            default=parsed.suggested_features(),
-            key=f"up_features_{fid}",
-        )
-        columns = [None, *parsed.frame.columns]
-        suggested = parsed.suggested_label()
-        label = st.selectbox(
-            "Label column (optional: true classes, used only for scoring)",
-            columns,
-            index=columns.index(suggested) if suggested else 0,
-            format_func=lambda c: "none" if c is None else c,
-            key=f"up_label_{fid}",
-        )
+
+
+LARGE_FIT_KEY = "large_fit"
+LARGE_SOURCES = ("Files on the server", "Generated out of core")
+_LARGE_KEYS = ("large_pattern", "large_rows", "large_features", "large_blobs", "large_k")
+
+
+def _large_source_form() -> tuple[bool, dict]:
+    """The source, K and init widgets of the Large file tab; (submitted, choices)."""
+    kind = st.radio("Source", LARGE_SOURCES, horizontal=True, key="large_kind")
+    with st.form("large_form", border=False):
+        if kind == LARGE_SOURCES[0]:
+            st.text_input(
+                "File or pattern (CSV or Parquet)",
+                placeholder="trips.parquet, or parts/*.csv",
+                key="large_pattern",
+            )
+        else:
+            c1, c2, c3 = st.columns(3)
+            c1.number_input(
+                "Rows", 1_000, large_data.MAX_GENERATED_ROWS, 1_000_000, 1_000_000, key="large_rows"
+            )
+            c2.number_input("Features", 1, 100, 2, key="large_features")
+            c3.number_input("Blobs", 1, 50, 5, key="large_blobs")
         c1, c2 = st.columns(2)
-        how_missing = c1.radio(
-            "Missing values",
-            preprocess.MISSING_CHOICES,
-            format_func=preprocess.MISSING_LABELS.get,
-            key=f"up_missing_{fid}",
+        c1.number_input("K (clusters)", 1, 50, 5, key="large_k")
+        c2.selectbox(
+            "Initialisation",
+            ["k-means||", "k-means++"],
+            key="large_init",
+            help="k-means|| samples candidates in a few passes over all rows; k-means++ runs "
+            "on a uniform sample of 100,000 rows.",
         )
-        scaling = c2.radio(
-            "Scaling",
-            preprocess.SCALING_CHOICES,
-            format_func=preprocess.SCALING_LABELS.get,
-            key=f"up_scaling_{fid}",
-        )
-        submitted = st.form_submit_button("Use this data", type="primary", icon=":material/upload:")
-    if not submitted:
-        return
-    if label in features:
-        features = [f for f in features if f != label]
-        st.info(f"'{label}' is the label, so it was left out of the features.")
+        submitted = st.form_submit_button("Fit on Dask", type="primary", icon=":material/bolt:")
+    return submitted, {"kind": kind, **{k: st.session_state.get(k) for k in _LARGE_KEYS}}
+
+
+def _run_large_fit(choice: dict, seed: int) -> None:
+    """Open the source, fit with a progress bar, keep the result for the next reruns."""
     try:
-        ds = csv_upload.build_dataset(parsed, up.name, features, label, how_missing, scaling)
-    except csv_upload.UploadError as exc:
-        st.error(f"{exc}\n\n{keep_msg}", icon=":material/error:")
+        if choice["kind"] == LARGE_SOURCES[0]:
+            source = large_data.open_files(choice["large_pattern"] or "")
+        else:
+            source = large_data.generated_source(
+                int(choice["large_rows"]), int(choice["large_features"]),
+                int(choice["large_blobs"]), seed,
+            )  # fmt: skip
+        bar = st.progress(0.0, text="Reading the data once (checks, mean, initial centers) ...")
+        max_iter = 100
+
+        def progress(iteration: int, inertia: float) -> None:
+            bar.progress(
+                min(iteration / max_iter, 1.0),
+                text=f"Iteration {iteration}: inertia {inertia:,.6g}",
+            )
+
+        fit = large_data.fit_large(
+            source, int(choice["large_k"]), init=st.session_state.get("large_init", "k-means||"),
+            seed=seed, max_iter=max_iter, progress=progress,
+        )  # fmt: skip
+    except ValueError as exc:
+        st.error(literal(exc, 400), icon=":material/error:")
         return
-    _make_current(ds, f"Loaded **{ds.name}**: {ds.n_samples:,} rows x {ds.n_features} features.")
+    bar.empty()
+    st.session_state[LARGE_FIT_KEY] = (source, fit)
+
+
+def _show_large_fit(source: large_data.LargeSource, fit: large_data.LargeFit) -> None:
+    st.text(source.name)  # typed by the visitor or read from files: shown literally
+    if source.left_out:
+        st.text("Non-numeric columns left out: " + ", ".join(source.left_out))
+    m = st.columns(4)
+    m[0].metric("Rows", f"{fit.n_rows:,}")
+    m[1].metric("Iterations", fit.model.n_iter_)
+    m[2].metric("Inertia", f"{fit.model.inertia_:,.6g}")
+    m[3].metric("Fit time", f"{fit.seconds:,.1f} s")
+    plot_col, table_col = st.columns([3, 2], gap="large")
+    with plot_col:
+        st.plotly_chart(large_data.sample_figure(fit, source.feature_names), key="large_plot")
+        st.caption(fit.sample_note)
+    with table_col:
+        st.markdown("**Centers**")
+        st.dataframe(large_data.centers_table(fit, source.feature_names), hide_index=True)
+        target = large_data.labels_path(source)
+        if st.button("Write labels next to the data", icon=":material/save:", key="large_write"):
+            try:
+                with st.spinner("Writing one label per row ..."):
+                    path = large_data.write_labels(fit, source)
+            except ValueError as exc:
+                st.error(literal(exc, 400), icon=":material/error:")
+            else:
+                st.success("Labels written (Parquet, one row per input row) to:")
+                st.code(str(path), language=None)
+        else:
+            st.caption("Labels go to:")
+            st.code(str(target), language=None)
+
+
+def large_file_tab(seed: int) -> None:
+    """Data too large to upload: files on the server or generated rows, fitted on Dask."""
+    st.caption(
+        "For data larger than an upload or this machine's memory: read lazily with Dask, "
+        "never loaded whole (each iteration reads it once), clustered with every row. "
+        f"Files are read only from the server's data directory `{large_data.data_dir()}` "
+        f"(set by {large_data.DATA_DIR_ENV}); paths outside it are refused. "
+        "This result stays on this tab: the other pages keep the dataset below."
+    )
+    submitted, choice = _large_source_form()
+    if submitted:
+        _run_large_fit(choice, seed)
+    shown = st.session_state.get(LARGE_FIT_KEY)
+    if shown is not None:
+        _show_large_fit(*shown)
 
 
 def preview(ds: Dataset, seed: int) -> None:
     """First rows, summary and scatter of the current dataset."""
-    st.subheader(f"Preview: {ds.name}")
+    st.subheader(f"Preview: {ds.markdown_name}")
     source = {"generated": "generated", "builtin": "built-in data"}.get(ds.source, "uploaded file")
     m = st.columns([1, 1, 1, 2])
     m[0].metric("Rows", f"{ds.n_samples:,}")
@@ -217,7 +505,9 @@ def preview(ds: Dataset, seed: int) -> None:
     m[2].metric("True classes", ds.n_classes if ds.has_labels else "none")
     m[3].markdown(f"**Source:** {source}")
     for note in ds.notes:
-        m[3].caption(note)
+        m[3].caption(literal(note, 300))
+    for warning in ds.origin.warnings if ds.origin is not None else ():
+        st.warning(literal(warning, 300), icon=":material/balance:")
     plot_col, table_col = st.columns([3, 2], gap="large")
     with plot_col:
         columns = None
@@ -251,7 +541,12 @@ def preview(ds: Dataset, seed: int) -> None:
         for note in notes:
             st.caption(note)
     with table_col:
-        st.markdown(f"**First {min(10, ds.n_samples)} rows**")
+        if ds.origin is not None:
+            st.markdown("**First rows as uploaded**")
+            st.dataframe(data_figures.upload_table(ds), hide_index=True, height=220)
+            st.markdown("**As clustered** (encoded and scaled)")
+        else:
+            st.markdown(f"**First {min(10, ds.n_samples)} rows**")
         st.dataframe(data_figures.preview_table(ds), hide_index=True)
         counts = data_figures.class_counts(ds)
         if counts is not None:
@@ -281,9 +576,15 @@ flash_box = st.container()
 flash = st.session_state.pop(FLASH_KEY, None)
 if flash:
     flash_box.success(flash, icon=":material/check_circle:")
+upload_error = st.session_state.pop(ERROR_KEY, None)
+if upload_error:
+    flash_box.error(
+        f"{literal(upload_error, 400)}\n\nThe dataset loaded before is still in use.",
+        icon=":material/error:",
+    )
 
-tab_gen, tab_builtin, tab_upload = st.tabs(
-    ["Generate", "Built-in data", "Upload CSV"], key="data_source_tab"
+tab_gen, tab_builtin, tab_upload, tab_large = st.tabs(
+    ["Generate", "Built-in data", "Upload CSV", "Large file"], key="data_source_tab"
 )
 with tab_gen:
     generate_tab(seed)
@@ -291,6 +592,8 @@ with tab_builtin:
     builtin_tab(seed)
 with tab_upload:
     upload_tab(ds)
+with tab_large:
+    large_file_tab(seed)
 
 st.divider()
 preview(ds, seed)

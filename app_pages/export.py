@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from dashboard import export, page_registry, runs, share
+from dashboard import export, page_registry, runs, share, upload_recipe
 from dashboard import streamlit_glue as glue
+from dashboard.safe_text import literal, quoted
 
 # Pages a shared link can open on (label -> url_path), Animate first: the usual target.
 LINK_PAGES = {p.title: p.url_path for p in page_registry.tour_pages()}
@@ -17,6 +18,7 @@ st.caption(
 
 ds = glue.get_dataset()
 settings = glue.run_settings()
+n_left = int((~ds.origin.kept).sum()) if ds.origin is not None else 0
 k, k_notice = runs.usable_k(settings.k, ds.n_samples)
 if k_notice:
     st.warning(k_notice)
@@ -27,6 +29,8 @@ for note in runs.run_notes(model):
 
 params = share.link_params(ds, settings)
 base = share.app_base_url(st.context.url, page_registry.url_paths())
+# settings.json names the run by the link that opens it on the first link page.
+settings_link = share.share_url(base, next(iter(LINK_PAGES.values())), params)
 
 cols = st.columns(5)
 cols[0].metric("Rows", f"{ds.n_samples:,}")
@@ -34,13 +38,14 @@ cols[1].metric("Features", ds.n_features)
 cols[2].metric("K", k)
 cols[3].metric("Inertia", f"{model.inertia_:,.6g}", help="Sum of squared distances to centers.")
 cols[4].metric("Iterations", model.n_iter_)
-st.caption(f"Dataset **{ds.name}** · init {settings.init} · seed {settings.seed}")
+st.caption(f"Dataset **{literal(ds.name)}** · init {settings.init} · seed {settings.seed}")
+if ds.origin is not None:
+    st.caption("Recipe: " + literal(upload_recipe.summary(ds.origin.recipe, n_left), 300))
 
 st.subheader("Downloads")
 stem = export.file_stem(ds, settings)
-files = glue.cached_run_files(ds, settings, model, str(sorted(params.items())))
+files = glue.cached_run_files(ds, settings, model, settings_link)
 labels = model.labels_
-n_cols = ds.n_features + 1 + (1 if ds.has_labels else 0)
 
 
 def download_tile(
@@ -61,13 +66,13 @@ def download_tile(
         )
 
 
-tiles = st.columns(4)
+labelled = export.labelled_description(ds)
+tiles = st.columns(3)
 download_tile(
     tiles[0],
     "labelled",
     "**Labelled data** · CSV",
-    f"{ds.n_samples:,} rows × {n_cols} columns: the features under their own names, "
-    "`cluster`" + (" and `true_label`." if ds.has_labels else "."),
+    labelled,
     "Data + clusters",
     # Built only when clicked: a million-row CSV takes about a second.
     lambda: export.labelled_csv(ds, labels),
@@ -76,31 +81,52 @@ download_tile(
 )
 download_tile(
     tiles[1],
-    "centers",
-    "**Centers** · CSV",
-    f"{k} rows: `cluster`, `n_points` and the center's coordinates.",
+    "centers_original",
+    "**Centers** · CSV, in the data's units",
+    f"{k} rows: `cluster`, `n_points` and each center in the units of the file"
+    + (
+        " (scaling undone; a text column gets its most common level and the share of each)."
+        if ds.origin is not None
+        else "."
+    ),
     "Centers",
-    files.centers_csv,
+    files.centers_original_csv,
     f"{stem}_centers.csv",
     "text/csv",
 )
 download_tile(
     tiles[2],
+    "centers",
+    "**Centers** · CSV, in the units clustered",
+    f"{k} rows: the centers in the scaled, encoded units K-Means used (one column per "
+    "feature column of the clustering).",
+    "Centers (scaled)",
+    files.centers_csv,
+    f"{stem}_centers_scaled.csv",
+    "text/csv",
+)
+tiles = st.columns(3)
+download_tile(
+    tiles[0],
     "history",
     "**Step history** · CSV",
-    f"{files.n_history_rows:,} rows ({len(model.history_)} steps × {k} clusters): "
-    "inertia and every center after each assign and update step.",
+    f"{files.n_history_rows:,} rows ({len(model.history_ or [])} steps × {k} clusters): "
+    "inertia and every center (scaled units) after each assign and update step.",
     "History",
     files.history_csv,
     f"{stem}_history.csv",
     "text/csv",
 )
 download_tile(
-    tiles[3],
+    tiles[1],
     "settings",
     "**Settings** · JSON",
-    "K, init, seed, max_iter, tol, the dataset recipe, the kmeans_core version, "
-    "inertia and iterations.",
+    "The complete recipe: source file, columns, label, encoding, missing values, scaling; "
+    "K, init, seed, max_iter, tol; the share link. Upload it next to the CSV on the Data "
+    "page to repeat the run."
+    if ds.origin is not None
+    else "K, init, seed, max_iter, tol, the dataset recipe, the share link, the "
+    "kmeans_core version, inertia and iterations.",
     "Settings",
     files.settings_json,
     f"{stem}_settings.json",
@@ -113,16 +139,16 @@ st.caption(
 )
 
 with st.expander("Centers of this run", expanded=False):
-    st.dataframe(
-        export.centers_frame(model.cluster_centers_, ds.feature_names, labels), hide_index=True
-    )
+    st.dataframe(export.centers_original_frame(ds, model.cluster_centers_, labels), hide_index=True)
 
 st.subheader("Share this run")
 if ds.recipe is None:
     st.info(
-        "Uploaded data cannot travel in a link: the link below carries only K, init and seed. "
-        "Whoever opens it starts with the default dataset and can upload the same file on "
-        "the Data page to repeat the run.",
+        f"**This link cannot carry the file.** The run uses the uploaded file "
+        f"{quoted(ds.name)}; the link carries only K, init and seed and says it was made "
+        "from an uploaded file, so whoever opens it is asked to upload it. To repeat the "
+        "run exactly, send the CSV and the settings file: uploaded together on the Data "
+        "page they rebuild the same data and the same clusters.",
         icon=":material/cloud_off:",
     )
 else:

@@ -16,7 +16,7 @@ st.markdown(
     "our own from-scratch NumPy K-Means."
 )
 st.info(
-    f"Current dataset: **{ds.name}** ({ds.n_samples:,} rows, {ds.n_features} features). "
+    f"Current dataset: **{ds.markdown_name}** ({ds.n_samples:,} rows, {ds.n_features} features). "
     f"Run settings: K = {settings.k}, init {settings.init}, seed {settings.seed} — "
     "change them in the sidebar; every page uses them.",
     icon=":material/info:",

@@ -25,15 +25,44 @@ MAX_FRAMES = 61
 UNASSIGNED = -1
 
 STOP_EXPLANATIONS = {
-    "labels unchanged": "Converged: no point changed cluster, so the centroids cannot move again.",
+    "labels unchanged": (
+        "Done: no point changed cluster, so the centers cannot move any more. "
+        "This is a stable answer (not always the best one: try another start)."
+    ),
     "center shift below tol": (
-        "Converged: the centroids moved less than the tolerance "
-        "(total squared shift ≤ tol × mean feature variance)."
+        "Done: the centers moved less than the tolerance in the last update, "
+        "so the run stops and counts as converged."
     ),
     "max_iter reached": (
-        "Stopped at the iteration limit before converging; raise “max iterations” to go on."
+        "Stopped at the iteration limit before the centers settled; "
+        "raise “max iterations” to let it go on."
     ),
 }
+
+
+def stop_sentence(reason: str, n_changed: int, max_iter: int | None = None) -> str:
+    """Why the run stopped, in words a beginner follows.
+
+    Parameters
+    ----------
+    reason : str
+        kmeans_core's stop reason.
+    n_changed : int
+        Points that changed cluster in the run's last assignment: with a
+        tolerance stop some still may, which reads as a contradiction unless said.
+    max_iter : int, optional
+        Named when the run hit the iteration limit.
+    """
+    text = STOP_EXPLANATIONS.get(reason, f"Stopped: {reason}.")
+    if reason == "max_iter reached" and max_iter is not None:
+        text = text.replace("the iteration limit", f"the iteration limit ({max_iter})")
+    if reason == "center shift below tol" and n_changed:
+        text += (
+            f" {_plural(n_changed, 'point')} still changed cluster: the centers moved "
+            "less than the tolerance, which is small enough to stop. "
+            "Set the tolerance to 0 to run until no point changes."
+        )
+    return text
 
 
 @dataclass(frozen=True)
@@ -59,8 +88,6 @@ class AnimFrame:
         Inertia for these labels and centers (None before the first assignment).
     n_changed : int
         Points (of all rows) that changed cluster in this step.
-    max_shift : float
-        Largest distance a centroid moved in this step (update frames).
     relocated : tuple of int
         Clusters that were empty and were relocated in this step.
     stop_reason : str or None
@@ -79,7 +106,6 @@ class AnimFrame:
     changed: np.ndarray
     inertia: float | None
     n_changed: int
-    max_shift: float
     relocated: tuple[int, ...]
     stop_reason: str | None
     title: str
@@ -158,14 +184,12 @@ def step_caption(step: LloydStep, *, first_assign: bool, max_iter: int | None = 
             )
         for k in step.relocated:
             parts.append(
-                f"Cluster {k + 1} was empty and was relocated to a far point "
+                f"Cluster {k} was empty and was relocated to a far point "
                 "(the point farthest from its centroid)."
             )
     if step.stop_reason is not None:
-        reason = STOP_EXPLANATIONS.get(step.stop_reason, f"Stopped: {step.stop_reason}.")
-        if step.stop_reason == "max_iter reached" and max_iter is not None:
-            reason = reason.replace("the iteration limit", f"the iteration limit ({max_iter})")
-        parts.append(reason)
+        changed = step.n_changed if step.phase == "assign" else 0
+        parts.append(stop_sentence(step.stop_reason, changed, max_iter))
     return " ".join(parts)
 
 
@@ -173,7 +197,7 @@ def start_caption(k: int, how: str) -> str:
     """Caption of the start frame: where the centroids came from."""
     return (
         f"Start: {_plural(k, 'centroid')} placed by {how}. "
-        "Points are not assigned yet; press ▶ Play."
+        "Points are not assigned yet: step forward (→) or press ▶ Play."
     )
 
 
@@ -189,6 +213,45 @@ def thin_iterations(n_iter: int, max_frames: int = MAX_FRAMES) -> list[int]:
         return list(range(1, n_iter + 1))
     keep = np.unique(np.round(np.linspace(1, n_iter, budget)).astype(int))
     return [int(i) for i in keep]
+
+
+def _start_frame(init_centers: np.ndarray, n_shown: int, init_label: str) -> AnimFrame:
+    """Frame 0: the initial centers, no point assigned yet."""
+    return AnimFrame(
+        step=0,
+        iteration=0,
+        phase="start",
+        centers=init_centers,
+        labels=np.full(n_shown, UNASSIGNED, dtype=np.int16),
+        changed=np.zeros(n_shown, dtype=bool),
+        inertia=None,
+        n_changed=0,
+        relocated=(),
+        stop_reason=None,
+        title="Start",
+        caption=start_caption(len(init_centers), init_label),
+    )
+
+
+def _step_frame(
+    pos: int, s: LloydStep, labels: np.ndarray, changed: np.ndarray, caption: str
+) -> AnimFrame:
+    """The frame of one Lloyd half-step (labels already cut to the drawn sample)."""
+    phase_word = "assignment" if s.phase == "assign" else "update"
+    return AnimFrame(
+        step=pos,
+        iteration=s.iteration,
+        phase=s.phase,
+        centers=np.asarray(s.centers, dtype=float).copy(),
+        labels=labels,
+        changed=changed,
+        inertia=float(s.inertia),
+        n_changed=int(s.n_changed),
+        relocated=tuple(int(k) for k in s.relocated),
+        stop_reason=s.stop_reason,
+        title=f"Iteration {s.iteration} · {phase_word}" + (" · done" if s.stop_reason else ""),
+        caption=caption,
+    )
 
 
 def build_frames(
@@ -235,61 +298,25 @@ def build_frames(
     stop_reason = records[-1][0].stop_reason or "max_iter reached"
     kept = set(thin_iterations(n_iter, max_frames))
 
-    start = AnimFrame(
-        step=0,
-        iteration=0,
-        phase="start",
-        centers=init_centers,
-        labels=np.full(n_shown, UNASSIGNED, dtype=label_dtype),
-        changed=np.zeros(n_shown, dtype=bool),
-        inertia=None,
-        n_changed=0,
-        max_shift=0.0,
-        relocated=(),
-        stop_reason=None,
-        title="Start",
-        caption=start_caption(len(init_centers), init_label),
-    )
+    start = _start_frame(init_centers, n_shown, init_label)
     frames = [start]
     prev_labels = start.labels
     first_assign = True
     skipped_since_last = 0
     for pos, (s, labels) in enumerate(records, start=1):
-        is_last = pos == len(records)
-        if s.iteration not in kept and not is_last:
+        if s.iteration not in kept and pos != len(records):
             if s.phase == "assign":
                 skipped_since_last += 1
             continue
         caption = step_caption(s, first_assign=first_assign, max_iter=max_iter)
         if skipped_since_last:
-            caption = (
-                f"({_plural(skipped_since_last, 'iteration')} skipped in the animation.) " + caption
-            )
+            skipped = _plural(skipped_since_last, "iteration")
+            caption = f"({skipped} skipped in the animation.) " + caption
             skipped_since_last = 0
         # Update frames change labels only when an empty cluster took a point.
         changed = np.zeros(n_shown, dtype=bool) if first_assign else labels != prev_labels
-        shifts = np.asarray(s.center_shifts, dtype=float)
-        phase_word = "assignment" if s.phase == "assign" else "update"
-        frames.append(
-            AnimFrame(
-                step=pos,
-                iteration=s.iteration,
-                phase=s.phase,
-                centers=np.asarray(s.centers, dtype=float).copy(),
-                labels=labels,
-                changed=changed,
-                inertia=float(s.inertia),
-                n_changed=int(s.n_changed),
-                max_shift=float(shifts.max()) if shifts.size else 0.0,
-                relocated=tuple(int(k) for k in s.relocated),
-                stop_reason=s.stop_reason,
-                title=f"Iteration {s.iteration} · {phase_word}"
-                + (" · done" if s.stop_reason else ""),
-                caption=caption,
-            )
-        )
-        if s.phase == "assign":
-            first_assign = False
+        frames.append(_step_frame(pos, s, labels, changed, caption))
+        first_assign = first_assign and s.phase != "assign"
         prev_labels = labels
     return AnimationRun(
         frames=frames,
@@ -445,38 +472,47 @@ def picked_centers(
     return out
 
 
-def picks_from_selection(
-    selected: Sequence[dict],
+def centers_from_clicks(
+    clicks_2d: Sequence[Sequence[float]],
+    X: np.ndarray,
+    points_2d: np.ndarray,
     sample_idx: np.ndarray,
-    *,
-    points_curve: int = 0,
-    grid_curve: int | None = 1,
-) -> list[tuple[float, float, int | None]]:
-    """Clicked points of a pick chart as ``(x, y, row)`` picks.
+) -> np.ndarray:
+    """Starting centers, in feature space, from centroids placed on the 2-D chart.
+
+    With at most two features the chart is the feature space, so a click is a
+    center as it is. With more, the chart is a projection: each click snaps to
+    the nearest drawn point, whose row becomes the center.
 
     Parameters
     ----------
-    selected : sequence of dict
-        ``event.selection.points`` from ``st.plotly_chart(on_select="rerun")``.
+    clicks_2d : sequence of (x, y)
+        Chart coordinates of the centroids the presenter placed.
+    X : ndarray of shape (n_samples, n_features)
+    points_2d : ndarray of shape (n_shown, 2)
+        The drawn points in the chart's view.
     sample_idx : ndarray of int
-        Dataset rows of the chart's points trace, in trace order.
-    points_curve, grid_curve : int
-        Trace numbers of the data points and of the invisible empty-space grid;
-        clicks on any other trace (e.g. the picks themselves) are ignored.
+        Dataset rows of the drawn points.
 
     Returns
     -------
-    list of (x, y, row or None)
-        ``row`` is the dataset row for a data point, None for empty space.
+    ndarray of shape (len(clicks_2d), n_features)
+
+    Raises
+    ------
+    ValueError
+        If there are no clicks or they are not finite (x, y) pairs.
     """
-    picks: list[tuple[float, float, int | None]] = []
-    for p in selected:
-        curve = p.get("curve_number")
-        if curve == points_curve:
-            i = p.get("point_index", p.get("point_number"))
-            if i is None:
-                continue
-            picks.append((float(p["x"]), float(p["y"]), int(sample_idx[int(i)])))
-        elif grid_curve is not None and curve == grid_curve:
-            picks.append((float(p["x"]), float(p["y"]), None))
-    return picks
+    try:
+        clicks = np.asarray(clicks_2d, dtype=float).reshape(-1, 2)
+    except (TypeError, ValueError):
+        raise ValueError("Centroids must be (x, y) pairs.") from None
+    if len(clicks) == 0 or not np.isfinite(clicks).all():
+        raise ValueError("Place at least one centroid on the chart first.")
+    d = X.shape[1]
+    picks: list[tuple[float, float, int | None]] = [(float(x), float(y), None) for x, y in clicks]
+    if d > 2:
+        d2 = ((clicks[:, None, :] - np.asarray(points_2d)[None, :, :]) ** 2).sum(axis=2)
+        rows = np.asarray(sample_idx)[d2.argmin(axis=1)]
+        picks = [(x, y, int(r)) for (x, y, _), r in zip(picks, rows, strict=True)]
+    return picked_centers(picks, X)

@@ -8,23 +8,25 @@ comes from ``kmeans_core.elbow_sweep``.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from kneed import KneeLocator
+from numpy.typing import ArrayLike
 from sklearn.metrics import (
     calinski_harabasz_score,
     davies_bouldin_score,
     silhouette_samples,
 )
 
-from kmeans_core import elbow_sweep, farthest_point_init
+from kmeans_core import ElbowResult, elbow_sweep, farthest_point_init
 
 DEFAULT_K_RANGE = (1, 10)
 DEFAULT_N_INIT = 3
-# Silhouette is O(n^2) in time and memory: above this many rows it runs on a
-# fixed-seed sample of this size (same rows for every K, so the K's compare fairly).
+# Silhouette is O(n^2) in time and memory: above this many rows it is estimated on a
+# stratified sample of this size per K (1,000,000 rows cost the same as 3,000).
 SILHOUETTE_MAX_ROWS = 3000
 # Restarts are capped so that rows x restarts stays below this (1,000,000 rows -> 1 restart).
 MAX_ROW_RESTARTS = 1_000_000
@@ -33,13 +35,19 @@ FIT_SHARE = 0.85
 # Above this many rows x K-fits the page warns that the sweep will take a while.
 SLOW_SWEEP_WORK = 5_000_000
 
-CRITERIA = ("knee", "silhouette", "calinski_harabasz", "davies_bouldin")
+CRITERIA = ("knee", "silhouette", "calinski_harabasz", "davies_bouldin", "gap")
 CRITERION_NAMES = {
     "knee": "the knee",
     "silhouette": "silhouette",
     "calinski_harabasz": "Calinski–Harabasz",
     "davies_bouldin": "Davies–Bouldin",
+    "gap": "the gap statistic",
 }
+# Share of the criteria that voted which must agree for "strong" / "moderate" agreement.
+STRONG_AGREEMENT = 0.75
+MODERATE_AGREEMENT = 0.5
+
+Progress = Callable[[float, str], None]
 
 
 # --------------------------------------------------------------------------- plan
@@ -125,26 +133,30 @@ class KSweep:
         Wall time to fit all restarts of each K.
     silhouette, calinski_harabasz, davies_bouldin : ndarray of shape (n_k,)
         Scores of the best restart per K; NaN where the metric is undefined.
-    sample_idx : ndarray of int
-        Rows the silhouette was computed on (all rows for small data).
-    sample_labels : ndarray of shape (n_k, len(sample_idx)), int
-        Best-restart labels of those rows, per K (for the silhouette diagram).
+    silhouette_se : ndarray of shape (n_k,)
+        Standard error of the silhouette estimate (0 when computed on every row).
+    sample_rows : tuple of ndarray
+        Per K, the rows the silhouette was computed on (all rows for small data).
+    sample_labels, sample_values : tuple of ndarray
+        Per K, those rows' best-restart labels and silhouette values (for the diagram).
     n_distinct : ndarray of int, shape (n_k,)
         Distinct labels the best restart actually used per K.
-    silhouette_note : str or None
-        Said under the metrics when the silhouette used a sample.
+    n_samples : int
+        Rows swept.
     """
 
     k_values: np.ndarray
     inertia_runs: np.ndarray
     fit_seconds: np.ndarray
     silhouette: np.ndarray
+    silhouette_se: np.ndarray
     calinski_harabasz: np.ndarray
     davies_bouldin: np.ndarray
-    sample_idx: np.ndarray
-    sample_labels: np.ndarray
+    sample_rows: tuple[np.ndarray, ...]
+    sample_labels: tuple[np.ndarray, ...]
+    sample_values: tuple[np.ndarray, ...]
     n_distinct: np.ndarray
-    silhouette_note: str | None
+    n_samples: int
 
     @property
     def inertia_mean(self) -> np.ndarray:
@@ -161,31 +173,120 @@ class KSweep:
         """Highest WCSS over restarts per K."""
         return self.inertia_runs.max(axis=1)
 
+    @property
+    def silhouette_sampled(self) -> bool:
+        """Whether the silhouette was estimated on a sample of the rows."""
+        return any(len(rows) < self.n_samples for rows in self.sample_rows)
 
-def silhouette_sample(
-    n_samples: int, seed: int, max_rows: int = SILHOUETTE_MAX_ROWS
-) -> tuple[np.ndarray, str | None]:
-    """Rows to compute the silhouette on, and a note when it is a sample.
+    @property
+    def silhouette_note(self) -> str | None:
+        """Said under the metrics when the silhouette used a sample, else None."""
+        if not self.silhouette_sampled:
+            return None
+        size = SILHOUETTE_MAX_ROWS  # give or take a few rows of rounding per cluster
+        return (
+            f"Silhouette is estimated on a stratified sample of about {size:,} of the "
+            f"{self.n_samples:,} rows per K (each cluster sampled in proportion to its size), "
+            "because it compares every pair of points; error bars are ±1.96 standard errors. "
+            "Calinski–Harabasz and Davies–Bouldin use all rows."
+        )
 
-    Uses the same draw as ``sklearn.metrics.silhouette_score(..., sample_size=max_rows,
-    random_state=seed)`` (``RandomState(seed).permutation(n)[:max_rows]``), so the
-    score equals scikit-learn's sampled score.
+
+# --------------------------------------------------------------------------- silhouette
+
+
+def stratified_rows(labels: np.ndarray, max_rows: int, seed: int) -> np.ndarray:
+    """A sample of about ``max_rows`` rows, each cluster in proportion to its size.
+
+    Every non-empty cluster gets at least two rows (a silhouette needs a neighbour in
+    the same cluster) or all of its rows if it has fewer. All rows when ``len(labels)
+    <= max_rows``. Sorted row indices.
     """
-    if n_samples <= max_rows:
-        return np.arange(n_samples), None
-    idx = np.random.RandomState(seed).permutation(n_samples)[:max_rows]
-    note = (
-        f"Silhouette is computed on a fixed random sample of {max_rows:,} of the "
-        f"{n_samples:,} rows (seed {seed}; the same rows for every K), because it compares "
-        "every pair of points. Calinski–Harabasz and Davies–Bouldin use all rows."
-    )
-    return idx, note
+    n = len(labels)
+    if n <= max_rows:
+        return np.arange(n)
+    rng = np.random.default_rng(seed)
+    clusters, sizes = np.unique(labels, return_counts=True)
+    take = np.minimum(np.maximum(np.round(sizes * max_rows / n).astype(int), 2), sizes)
+    rows = [
+        rng.choice(np.flatnonzero(labels == c), size=t, replace=False)
+        for c, t in zip(clusters, take, strict=True)
+    ]
+    return np.sort(np.concatenate(rows))
+
+
+@dataclass(frozen=True)
+class SilhouetteEstimate:
+    """The mean silhouette of a labelling, estimated on (stratified) sample rows.
+
+    Attributes
+    ----------
+    mean : float
+        NaN when undefined (fewer than 2 or more than n - 1 clusters).
+    se : float
+        Standard error of ``mean`` (0 when every row was used).
+    rows, labels, values : ndarray
+        The rows used, their labels and their silhouette values.
+    """
+
+    mean: float
+    se: float
+    rows: np.ndarray
+    labels: np.ndarray
+    values: np.ndarray
+
+
+def _defined(labels: np.ndarray) -> bool:
+    """Whether silhouette and friends are defined: 2 <= distinct labels <= n - 1."""
+    n_labels = np.unique(labels).size
+    return 2 <= n_labels <= len(labels) - 1
+
+
+def silhouette_values(X: np.ndarray, labels: np.ndarray) -> np.ndarray | None:
+    """Per-point silhouette values (``sklearn.metrics.silhouette_samples``), None when undefined."""
+    if not _defined(labels):
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return np.asarray(silhouette_samples(X, labels))
+
+
+def _stratified_mean(values: np.ndarray, labels: np.ndarray, weights: dict[int, float]):
+    """Stratum-weighted mean and its standard error (each cluster is a stratum)."""
+    mean, var = 0.0, 0.0
+    for c, w in weights.items():
+        v = values[labels == c]
+        mean += w * float(v.mean())
+        var += w**2 * (float(v.var(ddof=1)) / v.size if v.size > 1 else 0.0)
+    return mean, float(np.sqrt(var))
+
+
+def silhouette_estimate(
+    X: np.ndarray, labels: np.ndarray, max_rows: int = SILHOUETTE_MAX_ROWS, seed: int = 0
+) -> SilhouetteEstimate:
+    """Mean silhouette with an error bar; exact on up to ``max_rows`` rows, else sampled.
+
+    Above ``max_rows`` the rows are a :func:`stratified_rows` sample, each point's
+    silhouette is computed within the sample (as ``silhouette_score(sample_size=...)``
+    does), and the mean weights each cluster by its share of *all* rows.
+    """
+    labels = np.asarray(labels)
+    rows = stratified_rows(labels, max_rows, seed)
+    lab = labels[rows]
+    values = silhouette_values(X[rows], lab)
+    if values is None:
+        return SilhouetteEstimate(float("nan"), float("nan"), rows, lab, np.full(len(rows), np.nan))
+    if len(rows) == len(labels):
+        return SilhouetteEstimate(float(values.mean()), 0.0, rows, lab, values)
+    clusters, sizes = np.unique(labels, return_counts=True)
+    weights = {int(c): s / len(labels) for c, s in zip(clusters, sizes, strict=True)}
+    mean, se = _stratified_mean(values, lab, weights)
+    return SilhouetteEstimate(mean, se, rows, lab, values)
 
 
 def _metric(fn: Callable, X: np.ndarray, labels: np.ndarray) -> float:
     """A metric that needs 2 <= distinct labels <= n - 1, NaN when undefined."""
-    n_labels = np.unique(labels).size
-    if n_labels < 2 or n_labels > len(labels) - 1:
+    if not _defined(labels):
         return float("nan")
     try:
         with warnings.catch_warnings():
@@ -197,22 +298,52 @@ def _metric(fn: Callable, X: np.ndarray, labels: np.ndarray) -> float:
 
 
 def score_labels(
-    X: np.ndarray, labels: np.ndarray, sample_idx: np.ndarray
-) -> tuple[float, float, float]:
-    """Silhouette (on ``sample_idx``), Calinski–Harabasz and Davies–Bouldin of one labelling.
+    X: np.ndarray, labels: np.ndarray, max_rows: int = SILHOUETTE_MAX_ROWS, seed: int = 0
+) -> tuple[SilhouetteEstimate, float, float]:
+    """Silhouette estimate, Calinski–Harabasz and Davies–Bouldin of one labelling.
 
-    Returns NaN for each metric that is undefined (fewer than 2 or more than n - 1
-    distinct labels, e.g. K = 1 or all points identical).
+    Calinski–Harabasz and Davies–Bouldin use all rows (they are O(n)); each is NaN
+    when undefined (fewer than 2 or more than n - 1 distinct labels, e.g. K = 1).
     """
-    sil = _metric(lambda A, b: silhouette_samples(A, b).mean(), X[sample_idx], labels[sample_idx])
-    ch = _metric(calinski_harabasz_score, X, labels)
-    db = _metric(davies_bouldin_score, X, labels)
-    return sil, ch, db
+    sil = silhouette_estimate(X, labels, max_rows, seed)
+    return (
+        sil,
+        _metric(calinski_harabasz_score, X, labels),
+        _metric(davies_bouldin_score, X, labels),
+    )
 
 
-def _init_arg(init: str):
+# --------------------------------------------------------------------------- sweep
+
+
+def _init_arg(init: str) -> str | Callable:
     # kmeans_core takes the two classic names as strings and anything else as a callable.
     return farthest_point_init if init == "farthest point" else init
+
+
+def _fit_all(
+    X: np.ndarray, k_values: Sequence[int], n_init: int, init: str, seed: int, report: Progress
+) -> ElbowResult:
+    def fitted(done: int, total: int) -> None:
+        report(FIT_SHARE * done / total, f"Fitting K-Means: {done} of {total} values of K done")
+
+    with warnings.catch_warnings():
+        # "fewer distinct clusters than K" on duplicate points: reported via n_distinct.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return elbow_sweep(
+            X, k_values, n_init=n_init, init=_init_arg(init), random_state=seed, progress=fitted
+        )
+
+
+def _score_all(
+    X: np.ndarray, all_labels: np.ndarray, seed: int, report: Progress
+) -> list[tuple[SilhouetteEstimate, float, float]]:
+    scores = []
+    for i, lab in enumerate(all_labels, start=1):
+        scores.append(score_labels(X, lab, SILHOUETTE_MAX_ROWS, seed))
+        n_k = len(all_labels)
+        report(FIT_SHARE + (1 - FIT_SHARE) * i / n_k, f"Scoring: {i} of {n_k} values of K done")
+    return scores
 
 
 def run_sweep(
@@ -222,7 +353,7 @@ def run_sweep(
     n_init: int,
     init: str = "k-means++",
     seed: int = 0,
-    progress: Callable[[float, str], None] | None = None,
+    progress: Progress | None = None,
 ) -> KSweep:
     """Sweep K with kmeans_core and score the best restart of each K.
 
@@ -251,34 +382,22 @@ def run_sweep(
         From kmeans_core, with a message fit for users.
     """
     report = progress or (lambda fraction, message: None)
-
-    def fitted(done: int, total: int) -> None:
-        report(FIT_SHARE * done / total, f"Fitting K-Means: {done} of {total} values of K done")
-
-    with warnings.catch_warnings():
-        # "fewer distinct clusters than K" on duplicate points: reported via n_distinct.
-        warnings.simplefilter("ignore", RuntimeWarning)
-        res = elbow_sweep(
-            X, k_values, n_init=n_init, init=_init_arg(init), random_state=seed, progress=fitted
-        )
-    idx, note = silhouette_sample(len(X), seed)
-    rows = []
-    for i, lab in enumerate(res.labels, start=1):
-        rows.append(score_labels(X, lab, idx))
-        n_k = len(res.labels)
-        report(FIT_SHARE + (1 - FIT_SHARE) * i / n_k, f"Scoring: {i} of {n_k} values of K done")
-    scores = np.array(rows).reshape(-1, 3)
+    res = _fit_all(X, k_values, n_init, init, seed, report)
+    scores = _score_all(X, res.labels, seed, report)
+    sils = [s for s, _, _ in scores]
     return KSweep(
         k_values=np.asarray(res.k_values, dtype=int),
         inertia_runs=np.asarray(res.inertia_runs, dtype=float),
         fit_seconds=np.asarray(res.fit_seconds, dtype=float),
-        silhouette=scores[:, 0],
-        calinski_harabasz=scores[:, 1],
-        davies_bouldin=scores[:, 2],
-        sample_idx=idx,
-        sample_labels=res.labels[:, idx].astype(np.int32),
+        silhouette=np.array([s.mean for s in sils]),
+        silhouette_se=np.array([s.se for s in sils]),
+        calinski_harabasz=np.array([ch for _, ch, _ in scores]),
+        davies_bouldin=np.array([db for _, _, db in scores]),
+        sample_rows=tuple(s.rows for s in sils),
+        sample_labels=tuple(s.labels.astype(np.int32) for s in sils),
+        sample_values=tuple(s.values for s in sils),
         n_distinct=np.array([np.unique(lab).size for lab in res.labels], dtype=int),
-        silhouette_note=note,
+        n_samples=len(X),
     )
 
 
@@ -300,7 +419,7 @@ class Knee:
     reason: str
 
 
-def find_knee(k_values: Sequence[int], wcss: Sequence[float], sensitivity: float = 1.0) -> Knee:
+def find_knee(k_values: ArrayLike, wcss: ArrayLike, sensitivity: float = 1.0) -> Knee:
     """Find the knee of a decreasing convex WCSS curve with ``kneed.KneeLocator``.
 
     Parameters
@@ -337,7 +456,7 @@ def find_knee(k_values: Sequence[int], wcss: Sequence[float], sensitivity: float
     return Knee(k, f"The knee (kneed, S = {sensitivity:g}) is at K = {k}.")
 
 
-def percent_drop(wcss: Sequence[float]) -> np.ndarray:
+def percent_drop(wcss: ArrayLike) -> np.ndarray:
     """Percentage drop of WCSS from each K to the next; NaN for the first and after zero.
 
     ``drop[i] = 100 * (wcss[i-1] - wcss[i]) / wcss[i-1]``.
@@ -354,7 +473,7 @@ def percent_drop(wcss: Sequence[float]) -> np.ndarray:
 # --------------------------------------------------------------------------- best K & vote
 
 
-def best_k(k_values: Sequence[int], scores: Sequence[float], mode: str) -> int | None:
+def best_k(k_values: ArrayLike, scores: ArrayLike, mode: str) -> int | None:
     """K with the best score (``mode`` "max" or "min"), ignoring NaN; ties go to the smaller K.
 
     Returns None when every score is NaN.
@@ -389,11 +508,14 @@ class Recommendation:
         None when no criterion could vote.
     agree : list of str
         Criteria (keys of ``CRITERIA``) that voted for ``k``.
+    strength : str
+        "strong", "moderate" or "weak" agreement ("" without a recommendation).
     sentence : str
     """
 
     k: int | None
     agree: list[str]
+    strength: str
     sentence: str
 
 
@@ -407,6 +529,55 @@ def _join(names: list[str]) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
+def _winner(cast: dict[str, int]) -> tuple[int, int, list[int]]:
+    """The most-voted K (smaller on ties), its vote count and the other tied K's."""
+    counts: dict[int, int] = {}
+    for k in cast.values():
+        counts[k] = counts.get(k, 0) + 1
+    top = max(counts.values())
+    tied = sorted(k for k, c in counts.items() if c == top)
+    return tied[0], top, tied[1:]
+
+
+def agreement_strength(n_agree: int, n_cast: int) -> str:
+    """How strongly the criteria agree: "strong", "moderate" or "weak"."""
+    share = n_agree / n_cast
+    if n_cast >= 2 and share >= STRONG_AGREEMENT:
+        return "strong"
+    if n_cast >= 2 and share >= MODERATE_AGREEMENT and n_agree >= 2:
+        return "moderate"
+    return "weak"
+
+
+def _headline(k: int, names: list[str], top: int, n_cast: int, tied: list[int]) -> str:
+    if n_cast == 1:
+        return f"Recommended K = {k}: only {names[0]} gave an answer"
+    if top == 1:
+        return (
+            f"Recommended K = {k}, but the criteria disagree: each picks a different K, "
+            f"so the smallest ({names[0]}'s) is taken"
+        )
+    verb = "both agree" if top == 2 == n_cast else "agree"
+    s = f"Recommended K = {k}: {_join(names)} {verb} ({top} of {n_cast} criteria"
+    if tied:
+        s += f"; tied with K = {_join([str(t) for t in tied])}, so the smaller K wins"
+    return s + ")"
+
+
+def _dissent(cast: dict[str, int], k: int) -> str:
+    prefs = [f"{CRITERION_NAMES[c]} prefers K = {cast[c]}" for c in CRITERIA if cast.get(c, k) != k]
+    return " " + _cap("; ".join(prefs)) + "." if prefs else ""
+
+
+def _no_votes(votes: dict[str, int | None]) -> str:
+    missing = [c for c in CRITERIA if c in votes and votes[c] is None]
+    if not missing:
+        return ""
+    why = {"knee": "none found", "gap": "no K passes its rule"}
+    named = [f"{CRITERION_NAMES[c]} ({why.get(c, 'undefined here')})" for c in missing]
+    return " No vote from " + _join(named) + "."
+
+
 def recommend(votes: dict[str, int | None]) -> Recommendation:
     """Majority vote over the criteria's best K; a tie goes to the smaller K.
 
@@ -414,50 +585,43 @@ def recommend(votes: dict[str, int | None]) -> Recommendation:
     ----------
     votes : dict
         Criterion name (one of ``CRITERIA``) -> its best K, or None when it has none.
+        Criteria left out of the dict were not computed and are not mentioned.
 
     Returns
     -------
     Recommendation
+        Its sentence names the criteria that agree, the strength of the agreement,
+        each dissenting criterion's K and the criteria that could not vote.
     """
     cast = {c: k for c, k in votes.items() if k is not None}
     if not cast:
         return Recommendation(
             None,
             [],
+            "",
             "No recommendation: no criterion could pick a K (the data are too small or "
             "all points are identical).",
         )
-    counts: dict[int, int] = {}
-    for k in cast.values():
-        counts[k] = counts.get(k, 0) + 1
-    top = max(counts.values())
-    k = min(kk for kk, c in counts.items() if c == top)
+    k, top, tied = _winner(cast)
     agree = [c for c in CRITERIA if cast.get(c) == k]
-    others = [c for c in CRITERIA if c in cast and cast[c] != k]
-    missing = [c for c in CRITERIA if c in votes and votes[c] is None]
+    strength = agreement_strength(top, len(cast))
     names = [CRITERION_NAMES[c] for c in agree]
-    if len(cast) == 1:
-        s = f"Recommended K = {k}: only {names[0]} gave an answer."
-    elif not others:
-        s = f"Recommended K = {k}: {_join(names)} {'both' if len(agree) == 2 else 'all'} agree."
-    elif top == 1:
-        s = (
-            f"Recommended K = {k}, but the criteria disagree: each picks a different K, "
-            f"so the smallest ({names[0]}'s) is taken."
-        )
-    else:
-        tied = sorted(kk for kk, c in counts.items() if c == top and kk != k)
-        s = f"Recommended K = {k}: {_join(names)} agree ({top} of {len(cast)} votes"
-        if tied:
-            s += f"; tied with K = {_join([str(t) for t in tied])}, so the smaller K wins"
-        s += ")."
-    if others:
-        prefs = [f"{CRITERION_NAMES[c]} prefers K = {cast[c]}" for c in others]
-        s += " " + _cap("; ".join(prefs)) + "."
-    if missing:
-        why = {c: "none found" if c == "knee" else "undefined here" for c in missing}
-        s += " No vote from " + _join([f"{CRITERION_NAMES[c]} ({why[c]})" for c in missing]) + "."
-    return Recommendation(k, agree, s)
+    s = _headline(k, names, top, len(cast), tied)
+    s += f" — {strength} agreement." if len(cast) > 1 else "."
+    return Recommendation(k, agree, strength, s + _dissent(cast, k) + _no_votes(votes))
+
+
+def picked_k(points: Sequence[Mapping[str, Any]], k_values: ArrayLike) -> int | None:
+    """The K of the point last selected on a chart (Plotly selection event), if it was swept.
+
+    Every trace on the Choose K charts has K on its x axis, so a point's ``x`` is its K.
+    """
+    swept = {int(k) for k in np.asarray(k_values).ravel()}
+    for point in reversed(list(points)):
+        x = point.get("x")
+        if isinstance(x, int | float) and float(x).is_integer() and int(x) in swept:
+            return int(x)
+    return None
 
 
 # --------------------------------------------------------------------------- knife plot
@@ -498,13 +662,13 @@ class SilhouetteDiagram:
     n_points: int
 
 
-def silhouette_diagram(X: np.ndarray, labels: np.ndarray, k: int) -> SilhouetteDiagram | None:
+def silhouette_diagram(values: np.ndarray, labels: np.ndarray, k: int) -> SilhouetteDiagram | None:
     """Per-point silhouette values grouped by cluster and sorted, for the knife plot.
 
     Parameters
     ----------
-    X : ndarray of shape (n, d)
-        The rows to use (already sampled for large data).
+    values : ndarray of shape (n,)
+        Silhouette value of each point (:func:`silhouette_values`; NaN when undefined).
     labels : ndarray of shape (n,)
     k : int
         The K these labels came from (for titles).
@@ -515,20 +679,37 @@ def silhouette_diagram(X: np.ndarray, labels: np.ndarray, k: int) -> SilhouetteD
         None when the silhouette is undefined (fewer than 2 or more than n - 1 clusters).
     """
     labels = np.asarray(labels)
-    present = np.unique(labels)
-    if present.size < 2 or present.size > len(labels) - 1:
+    values = np.asarray(values, dtype=float)
+    if not _defined(labels) or not np.all(np.isfinite(values)):
         return None
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        s = silhouette_samples(X, labels)
-    average = float(s.mean())
+    average = float(values.mean())
     clusters = [
-        ClusterSilhouette(int(c), np.sort(s[labels == c])[::-1], float(s[labels == c].mean()))
-        for c in present
+        ClusterSilhouette(
+            int(c), np.sort(values[labels == c])[::-1], float(values[labels == c].mean())
+        )
+        for c in np.unique(labels)
     ]
     below = [c.cluster for c in clusters if c.values[0] < average]
     weakest = min(clusters, key=lambda c: c.mean).cluster
     return SilhouetteDiagram(int(k), clusters, average, below, weakest, int(len(labels)))
+
+
+def sweep_diagram(
+    sweep: KSweep, k: int, numbers: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None
+) -> SilhouetteDiagram | None:
+    """The knife-plot data of one swept K, from the values the sweep kept (no recomputing).
+
+    ``numbers(rows, labels)``, when given, renumbers the sampled rows' labels (so the
+    blades carry the cluster numbers and colours the other pages show).
+    """
+    hit = np.flatnonzero(sweep.k_values == k)
+    if hit.size == 0:
+        return None
+    i = int(hit[0])
+    labels = sweep.sample_labels[i]
+    if numbers is not None:
+        labels = numbers(sweep.sample_rows[i], labels)
+    return silhouette_diagram(sweep.sample_values[i], labels, k)
 
 
 def describe_diagram(diag: SilhouetteDiagram) -> str:
@@ -553,40 +734,56 @@ def describe_diagram(diag: SilhouetteDiagram) -> str:
 # --------------------------------------------------------------------------- warnings
 
 
-def sweep_warnings(sweep: KSweep, recommended: int | None) -> list[str]:
-    """Plain-language warnings about a sweep: identical points, duplicates, K at the edge.
+def _duplicate_warning(sweep: KSweep) -> str | None:
+    ks = sweep.k_values
+    short = ks[sweep.n_distinct < ks]
+    if not short.size:
+        return None
+    listed = ", ".join(map(str, short[:6])) + ("…" if short.size > 6 else "")
+    return (
+        f"For K = {listed}, K-Means found fewer distinct clusters than K: the data have "
+        f"only about {int(sweep.n_distinct.max())} distinct groups of identical points."
+    )
+
+
+def sweep_warnings(sweep: KSweep) -> list[str]:
+    """Plain-language warnings about a sweep: identical points, duplicate points.
 
     Parameters
     ----------
     sweep : KSweep
-    recommended : int or None
-        The recommended K, to say when it sits at the top of the swept range.
 
     Returns
     -------
     list of str
     """
-    out = []
-    ks = sweep.k_values
     if sweep.n_distinct.max() == 1 and np.all(sweep.inertia_runs == 0):
-        out.append(
+        return [
             "All points are identical: WCSS is 0 for every K and the silhouette, "
             "Calinski–Harabasz and Davies–Bouldin are undefined. There is nothing to cluster."
-        )
-        return out
-    short = ks[sweep.n_distinct < ks]
-    if short.size:
-        listed = ", ".join(map(str, short[:6])) + ("…" if short.size > 6 else "")
-        out.append(
-            f"For K = {listed}, K-Means found fewer distinct clusters than K: the data have "
-            f"only about {int(sweep.n_distinct.max())} distinct groups of identical points."
-        )
-    if recommended is not None and ks.size > 2 and recommended == ks.max():
-        out.append(
-            f"The recommended K = {recommended} is the largest K swept: the best K may lie "
-            "beyond the range, or the data may have no clear cluster structure. Try a wider range."
-        )
-    return out
+        ]
+    dup = _duplicate_warning(sweep)
+    return [dup] if dup else []
+
+
+def edge_warning(k_values: ArrayLike, votes: dict[str, int | None]) -> str | None:
+    """A warning when criteria pick the largest (or a smallest above 2) K of the range.
+
+    A best K at the edge of the swept range may only be the edge: the true optimum
+    can lie beyond it. Needs at least 3 swept K's to say anything.
+    """
+    ks = sorted(int(k) for k in np.asarray(k_values).ravel())
+    if len(ks) < 3:
+        return None
+    edges = {ks[-1]: "largest"} | ({ks[0]: "smallest"} if ks[0] > 2 else {})
+    hits = [(c, k) for c, k in votes.items() if k in edges]
+    if not hits:
+        return None
+    said = _join([f"{CRITERION_NAMES[c]} (K = {k}, the {edges[k]} K swept)" for c, k in hits])
+    return (
+        f"At the edge of the range: {said}. The best K may lie beyond it — try a wider range "
+        "(the K range slider above)."
+    )
 
 
 def band_note(sweep: KSweep) -> str:

@@ -9,9 +9,9 @@ arbitrary, so every comparison first matches them with the Hungarian algorithm
 from __future__ import annotations
 
 import functools
-import time
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -21,7 +21,9 @@ from sklearn.cluster import KMeans as SklearnKMeans
 from sklearn.metrics import adjusted_rand_score, confusion_matrix, normalized_mutual_info_score
 
 from dashboard import runs
+from dashboard.fit_timing import FitTiming, speed_verdict, spread_text, time_alternating
 from dashboard.plotting import display_sample, view_2d
+from dashboard.run_settings import INIT_CHOICES
 from kmeans_core import KMeans
 
 SAME_START = "same start"
@@ -42,6 +44,83 @@ MAX_HIGHLIGHT_POINTS = 5000
 
 
 @dataclass(frozen=True)
+class CompareParams:
+    """Every setting of one comparison, checked once (the page, the cache and the fit share it).
+
+    Attributes
+    ----------
+    k : int
+        Number of clusters (already clamped to the data, see ``runs.usable_k``).
+    mode : {"same start", "each its own k-means++"}
+        "same start": the initial centers are computed once with ``init`` and ``seed``
+        and given to both as an array with one run (``n_init`` is ignored).
+        "each its own k-means++": both use ``init="k-means++"`` and ``n_init`` restarts
+        of their own.
+    init : str
+        Initialiser for "same start" (one of ``run_settings.INIT_CHOICES``).
+    seed : int
+        ``random_state`` of both libraries.
+    n_init, max_iter, tol
+        Shared by both libraries.
+    sklearn_seed : int or None
+        "each its own k-means++" only: scikit-learn's ``random_state`` when it should
+        differ from ``seed``. kmeans_core's k-means++ draws the same random numbers as
+        scikit-learn's, so with one seed both pick the same starts; a second seed shows
+        how close truly independent runs land.
+
+    Raises
+    ------
+    ValueError
+        On an unknown mode or init, or a count or tolerance out of range.
+    """
+
+    k: int
+    mode: str = SAME_START
+    init: str = "k-means++"
+    seed: int = 0
+    n_init: int = DEFAULT_N_INIT
+    max_iter: int = DEFAULT_MAX_ITER
+    tol: float = DEFAULT_TOL
+    sklearn_seed: int | None = None
+
+    def __post_init__(self) -> None:
+        problems = [msg for bad, msg in self._rules() if bad]
+        if problems:
+            raise ValueError(" ".join(problems))
+
+    def _rules(self) -> list[tuple[bool, str]]:
+        # One table of (is it wrong?, what to do), in the spirit of sklearn's constraints.
+        return [
+            (self.mode not in MODES, f"Unknown mode {self.mode!r}; choose one of {MODES}."),
+            (
+                self.init not in INIT_CHOICES,
+                f"Unknown init {self.init!r}; choose one of {INIT_CHOICES}.",
+            ),
+            (self.k < 1, f"K must be at least 1, not {self.k}."),
+            (self.n_init < 1, f"n_init must be at least 1, not {self.n_init}."),
+            (self.max_iter < 1, f"max_iter must be at least 1, not {self.max_iter}."),
+            (not self.tol >= 0, f"tol must be 0 or more, not {self.tol}."),
+        ]
+
+    @property
+    def same_start(self) -> bool:
+        """Whether both libraries start from the same centers."""
+        return self.mode == SAME_START
+
+    @property
+    def runs_each(self) -> int:
+        """Restarts per library: one from a shared start, ``n_init`` otherwise."""
+        return 1 if self.same_start else self.n_init
+
+    @property
+    def sklearn_random_state(self) -> int:
+        """scikit-learn's seed: ``sklearn_seed`` in own-init mode when given, else ``seed``."""
+        if self.same_start or self.sklearn_seed is None:
+            return self.seed
+        return self.sklearn_seed
+
+
+@dataclass(frozen=True)
 class FitResult:
     """One library's fit, reduced to what the page compares.
 
@@ -54,8 +133,8 @@ class FitResult:
     inertia : float
     n_iter : int
         Lloyd iterations of the best run.
-    fit_seconds : float
-        Wall time of ``fit`` (``time.perf_counter``).
+    timing : FitTiming
+        Wall time of ``fit``, repeated (the two libraries take turns).
     warnings : tuple of str
         Warnings the fit raised (e.g. fewer distinct clusters than K on duplicate points).
     """
@@ -65,7 +144,7 @@ class FitResult:
     centers: np.ndarray
     inertia: float
     n_iter: int
-    fit_seconds: float
+    timing: FitTiming
     warnings: tuple[str, ...] = ()
 
 
@@ -79,58 +158,43 @@ def _warm_up_sklearn() -> None:
     SklearnKMeans(n_clusters=2, n_init=1, random_state=0).fit(np.arange(20.0).reshape(10, 2))
 
 
-def _timed_fit(library: str, model, X: np.ndarray) -> FitResult:
-    """Fit ``model`` on X, timing it and recording (not printing) its warnings."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        start = time.perf_counter()
-        model.fit(X)
-        seconds = time.perf_counter() - start
-    messages = tuple(dict.fromkeys(str(w.message) for w in caught))
+def _models(params: CompareParams, start: np.ndarray | None) -> tuple[Any, Any]:
+    """Unfitted kmeans_core and scikit-learn estimators for ``params``."""
+    init: Any = start if start is not None else "k-means++"
+    common = dict(n_init=params.runs_each, max_iter=params.max_iter, tol=params.tol)
+    core = KMeans(n_clusters=params.k, init=init, random_state=params.seed, **common)
+    sk = SklearnKMeans(
+        n_clusters=params.k, init=init, random_state=params.sklearn_random_state, **common
+    )
+    return core, sk
+
+
+def _result(library: str, model: Any, timing: FitTiming, messages: list[str]) -> FitResult:
+    """A fitted model reduced to a :class:`FitResult` (repeated warnings said once)."""
     return FitResult(
         library=library,
         labels=np.asarray(model.labels_, dtype=np.int64),
         centers=np.asarray(model.cluster_centers_, dtype=float),
         inertia=float(model.inertia_),
         n_iter=int(model.n_iter_),
-        fit_seconds=seconds,
-        warnings=messages,
+        timing=timing,
+        warnings=tuple(dict.fromkeys(messages)),
     )
 
 
 def fit_both(
-    X: np.ndarray,
-    k: int,
-    mode: str,
-    *,
-    init: str = "k-means++",
-    seed: int = 0,
-    n_init: int = DEFAULT_N_INIT,
-    max_iter: int = DEFAULT_MAX_ITER,
-    tol: float = DEFAULT_TOL,
-    sklearn_seed: int | None = None,
+    X: np.ndarray, params: CompareParams
 ) -> tuple[FitResult, FitResult, np.ndarray | None]:
-    """Fit kmeans_core and scikit-learn K-Means on the same data.
+    """Fit kmeans_core and scikit-learn K-Means on the same data, timing both fairly.
+
+    Each fit is repeated (alternating libraries, up to
+    :data:`dashboard.fit_timing.DEFAULT_MAX_REPEATS` rounds within a time budget); the
+    fits are deterministic, so the first round's models are the results.
 
     Parameters
     ----------
     X : ndarray of shape (n_samples, n_features)
-    k : int
-        Number of clusters (already clamped to the data, see ``runs.usable_k``).
-    mode : {"same start", "each its own k-means++"}
-        "same start": the initial centers are computed once with ``init`` and ``seed``
-        and given to both as an array with ``n_init=1`` (``n_init`` is ignored).
-        "each its own k-means++": both use ``init="k-means++"``, ``random_state=seed``
-        and ``n_init`` restarts of their own.
-    init : str
-        Initialiser for "same start" (one of ``state.INIT_CHOICES``).
-    seed, n_init, max_iter, tol
-        Shared by both libraries.
-    sklearn_seed : int, optional
-        "each its own k-means++" only: scikit-learn's ``random_state`` when it should
-        differ from ``seed``. kmeans_core's k-means++ draws the same random numbers as
-        scikit-learn's, so with one seed both pick the same starts; a second seed shows
-        how close truly independent runs land.
+    params : CompareParams
 
     Returns
     -------
@@ -138,25 +202,30 @@ def fit_both(
     start_centers : ndarray of shape (k, n_features) or None
         The shared initial centers ("same start" only).
     """
-    if mode not in MODES:
-        raise ValueError(f"Unknown mode {mode!r}; choose one of {MODES}.")
-    if mode == SAME_START:
-        start = runs.initial_centers(X, k, init, seed)
-        core_init, sk_init, runs_each = start, start, 1
-    else:
-        start, core_init, sk_init, runs_each = None, "k-means++", "k-means++", int(n_init)
-    sk_seed = seed if sklearn_seed is None or mode == SAME_START else sklearn_seed
+    start = None
+    if params.same_start:
+        start = runs.initial_centers(X, params.k, params.init, params.seed)
     _warm_up_sklearn()
-    common = dict(n_init=runs_each, max_iter=int(max_iter), tol=float(tol))
-    core = _timed_fit(
-        "kmeans_core", KMeans(n_clusters=k, init=core_init, random_state=seed, **common), X
+    core_model, sk_model = _models(params, start)
+    core_warned: list[str] = []
+    sk_warned: list[str] = []
+    _, (core_time, sk_time) = time_alternating(
+        [
+            functools.partial(_fit_recording, core_model, X, core_warned),
+            functools.partial(_fit_recording, sk_model, X, sk_warned),
+        ]
     )
-    sk = _timed_fit(
-        "scikit-learn",
-        SklearnKMeans(n_clusters=k, init=sk_init, random_state=sk_seed, **common),
-        X,
-    )
+    core = _result("kmeans_core", core_model, core_time, core_warned)
+    sk = _result("scikit-learn", sk_model, sk_time, sk_warned)
     return core, sk, start
+
+
+def _fit_recording(model: Any, X: np.ndarray, sink: list[str]) -> None:
+    """Fit ``model``, appending the warnings it raised to ``sink`` (not printing them)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.fit(X)
+    sink.extend(str(w.message) for w in caught)
 
 
 # --------------------------------------------------------------------------- matching
@@ -175,26 +244,6 @@ def match_centers(ref_centers: np.ndarray, other_centers: np.ndarray) -> np.ndar
     rows, cols = linear_sum_assignment(cost)
     mapping = np.full(len(other_centers), -1, dtype=np.int64)
     mapping[rows] = cols
-    return mapping
-
-
-def match_labels(ref: np.ndarray, other: np.ndarray) -> np.ndarray:
-    """Pair ``other``'s cluster ids with ``ref``'s ids so that most points agree.
-
-    Hungarian algorithm on the contingency table (maximising the overlap). Works when
-    the two have different numbers of ids: left-over ids of ``other`` map to -1.
-
-    Returns
-    -------
-    mapping : ndarray of int, shape (max(other) + 1,)
-        ``mapping[j]`` is the ``ref`` id matched to ``other`` id j, or -1.
-    """
-    n_ref = int(np.max(ref)) + 1
-    n_other = int(np.max(other)) + 1
-    table = _counts(ref, other, n_ref, n_other)  # rows = ref ids, columns = other ids
-    rows, cols = linear_sum_assignment(table, maximize=True)
-    mapping = np.full(n_other, -1, dtype=np.int64)
-    mapping[cols] = rows
     return mapping
 
 
@@ -393,31 +442,27 @@ def compare_fits(
 
 def run_comparison(
     X: np.ndarray,
-    k: int,
-    mode: str,
-    *,
-    init: str = "k-means++",
-    seed: int = 0,
-    n_init: int = DEFAULT_N_INIT,
-    max_iter: int = DEFAULT_MAX_ITER,
-    tol: float = DEFAULT_TOL,
-    sklearn_seed: int | None = None,
+    params: CompareParams,
     truth: np.ndarray | None = None,
     n_classes: int | None = None,
 ) -> Comparison:
-    """:func:`fit_both` then :func:`compare_fits` (see those for the parameters)."""
-    core, sk, start = fit_both(
-        X,
-        k,
-        mode,
-        init=init,
-        seed=seed,
-        n_init=n_init,
-        max_iter=max_iter,
-        tol=tol,
-        sklearn_seed=sklearn_seed,
-    )
-    return compare_fits(core, sk, mode, truth, n_classes, start)
+    """:func:`fit_both` then :func:`compare_fits`: what the Compare page shows.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    params : CompareParams
+    truth : ndarray of int or None
+        True class codes, for accuracy after matching.
+    n_classes : int, optional
+        Number of true classes.
+
+    Returns
+    -------
+    Comparison
+    """
+    core, sk, start = fit_both(X, params)
+    return compare_fits(core, sk, params.mode, truth, n_classes, start)
 
 
 # --------------------------------------------------------------------------- words
@@ -480,63 +525,50 @@ def summary_sentence(cmp: Comparison) -> str:
     )
 
 
-def _fmt_seconds(s: float) -> str:
-    return f"{s * 1000:,.1f} ms" if s < 1 else f"{s:,.2f} s"
-
-
-def _speed_phrase(core_s: float, sk_s: float) -> str:
-    if core_s <= 0 or sk_s <= 0:
-        return ""
-    if core_s <= sk_s:
-        return f"kmeans_core {sk_s / core_s:.1f}× faster"
-    return f"scikit-learn {core_s / sk_s:.1f}× faster"
-
-
-def metrics_table(cmp: Comparison) -> pd.DataFrame:
-    """The page's one table: a row per measure; per-library columns and a "between" column.
-
-    All cells are strings, formatted for reading (no further formatting needed).
-    """
+def _library_rows(cmp: Comparison) -> list[tuple[str, str, str, str]]:
+    """Rows measured per library: inertia, iterations, fit time, accuracy."""
     core, sk = cmp.core, cmp.sklearn
+    rel = cmp.inertia_rel_diff
+    iter_gap = abs(core.n_iter - sk.n_iter)
     rows = [
         (
             "Inertia (within-cluster sum of squares)",
             f"{core.inertia:,.6g}",
             f"{sk.inertia:,.6g}",
-            "exactly equal"
-            if cmp.inertia_rel_diff == 0
-            else f"relative difference {cmp.inertia_rel_diff:.1e}",
+            "exactly equal" if rel == 0 else f"relative difference {rel:.1e}",
         ),
         (
             "Lloyd iterations",
             str(core.n_iter),
             str(sk.n_iter),
-            "equal" if core.n_iter == sk.n_iter else f"differ by {abs(core.n_iter - sk.n_iter)}",
+            "equal" if iter_gap == 0 else f"differ by {iter_gap}",
         ),
         (
-            "Fit time",
-            _fmt_seconds(core.fit_seconds),
-            _fmt_seconds(sk.fit_seconds),
-            _speed_phrase(core.fit_seconds, sk.fit_seconds),
+            "Fit time: median (fastest–slowest, runs)",
+            spread_text(core.timing),
+            spread_text(sk.timing),
+            speed_verdict("kmeans_core", core.timing, "scikit-learn", sk.timing),
         ),
     ]
     if cmp.core_vs_truth is not None and cmp.sklearn_vs_truth is not None:
+        core_acc, sk_acc = cmp.core_vs_truth.accuracy, cmp.sklearn_vs_truth.accuracy
         rows.append(
-            (
-                "Accuracy vs true classes (after matching)",
-                f"{cmp.core_vs_truth.accuracy:.1%}",
-                f"{cmp.sklearn_vs_truth.accuracy:.1%}",
-                "",
-            )
+            ("Accuracy vs true classes (after matching)", f"{core_acc:.1%}", f"{sk_acc:.1%}", "")
         )
-    rows += [
+    return rows
+
+
+def _between_rows(cmp: Comparison) -> list[tuple[str, str, str, str]]:
+    """Rows measured between the two labelings."""
+    dist = cmp.center_distances
+    return [
         ("Adjusted Rand index (ARI) between the two", "", "", f"{cmp.ari:.4f}  (1 = same)"),
         ("Normalised mutual information (NMI)", "", "", f"{cmp.nmi:.4f}  (1 = same)"),
         (
             "Center distance after matching: max / mean",
             "",
             "",
-            f"{cmp.center_distances.max():.3g} / {cmp.center_distances.mean():.3g}",
+            f"{dist.max():.3g} / {dist.mean():.3g}",
         ),
         (
             "Points in a different cluster after matching",
@@ -545,10 +577,33 @@ def metrics_table(cmp: Comparison) -> pd.DataFrame:
             f"{cmp.n_disagree:,} of {cmp.n_samples:,}",
         ),
     ]
+
+
+def metrics_table(cmp: Comparison) -> pd.DataFrame:
+    """The page's one table: a row per measure; per-library columns and a "between" column.
+
+    All cells are strings, formatted for reading (no further formatting needed).
+    """
+    rows = _library_rows(cmp) + _between_rows(cmp)
     return pd.DataFrame(rows, columns=["Measure", "kmeans_core", "scikit-learn", "Between the two"])
 
 
-def highlight_indices(disagree: np.ndarray, max_points: int = MAX_HIGHLIGHT_POINTS, seed: int = 0):
+def truth_caption(k: int, n_classes: int) -> str:
+    """How accuracy against the true classes is counted, for K clusters and C classes."""
+    text = (
+        f"The dataset has {n_classes} true classes (never used for fitting). Each cluster is "
+        "matched to at most one class so that most points land on the diagonal; accuracy "
+        "is the share of points on a matched pair"
+    )
+    if k == n_classes:
+        return f"{text}."
+    missing = "some clusters have no class" if k > n_classes else "some classes have no cluster"
+    return f"{text} — with K = {k} and {n_classes} classes, {missing} and count as wrong."
+
+
+def highlight_indices(
+    disagree: np.ndarray, max_points: int = MAX_HIGHLIGHT_POINTS, seed: int = 0
+) -> tuple[np.ndarray, str | None]:
     """Rows to highlight as disagreements: all of them, or a sample when there are many.
 
     Returns

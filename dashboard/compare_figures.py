@@ -21,8 +21,13 @@ SCATTER_HEIGHT = 470
 # Room under each panel for the axis title and up to three legend rows.
 LEGEND_MARGIN = 120
 
+# ([x0, x1], [y0, y1]) axis ranges shared by side-by-side panels.
+Ranges = tuple[list[float], list[float]]
 
-def _finish(fig: go.Figure, title: str, x_title: str, y_title: str, ranges) -> go.Figure:
+
+def _finish(
+    fig: go.Figure, title: str, x_title: str, y_title: str, ranges: Ranges | None
+) -> go.Figure:
     """Common look of the three side-by-side panels.
 
     The legend sits in a fixed bottom margin (not pushing the plot up), and the panels
@@ -39,7 +44,7 @@ def _finish(fig: go.Figure, title: str, x_title: str, y_title: str, ranges) -> g
     return fig
 
 
-def shared_ranges(*arrays: np.ndarray, pad: float = 0.05):
+def shared_ranges(*arrays: np.ndarray, pad: float = 0.05) -> Ranges:
     """Axis ranges ``([x0, x1], [y0, y1])`` covering every 2-D array given, padded."""
     pts = np.vstack([a for a in arrays if len(a)])
     lo, hi = pts.min(axis=0), pts.max(axis=0)
@@ -54,11 +59,11 @@ def cluster_scatter(
     centers_2d: np.ndarray,
     *,
     title: str,
-    color_ids: Sequence[int] | None = None,
+    color_ids: Sequence[int] | np.ndarray | None = None,
     cluster_names: Sequence[str] | None = None,
     x_title: str = "",
     y_title: str = "",
-    ranges=None,
+    ranges: Ranges | None = None,
 ) -> go.Figure:
     """Points coloured by cluster, with each cluster's center as a large cross.
 
@@ -87,37 +92,41 @@ def cluster_scatter(
         then one trace "centers".
     """
     k = len(centers_2d)
-    color_ids = list(range(k)) if color_ids is None else [int(c) for c in color_ids]
+    colors = list(range(k)) if color_ids is None else [int(c) for c in color_ids]
     names = [f"cluster {j}" for j in range(k)] if cluster_names is None else list(cluster_names)
-    fig = go.Figure()
-    for j in range(k):
-        mask = labels == j
-        fig.add_trace(
-            go.Scattergl(
-                x=points[mask, 0],
-                y=points[mask, 1],
-                mode="markers",
-                name=names[j],
-                marker=dict(size=5, color=cluster_color(color_ids[j]), opacity=0.7),
-                hovertemplate=f"{names[j]}<br>(%{{x:.3g}}, %{{y:.3g}})<extra></extra>",
-            )
-        )
-    # WebGL traces are drawn above SVG ones: the centers must be WebGL too to stay on top.
-    fig.add_trace(
-        go.Scattergl(
-            x=centers_2d[:, 0],
-            y=centers_2d[:, 1],
-            mode="markers",
-            name="centers",
-            # Black with a white rim: visible on top of any cluster colour.
-            marker=dict(symbol="x", size=16, color="black", line=dict(width=1.5, color="white")),
-            text=names,
-            hovertemplate="center of %{text}<br>(%{x:.3g}, %{y:.3g})<extra></extra>",
-        )
+    fig = go.Figure(
+        [_cluster_trace(points[labels == j], names[j], colors[j]) for j in range(k)]
+        + [_centers_trace(centers_2d, names)]
     )
     fig = _finish(fig, title, x_title, y_title, ranges)
     fig.update_layout(showlegend=k <= MAX_LEGEND_CLUSTERS)
     return fig
+
+
+def _cluster_trace(points: np.ndarray, name: str, color_id: int) -> go.Scattergl:
+    """One cluster's points, in its colour."""
+    return go.Scattergl(
+        x=points[:, 0],
+        y=points[:, 1],
+        mode="markers",
+        name=name,
+        marker=dict(size=5, color=cluster_color(color_id), opacity=0.7),
+        hovertemplate=f"{name}<br>(%{{x:.3g}}, %{{y:.3g}})<extra></extra>",
+    )
+
+
+def _centers_trace(centers_2d: np.ndarray, names: list[str]) -> go.Scattergl:
+    """The centers as large crosses (WebGL too: WebGL traces are drawn above SVG ones)."""
+    return go.Scattergl(
+        x=centers_2d[:, 0],
+        y=centers_2d[:, 1],
+        mode="markers",
+        name="centers",
+        # Black with a white rim: visible on top of any cluster colour.
+        marker=dict(symbol="x", size=16, color="black", line=dict(width=1.5, color="white")),
+        text=names,
+        hovertemplate="center of %{text}<br>(%{x:.3g}, %{y:.3g})<extra></extra>",
+    )
 
 
 def disagreement_scatter(
@@ -128,7 +137,7 @@ def disagreement_scatter(
     *,
     x_title: str = "",
     y_title: str = "",
-    ranges=None,
+    ranges: Ranges | None = None,
 ) -> go.Figure:
     """All (sampled) points in grey, the points the two libraries disagree on in red.
 

@@ -1,11 +1,10 @@
-"""Reading and validating an uploaded CSV, then turning it into a :class:`Dataset`.
+"""Reading and validating an uploaded CSV: bytes -> :class:`ParsedCSV`.
 
-Two steps, so the page can ask the user which columns to use in between:
-
-1. :func:`parse_csv` (bytes -> :class:`ParsedCSV`): detects the encoding and the
-   delimiter, reads the table with pandas and sorts columns into numeric and text.
-2. :func:`build_dataset` (ParsedCSV + the user's choices -> Dataset): picks the
-   feature and label columns, handles missing values and scales.
+:func:`parse_csv` detects the encoding and the delimiter, reads the table with
+pandas, gives every column a distinct name (:func:`unique_names`) and sorts the
+columns into numeric and text. What to do with them (features, label, encoding,
+missing values, scaling) is :mod:`dashboard.column_roles` (the defaults) and
+:mod:`dashboard.upload_recipe` (building the dataset).
 
 Anything wrong raises :class:`UploadError` (a ``ValueError``) whose message says
 what is wrong and what to do; it is meant to be shown to users as-is.
@@ -14,14 +13,12 @@ what is wrong and what to do; it is meant to be shown to users as-is.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-
-from dashboard import preprocess
-from dashboard.dataset import Dataset
 
 # App-side limits (Streamlit's own upload limit, .streamlit/config.toml, is 200 MB).
 # Measured: a 58 MB CSV of 1M rows x 4 columns parses in about 1 s, so 150 MB
@@ -38,6 +35,10 @@ LIMITS_TEXT = (
     "delimiter (comma, semicolon, tab or |) and encoding (UTF-8, Windows-1252, Latin-1) "
     "are detected."
 )
+
+# Columns the exports add (dashboard.export.ADDED_COLUMNS): a file column of one of these
+# names keeps it, and the export's own column takes a suffix; the preview says so.
+APP_COLUMNS = ("row", "cluster", "left_out_reason", "true_label", "n_points")
 
 DELIMITERS = ",;\t|"
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe (|)"}
@@ -75,17 +76,20 @@ class ParsedCSV:
     Attributes
     ----------
     frame : DataFrame
+        Every column of the file, under distinct names (see :func:`unique_names`).
         Numeric columns as float64 (NaN = missing); other columns as read.
     delimiter, encoding : str
         What was detected and used.
     numeric_columns : list of str
-        Columns that can be features.
+        Columns of numbers (they can be features as they are).
     text_columns : list of str
-        Columns left out of the features (they can still be the label).
-    empty_columns : list of str
-        Columns with no values at all.
+        Columns of text (they can be the label, or features once encoded).
+    integer_columns : list of str
+        Numeric columns written as whole numbers (exports write them back so).
     notes : list of str
-        What was detected or converted on the way in.
+        What was detected, renamed or converted on the way in.
+    sha256 : str
+        Hex SHA-256 of the file's bytes (a settings file names its data by it).
     """
 
     frame: pd.DataFrame
@@ -93,8 +97,9 @@ class ParsedCSV:
     encoding: str
     numeric_columns: list[str]
     text_columns: list[str]
-    empty_columns: list[str] = field(default_factory=list)
+    integer_columns: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    sha256: str = ""
 
     @property
     def n_rows(self) -> int:
@@ -109,32 +114,6 @@ class ParsedCSV:
             f"{DELIMITER_NAMES.get(self.delimiter, repr(self.delimiter))} · "
             f"encoding: {ENCODING_NAMES.get(self.encoding, self.encoding)}"
         )
-
-    def missing_counts(self) -> dict[str, int]:
-        """Missing values per numeric column (only columns that have some)."""
-        counts = self.frame[self.numeric_columns].isna().sum()
-        return {str(c): int(v) for c, v in counts.items() if v > 0}
-
-    def suggested_features(self) -> list[str]:
-        """Numeric columns minus ones that look like a row index (0, 1, 2, ...)."""
-        out = []
-        for c in self.numeric_columns:
-            col = self.frame[c].to_numpy()
-            n = len(col)
-            is_index = n > 2 and (
-                np.array_equal(col, np.arange(n)) or np.array_equal(col, np.arange(1, n + 1))
-            )
-            if not is_index:
-                out.append(c)
-        return out or list(self.numeric_columns)
-
-    def suggested_label(self) -> str | None:
-        """The last text column that looks like class names (2..MAX_CLASSES values)."""
-        for c in reversed(self.text_columns):
-            k = int(self.frame[c].nunique(dropna=True))
-            if 2 <= k <= min(MAX_CLASSES, self.n_rows - 1):
-                return c
-        return None
 
 
 def _mb(n: int) -> str:
@@ -252,26 +231,77 @@ def _to_numeric(s: pd.Series, sep: str) -> tuple[pd.Series | None, str | None]:
     return None, None
 
 
-def parse_csv(data: bytes) -> ParsedCSV:
-    """Read an uploaded CSV: detect encoding and delimiter, classify columns.
+def _header_names(text: str, sep: str, n_columns: int) -> list[str] | None:
+    """The header row's fields exactly as written, or None when they do not match the table.
+
+    pandas renames exact duplicates itself (``x``, ``x.1``); reading the header with
+    :mod:`csv` keeps the names the user wrote so one rule can tell them apart.
+    """
+    try:
+        header = next(csv.reader(io.StringIO(text), delimiter=sep, skipinitialspace=True))
+    except (StopIteration, csv.Error):
+        return None
+    return header if len(header) == n_columns else None
+
+
+def unique_names(raw: list[str]) -> tuple[list[str], list[str]]:
+    """Column names made distinct: trimmed, empty ones numbered, clashes suffixed.
+
+    Two names clash when they are equal after trimming spaces and ignoring case
+    (``"x "``, ``"x"`` and ``"X"``): a spreadsheet, a SQL join or a reader would take
+    them for the same column. The first keeps its name; the next ones become
+    ``"x (2)"``, ``"x (3)"``, ...
 
     Parameters
     ----------
-    data : bytes
-        The file's content.
+    raw : list of str
+        The header fields as written.
 
     Returns
     -------
-    ParsedCSV
-
-    Raises
-    ------
-    UploadError
-        Empty, too large, not a text CSV, no rows, a single row, no numeric
-        column, rows that do not line up, more than the row/column limits.
+    names : list of str
+        One distinct name per column, in order.
+    notes : list of str
+        One sentence per renamed column, for the preview.
     """
-    _check_bytes(data)
-    text, encoding = _decode(data)
+    names: list[str] = []
+    notes: list[str] = []
+    written_as: dict[str, str] = {}  # folded name -> the header field that took it first
+    renamed: list[str] = []
+    for i, field_ in enumerate(raw):
+        written = str(field_)
+        base = written.strip() or f"column {i + 1}"
+        name, n = base, 1
+        while name.casefold() in written_as:
+            n += 1
+            name = f"{base} ({n})"
+        if name != base:
+            holder = written_as[base.casefold()]
+            notes.append(_clash_note(written, holder, name, holder in renamed))
+        elif not written.strip():
+            notes.append(f"Column {i + 1} has no name; it is called '{name}'.")
+        # A made-up name is held by the renamed column, not by what its header said.
+        written_as[name.casefold()] = written if name == base else name
+        if name != base:
+            renamed.append(name)
+        written_as.setdefault(base.casefold(), written)
+        names.append(name)
+    return names, notes
+
+
+def _clash_note(written: str, earlier: str, new: str, earlier_renamed: bool) -> str:
+    if earlier_renamed:
+        why = "the name given to an earlier clashing column"
+    elif written == earlier:
+        why = "the same name appears twice"
+    elif written.strip() == earlier.strip():
+        why = "the same name once spaces are trimmed"
+    else:
+        why = "the same name when upper and lower case are not told apart"
+    return f"Column '{written}' clashes with '{earlier}' ({why}); it is called '{new}'."
+
+
+def _check_text(text: str) -> None:
     head = text[:4096]
     controls = sum(1 for ch in head if ord(ch) < 32 and ch not in "\t\r\n")
     if controls > max(2, len(head) // 100):
@@ -281,20 +311,29 @@ def parse_csv(data: bytes) -> ParsedCSV:
             "The file has only blank lines. Upload a CSV with a header row and at least two "
             "rows of numbers."
         )
-    sep = _sniff_delimiter(text)
-    notes: list[str] = []
-    if encoding not in ("utf-8", "utf-8-sig"):
-        notes.append(
-            f"The file is not UTF-8; it was read as {ENCODING_NAMES[encoding]}. If accented "
-            "letters look wrong, save it as 'CSV UTF-8' and upload again."
-        )
+
+
+def _read_table(text: str, sep: str) -> tuple[pd.DataFrame, list[str]]:
+    """The table under distinct column names, and notes on what was renamed."""
     df = _read(text, sep, header=0)
     if df.shape[1] > 0 and all(_looks_numeric(c) for c in df.columns):
         # The first line is data, not names: read again without a header.
         df = _read(text, sep, header=None)
         df.columns = [f"column {i + 1}" for i in range(df.shape[1])]
-        notes.append("No header row found (the first line is numbers); columns were numbered.")
-    df.columns = [str(c).strip() for c in df.columns]
+        return df, ["No header row found (the first line is numbers); columns were numbered."]
+    raw = _header_names(text, sep, df.shape[1]) or [str(c) for c in df.columns]
+    names, notes = unique_names(raw)
+    df.columns = names
+    taken = [n for n in names if n.casefold() in APP_COLUMNS]
+    if taken:
+        notes.append(
+            f"Column(s) {', '.join(taken)} have names the exports use for their own columns; "
+            "yours keep them and the export's columns get a suffix (e.g. cluster_1)."
+        )
+    return df, notes
+
+
+def _check_shape(df: pd.DataFrame) -> None:
     if df.shape[1] > MAX_COLUMNS:
         raise UploadError(
             f"The file has {df.shape[1]:,} columns; this app reads up to {MAX_COLUMNS}. "
@@ -315,156 +354,93 @@ def parse_csv(data: bytes) -> ParsedCSV:
             "The file has only one data row; K-Means needs at least two points (and more to "
             "find anything). Add more rows."
         )
-    numeric, text_cols, empty = [], [], []
-    for c in df.columns:
-        s = df[c]
-        if pd.api.types.is_bool_dtype(s):
-            text_cols.append(c)
-        elif pd.api.types.is_numeric_dtype(s):
-            df[c] = s.astype(np.float64)
-            (numeric if s.notna().any() else empty).append(c)
-        elif s.isna().all():
-            empty.append(c)
-        else:
-            converted, note = _to_numeric(s, sep)
-            if converted is None:
-                text_cols.append(c)
-            else:
-                df[c] = converted.astype(np.float64)
-                numeric.append(c)
-                if note:
-                    notes.append(f"Column '{c}': {note}.")
-    if not numeric:
-        if df.shape[1] == 1:
-            first = str(df.iloc[0, 0])[:40]
-            raise UploadError(
-                f"Only one column was found, holding text like '{first}'. The values are "
-                "probably separated by something other than a comma, semicolon, tab or |. "
-                "Save the file with commas between values and upload again."
-            )
-        raise UploadError(
-            f"No numeric column found: {', '.join(text_cols[:8]) or 'every column is empty'}"
-            f"{' ...' if len(text_cols) > 8 else ''}. K-Means needs numbers; upload a file "
-            "with at least one column of numbers."
-        )
-    if empty:
-        notes.append(f"Empty column(s) left out: {', '.join(empty)}.")
-    return ParsedCSV(df, sep, encoding, numeric, text_cols, empty, notes)
 
 
-def _label_codes(s: pd.Series) -> tuple[np.ndarray, list[str]]:
-    """Integer codes (0..C-1, sorted by class name) and the class names."""
+def _column_kind(s: pd.Series, sep: str) -> tuple[str, pd.Series | None, str | None]:
+    """``("numeric" | "integer" | "text" | "empty", numbers or None, note or None)``."""
+    if pd.api.types.is_bool_dtype(s):
+        return "text", None, None
     if pd.api.types.is_numeric_dtype(s):
-        finite = s.dropna()
-        if (finite == finite.round()).all():
-            s = s.astype("Int64")
-    names = s.astype("string").fillna("(missing)").str.strip()
-    codes, uniques = pd.factorize(names, sort=True)
-    return codes.astype(np.int64), [str(u) for u in uniques]
+        if not s.notna().any():
+            return "empty", None, None
+        kind = "integer" if pd.api.types.is_integer_dtype(s) else "numeric"
+        return kind, s.astype(np.float64), None
+    if s.isna().all():
+        return "empty", None, None
+    converted, note = _to_numeric(s, sep)
+    if converted is None:
+        return "text", None, None
+    return "numeric", converted.astype(np.float64), note
 
 
-def build_dataset(
-    parsed: ParsedCSV,
-    name: str,
-    features: list[str],
-    label: str | None = None,
-    missing: str = "drop",
-    scaling: str = "none",
-) -> Dataset:
-    """Turn a parsed CSV and the user's choices into a Dataset ready for clustering.
+def _classify(df: pd.DataFrame, sep: str) -> tuple[list[str], list[str], list[str], list[str]]:
+    """Numeric, text and integer columns (numbers converted in place), and notes."""
+    numeric: list[str] = []
+    text_cols: list[str] = []
+    integer: list[str] = []
+    empty: list[str] = []
+    notes: list[str] = []
+    for i, c in enumerate(df.columns):
+        kind, numbers, note = _column_kind(df.iloc[:, i], sep)
+        if numbers is not None:
+            df.isetitem(i, numbers.to_numpy())
+            numeric.append(c)
+        {"text": text_cols, "empty": empty, "integer": integer}.get(kind, []).append(c)
+        if note:
+            notes.append(f"Column '{c}': {note}.")
+    if empty:
+        notes.append(f"Empty column(s), not usable: {', '.join(empty)}.")
+    return numeric, text_cols, integer, notes
+
+
+def _no_numeric_error(df: pd.DataFrame, text_cols: list[str]) -> UploadError:
+    if df.shape[1] == 1:
+        first = str(df.iloc[0, 0])[:40]
+        return UploadError(
+            f"Only one column was found, holding text like '{first}'. The values are "
+            "probably separated by something other than a comma, semicolon, tab or |. "
+            "Save the file with commas between values and upload again."
+        )
+    return UploadError(
+        f"No numeric column found: {', '.join(text_cols[:8]) or 'every column is empty'}"
+        f"{' ...' if len(text_cols) > 8 else ''}. K-Means needs numbers; upload a file "
+        "with at least one column of numbers."
+    )
+
+
+def parse_csv(data: bytes) -> ParsedCSV:
+    """Read an uploaded CSV: detect encoding and delimiter, name and classify columns.
 
     Parameters
     ----------
-    parsed : ParsedCSV
-    name : str
-        Shown as the dataset's name (usually the file name).
-    features : list of str
-        Numeric columns to cluster on.
-    label : str, optional
-        Column with true classes, kept for scoring only (never a feature).
-    missing : {"drop", "mean", "median"}
-    scaling : {"none", "standardise", "min-max"}
+    data : bytes
+        The file's content.
 
     Returns
     -------
-    Dataset
-        ``source="upload"``, ``recipe=None``, ``notes`` saying what was done.
+    ParsedCSV
 
     Raises
     ------
     UploadError
+        Empty, too large, not a text CSV, no rows, a single row, no numeric
+        column, rows that do not line up, more than the row/column limits.
     """
-    if not features:
-        raise UploadError("Choose at least one numeric column to cluster on.")
-    not_numeric = [f for f in features if f not in parsed.numeric_columns]
-    if not_numeric:
-        raise UploadError(
-            f"Column(s) {', '.join(not_numeric)} are not numeric; choose from "
-            f"{', '.join(parsed.numeric_columns)}."
+    _check_bytes(data)
+    text, encoding = _decode(data)
+    _check_text(text)
+    sep = _sniff_delimiter(text)
+    notes: list[str] = []
+    if encoding not in ("utf-8", "utf-8-sig"):
+        notes.append(
+            f"The file is not UTF-8; it was read as {ENCODING_NAMES[encoding]}. If accented "
+            "letters look wrong, save it as 'CSV UTF-8' and upload again."
         )
-    if label is not None:
-        if label not in parsed.frame.columns:
-            raise UploadError(f"There is no column '{label}' to use as labels.")
-        if label in features:
-            raise UploadError(
-                f"'{label}' cannot be both a feature and the label: the label is kept only to "
-                "score the clustering. Remove it from the features."
-            )
-    X = parsed.frame[features].to_numpy(dtype=np.float64)
-    inf = np.isinf(X)
-    if inf.any():
-        cols = [features[j] for j in np.flatnonzero(inf.any(axis=0))]
-        row = int(np.flatnonzero(inf.any(axis=1))[0]) + 2  # +1 header, +1 one-based
-        raise UploadError(
-            f"{int(inf.sum()):,} infinite value(s) (inf) in column(s) {', '.join(cols)}, first "
-            f"on line {row}. K-Means needs finite numbers: fix or empty those cells (empty "
-            "cells count as missing), or leave the column(s) out."
-        )
-    big = np.abs(np.nan_to_num(X)) > MAX_ABS_VALUE
-    if big.any():
-        cols = [features[j] for j in np.flatnonzero(big.any(axis=0))]
-        raise UploadError(
-            f"Values larger than {MAX_ABS_VALUE:.0e} in column(s) {', '.join(cols)} would "
-            "overflow distance computations. Rescale them (e.g. use log values) or leave "
-            "them out."
-        )
-    y, class_names = (None, None)
-    if label is not None:
-        y, class_names = _label_codes(parsed.frame[label])
-        if len(class_names) > MAX_CLASSES:
-            raise UploadError(
-                f"Column '{label}' has {len(class_names):,} different values; a label column "
-                f"names classes (at most {MAX_CLASSES}), like a species. Choose another "
-                "column or no label."
-            )
-    try:
-        X, kept, missing_note = preprocess.handle_missing(X, missing)
-    except ValueError as exc:
-        raise UploadError(str(exc)) from None
-    if y is not None:
-        y, class_names = _label_codes(parsed.frame[label][kept])
-    if len(X) < 2:
-        raise UploadError(
-            f"{'No' if len(X) == 0 else 'Only one'} row left after dropping rows with missing "
-            "values; K-Means needs "
-            "at least two. Fill missing values with the mean or median instead, or choose "
-            "fewer columns."
-        )
-    X, scale_note = preprocess.scale(X, scaling)
-    notes = [f"Read {parsed.summary}."] + list(parsed.notes)
-    left_out = [c for c in parsed.frame.columns if c not in features and c != label]
-    if left_out:
-        notes.append(f"Columns not used as features: {', '.join(left_out)}.")
-    if label is not None:
-        notes.append(f"Column '{label}' kept as true labels ({len(class_names)} classes).")
-    notes += [n for n in (missing_note, scale_note) if n]
-    return Dataset(
-        name=name,
-        X=np.ascontiguousarray(X, dtype=np.float64),
-        feature_names=list(features),
-        true_labels=y,
-        class_names=class_names,
-        source="upload",
-        recipe=None,
-        notes=notes,
-    )
+    df, name_notes = _read_table(text, sep)
+    _check_shape(df)
+    numeric, text_cols, integer, kind_notes = _classify(df, sep)
+    if not numeric:
+        raise _no_numeric_error(df, text_cols)
+    notes += name_notes + kind_notes
+    digest = hashlib.sha256(data).hexdigest()
+    return ParsedCSV(df, sep, encoding, numeric, text_cols, integer, notes, digest)

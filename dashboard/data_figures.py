@@ -26,6 +26,22 @@ def preview_table(ds: Dataset, n_rows: int = 10) -> pd.DataFrame:
     return df
 
 
+def upload_table(ds: Dataset, n_rows: int = 10) -> pd.DataFrame:
+    """The first rows of an uploaded file as read (every column), with the file's row number.
+
+    Empty for data that was not uploaded.
+    """
+    if ds.origin is None:
+        return pd.DataFrame()
+    head = ds.origin.frame.head(n_rows).copy()
+    for c in ds.origin.integer_columns:
+        head[c] = head[c].astype("Int64")
+    head.insert(0, "file row", np.arange(1, len(head) + 1))
+    status = np.where(ds.origin.kept[: len(head)], "clustered", ds.origin.row_reasons[: len(head)])
+    head["used"] = status
+    return head.reset_index(drop=True)
+
+
 def summary_table(ds: Dataset) -> pd.DataFrame:
     """Count, mean, std, min, quartiles and max per feature (one row per feature)."""
     table = pd.DataFrame(ds.X, columns=ds.feature_names).describe().T

@@ -3,15 +3,54 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from sklearn.datasets import make_blobs
 
+from dashboard.encoding import FittedEncoding
 from dashboard.run_settings import DEFAULT_SEED
+from dashboard.safe_text import literal
 
-__all__ = ["DEFAULT_SEED", "Dataset", "default_dataset"]
+__all__ = ["DEFAULT_SEED", "Dataset", "UploadOrigin", "default_dataset"]
+
+
+@dataclass(frozen=True, eq=False)
+class UploadOrigin:
+    """Where an uploaded dataset came from and what was done to it.
+
+    Attributes
+    ----------
+    recipe : dict
+        JSON-able: source file (name, SHA-256, rows), feature columns with their
+        encoding and missing-value choice, label, scaling, columns left out and why.
+        :func:`dashboard.upload_recipe.build_dataset` rebuilds the dataset from it.
+    frame : DataFrame
+        Every column of the uploaded file, one row per data row, in file order.
+    integer_columns : tuple of str
+        Numeric columns the file wrote as whole numbers.
+    row_reasons : ndarray of object, shape (n_file_rows,)
+        ``""`` for a row that is clustered, else why it was left out.
+    encoding : FittedEncoding
+        Maps centers back to the file's units.
+    warnings : tuple of str
+        What the user should look at (e.g. one column carrying most of the variance).
+    """
+
+    recipe: dict[str, Any]
+    frame: pd.DataFrame
+    integer_columns: tuple[str, ...]
+    row_reasons: np.ndarray
+    encoding: FittedEncoding
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def kept(self) -> np.ndarray:
+        """Which file rows are in ``Dataset.X`` (bool, one per file row)."""
+        return self.row_reasons == ""
 
 
 @dataclass(frozen=True, eq=False)
@@ -29,12 +68,14 @@ class Dataset:
         Ground-truth class codes (0..C-1) where known, for scoring only.
     class_names : list of str or None
         Names of the true classes, indexed by code.
-    source : {"generated", "builtin", "upload"}
+    source : {"generated", "builtin", "upload", "drawn"}
     recipe : dict or None
         How to rebuild the dataset (generator kind, its settings and seed);
         None for uploads, which cannot travel in a link.
     notes : list of str
         What was done to the data on the way in (rows dropped, scaling, ...).
+    origin : UploadOrigin or None
+        For uploads: the file's table, the upload recipe and the fitted encoding.
     """
 
     name: str
@@ -45,6 +86,7 @@ class Dataset:
     source: str = "generated"
     recipe: dict[str, Any] | None = None
     notes: list[str] = field(default_factory=list)
+    origin: UploadOrigin | None = None
     key: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -55,6 +97,9 @@ class Dataset:
         h.update(np.ascontiguousarray(self.X).tobytes())
         if self.true_labels is not None:
             h.update(np.ascontiguousarray(self.true_labels).tobytes())
+        if self.origin is not None:
+            # Two recipes can give the same matrix (e.g. other columns left out).
+            h.update(json.dumps(self.origin.recipe, sort_keys=True, default=str).encode())
         object.__setattr__(self, "key", h.hexdigest())
 
     @property
@@ -78,6 +123,15 @@ class Dataset:
         if self.true_labels is None:
             return None
         return int(np.unique(self.true_labels).size)
+
+    @property
+    def markdown_name(self) -> str:
+        """The name for markdown: an uploaded file's name escaped, the app's own names as is.
+
+        A file name is the visitor's text (``$x$.csv``, ``[a](http://…).csv``) and must
+        not be read as markdown; generated and built-in names are the app's own.
+        """
+        return self.name if self.source in ("generated", "builtin") else literal(self.name)
 
 
 def default_dataset(seed: int = DEFAULT_SEED) -> Dataset:

@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 
 import kmeans_core
-from dashboard.dataset import Dataset
+from dashboard.dataset import Dataset, UploadOrigin
 from dashboard.run_settings import RunSettings
 from kmeans_core import KMeans, StepSummary
 
@@ -33,6 +33,12 @@ _PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
 CLUSTER_COLUMN = "cluster"
 TRUE_LABEL_COLUMN = "true_label"
+ROW_COLUMN = "row"
+REASON_COLUMN = "left_out_reason"
+# Every column name an export adds; a file's own column of one of these names is kept and
+# the export's column takes a suffix instead (see :func:`_free_name`).
+SETTINGS_FORMAT = "kmeans-explorer-settings/1"
+ADDED_COLUMNS = (ROW_COLUMN, CLUSTER_COLUMN, REASON_COLUMN, TRUE_LABEL_COLUMN, "n_points")
 
 
 def escape_cell(value: Any) -> Any:
@@ -79,7 +85,7 @@ def escape_frame(df: pd.DataFrame) -> pd.DataFrame:
         # Escape each distinct value once: a text column is usually a few class names.
         codes, uniques = pd.factorize(column, use_na_sentinel=True)
         safe = np.array([escape_cell(u) for u in uniques] + [None], dtype=object)
-        out.isetitem(i, pd.Series(safe[codes], index=column.index, dtype=object))
+        out.isetitem(i, safe[codes])
     return out
 
 
@@ -106,34 +112,60 @@ def to_csv_bytes(df: pd.DataFrame) -> bytes:
 
 
 def _free_name(name: str, taken: Sequence[str]) -> str:
-    """``name``, or ``name_1``, ``name_2``, ... if a feature already uses it."""
+    """``name``, or ``name_1``, ``name_2``, ... if a column already uses it.
+
+    Names are compared ignoring case: ``Cluster`` and ``cluster`` side by side would
+    be taken for one column by a spreadsheet or a SQL join.
+    """
+    folded = {t.casefold() for t in taken}
     candidate, i = name, 0
-    while candidate in taken:
+    while candidate.casefold() in folded:
         i += 1
         candidate = f"{name}_{i}"
     return candidate
 
 
+def _row_numbers(n: int) -> np.ndarray:
+    """1-based data-row numbers: row 1 is the first line below the header."""
+    return np.arange(1, n + 1, dtype=np.int64)
+
+
+def _upload_table(origin: UploadOrigin) -> pd.DataFrame:
+    """The uploaded file's columns as the file wrote them (whole numbers stay whole)."""
+    table = origin.frame.copy()
+    for c in origin.integer_columns:
+        table[c] = table[c].astype("Int64")
+    return table
+
+
 def labelled_frame(ds: Dataset, labels: np.ndarray) -> pd.DataFrame:
-    """The dataset with a ``cluster`` column (and ``true_label`` when labels are known).
+    """The data with its row number and cluster, ready to join back.
 
     Parameters
     ----------
     ds : Dataset
     labels : ndarray of shape (n_samples,)
-        Cluster index of each row.
+        Cluster index of each clustered row.
 
     Returns
     -------
     DataFrame
-        The feature columns under their own names, then ``cluster`` (int), then
-        ``true_label`` (the class name) if the dataset has true labels. A fixed
-        column whose name a feature already uses gets a ``_1`` suffix.
+        Uploaded data: ``row`` (1 = the first data row of the file), every column of
+        the file in its own units (text columns included), ``cluster`` (empty for a
+        row that was left out) and ``left_out_reason``; one row per data row of the
+        file. Other data: ``row``, the features, ``cluster`` and ``true_label`` (the
+        class name) when labels are known. An added column whose name the data
+        already uses (ignoring case) gets a ``_1`` suffix.
     """
-    df = pd.DataFrame(ds.X, columns=list(ds.feature_names))
+    labels = np.asarray(labels, dtype=np.int64)
+    if ds.origin is not None:
+        return _labelled_upload(ds.origin, labels)
     taken = list(ds.feature_names)
+    df = pd.DataFrame(ds.X, columns=taken)
+    df.insert(0, _free_name(ROW_COLUMN, taken), _row_numbers(ds.n_samples))
+    taken = [str(c) for c in df.columns]
     cluster_col = _free_name(CLUSTER_COLUMN, taken)
-    df[cluster_col] = np.asarray(labels, dtype=np.int64)
+    df[cluster_col] = labels
     if ds.true_labels is not None:
         codes = np.asarray(ds.true_labels)
         names = ds.class_names
@@ -143,6 +175,47 @@ def labelled_frame(ds: Dataset, labels: np.ndarray) -> pd.DataFrame:
         else:
             df[true_col] = codes.astype(np.int64)
     return df
+
+
+def _labelled_upload(origin: UploadOrigin, labels: np.ndarray) -> pd.DataFrame:
+    table = _upload_table(origin)
+    taken = [str(c) for c in table.columns]
+    row_col = _free_name(ROW_COLUMN, taken)
+    cluster_col = _free_name(CLUSTER_COLUMN, [*taken, row_col])
+    reason_col = _free_name(REASON_COLUMN, [*taken, row_col, cluster_col])
+    cluster = pd.array(np.zeros(len(table), dtype=np.int64), dtype="Int64")
+    cluster[:] = pd.NA
+    cluster[origin.kept] = labels
+    reasons = pd.Series(origin.row_reasons, dtype=object).replace("", None)
+    table.insert(0, row_col, _row_numbers(len(table)))
+    table[cluster_col] = cluster
+    table[reason_col] = reasons.to_numpy()
+    return table
+
+
+def labelled_description(ds: Dataset) -> str:
+    """What the labelled CSV holds, for the Export page (markdown; names escaped)."""
+    if ds.origin is None:
+        extra = " and `true_label`." if ds.has_labels else "."
+        return f"{ds.n_samples:,} rows: `row`, the features under their own names, `cluster`{extra}"
+    n_rows = len(ds.origin.frame)
+    n_left = int((~ds.origin.kept).sum())
+    taken = [str(c) for c in ds.origin.frame.columns]
+    added = [_free_name(ROW_COLUMN, taken)]
+    added.append(_free_name(CLUSTER_COLUMN, [*taken, *added]))
+    added.append(_free_name(REASON_COLUMN, [*taken, *added]))
+    fixed = (ROW_COLUMN, CLUSTER_COLUMN, REASON_COLUMN)
+    renamed = [a for a, b in zip(added, fixed, strict=True) if a != b]
+    text = (
+        f"{n_rows:,} rows, one per row of the file: `{added[0]}` (1 = the first data row), "
+        f"every column of the file in its own units (text included), `{added[1]}` and "
+        f"`{added[2]}`."
+    )
+    if n_left:
+        text += f" The {n_left:,} row(s) left out have an empty cluster and the reason."
+    if renamed:
+        text += " (The file has columns of the usual names, so these carry a suffix.)"
+    return text
 
 
 def centers_frame(
@@ -158,6 +231,25 @@ def centers_frame(
         data[_free_name("n_points", taken)] = counts
     fixed = pd.DataFrame(data)
     coords = pd.DataFrame(centers, columns=list(feature_names))
+    return pd.concat([fixed, coords], axis=1)
+
+
+def centers_original_frame(ds: Dataset, centers: np.ndarray, labels: np.ndarray) -> pd.DataFrame:
+    """Centers in the data's own units: scaling and encoding undone.
+
+    For uploaded data each feature column of the file gets its value (numbers), its
+    nearest level (ordinal text) or its most common level plus the share of each
+    level (one-hot text); other data have no scaling to undo, so this is
+    :func:`centers_frame`.
+    """
+    if ds.origin is None:
+        return centers_frame(centers, ds.feature_names, labels)
+    coords = ds.origin.encoding.centers_original(centers)
+    n_fixed = 1 if labels is None else 2  # cluster (and n_points)
+    # The fixed columns alone: names chosen against the original columns, not the features.
+    placeholder = np.zeros((len(coords), coords.shape[1]))
+    fixed = centers_frame(placeholder, [str(c) for c in coords.columns], labels)
+    fixed = fixed.iloc[:, :n_fixed]
     return pd.concat([fixed, coords], axis=1)
 
 
@@ -210,11 +302,17 @@ def run_settings_dict(
     """Everything needed to repeat the run, as a JSON-able dict.
 
     ``k`` is the K actually fitted (clamped to the number of rows); ``k_requested``
-    is the sidebar's. ``recipe`` is None for uploaded data.
+    is the sidebar's. ``recipe`` is the generator's settings for generated and
+    built-in data, and the upload recipe (source file and its SHA-256, feature
+    columns with their encoding and missing-value choice, label, scaling, columns
+    left out) for uploaded data: uploading the file and this settings file on the
+    Data page repeats the run exactly. ``share_link`` is a URL.
     """
     params = model.get_params()
     last = model.history_[-1] if model.history_ else None
+    recipe = ds.origin.recipe if ds.origin is not None else ds.recipe
     out: dict[str, Any] = {
+        "format": SETTINGS_FORMAT,
         "k": int(model.n_clusters),
         "k_requested": int(settings.k),
         "init": settings.init,
@@ -228,7 +326,7 @@ def run_settings_dict(
         "n_samples": ds.n_samples,
         "n_features": ds.n_features,
         "feature_names": list(ds.feature_names),
-        "recipe": ds.recipe,
+        "recipe": recipe,
         "kmeans_core_version": kmeans_core.__version__,
         "inertia": float(model.inertia_),
         "n_iter": int(model.n_iter_),
@@ -264,6 +362,7 @@ class RunFiles:
     """The small downloads of a run, ready to hand to ``st.download_button``."""
 
     centers_csv: bytes
+    centers_original_csv: bytes
     history_csv: bytes
     settings_json: bytes
     n_history_rows: int
@@ -275,10 +374,13 @@ def run_files(ds: Dataset, settings: RunSettings, model: KMeans, share_link: str
     The labelled data is built on click instead (:func:`labelled_csv`): it grows
     with the dataset and most visitors never download it.
     """
-    history = history_frame(model.history_, ds.feature_names)
+    history = history_frame(model.history_ or [], ds.feature_names)
     return RunFiles(
         centers_csv=to_csv_bytes(
             centers_frame(model.cluster_centers_, ds.feature_names, model.labels_)
+        ),
+        centers_original_csv=to_csv_bytes(
+            centers_original_frame(ds, model.cluster_centers_, model.labels_)
         ),
         history_csv=to_csv_bytes(history),
         settings_json=settings_json_bytes(run_settings_dict(ds, settings, model, share_link)),

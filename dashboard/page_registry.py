@@ -72,11 +72,26 @@ PAGES: tuple[PageSpec, ...] = (
         "Elbow, silhouette, Calinski–Harabasz and Davies–Bouldin, and a recommended K.",
     ),
     PageSpec(
+        "app_pages/clusters.py",
+        "Clusters",
+        ":material/bubble_chart:",
+        "clusters",
+        "What each cluster is: sizes, profiles in original units, z-scores, typical rows, 3-D.",
+    ),
+    PageSpec(
         "app_pages/compare.py",
         "Compare",
         ":material/compare_arrows:",
         "compare",
         "kmeans_core and scikit-learn side by side, from the same start or each its own.",
+    ),
+    PageSpec(
+        "app_pages/alternatives.py",
+        "Beyond K-Means",
+        ":material/hub:",
+        "beyond-kmeans",
+        "What works instead on each shape K-Means gets wrong: mixtures, DBSCAN, HDBSCAN, "
+        "linkage, spectral — scored side by side.",
     ),
     PageSpec(
         "app_pages/speed.py",
@@ -91,6 +106,13 @@ PAGES: tuple[PageSpec, ...] = (
         ":material/share:",
         "export",
         "Download the labelled data, centers, history and settings; share a link to this run.",
+    ),
+    PageSpec(
+        "app_pages/colour_lab.py",
+        "Colour lab",
+        ":material/palette:",
+        "colour-lab",
+        "K-Means colour quantisation of a sample photo or your own: palette, RGB cloud, error.",
     ),
 )
 

@@ -11,20 +11,21 @@ import numpy as np
 import plotly.graph_objects as go
 from sklearn.decomposition import PCA
 
-# Colour-blind-friendly qualitative palette (Okabe-Ito first, then Plotly's D3 tail).
+# Colour-blind-safe qualitative palette of 10 clearly distinct colours: Okabe-Ito's
+# seven (without black, which marks changed points and centroid outlines) in an order
+# that keeps the first five far apart in hue, then three of Paul Tol's (indigo, olive,
+# wine); Okabe-Ito's yellow comes last because it is faint on white.
 PALETTE = [
     "#0072B2",
     "#E69F00",
     "#009E73",
     "#CC79A7",
-    "#56B4E9",
     "#D55E00",
+    "#56B4E9",
+    "#332288",
+    "#999933",
+    "#882255",
     "#F0E442",
-    "#000000",
-    "#8C564B",
-    "#7F7F7F",
-    "#BCBD22",
-    "#17BECF",
 ]
 # Large enough that animated and static scatter plots stay responsive in a browser.
 MAX_PLOT_POINTS = 5000

@@ -8,15 +8,25 @@ phishing link or a tracking image in the app's own notices. CommonMark guarantee
 that a backslash before any ASCII punctuation character makes it literal, so
 :func:`literal` escapes every one of them; it also folds line breaks (a new line
 could start a heading or a list) and truncates to a sensible length.
+
+Escapes do not stop GitHub's autolinks: Streamlit's renderer finds ``http://…``,
+``https://…``, ``www.…`` and ``name@host.tld`` in the *text* after unescaping and
+turns them into links. Such a match must start a word, so :func:`literal` puts an
+invisible WORD JOINER (U+2060) in front of ``http``/``www`` and after ``@``.
 """
 
 from __future__ import annotations
 
+import math
+import re
 import string
 
 DEFAULT_MAX_CHARS = 80
 _ESCAPES = {ord(c): "\\" + c for c in string.punctuation}
 _WHITESPACE = {ord(c): " " for c in "\r\n\t\v\f\u2028\u2029"}
+WORD_JOINER = "\u2060"
+# Where an autolink could start in escaped text: http\:, https\:, www\. (any case).
+_AUTOLINK_START = re.compile(r"(?i)(?=https?\\:|www\\\.)")
 
 
 def shorten(text: object, max_chars: int = DEFAULT_MAX_CHARS) -> str:
@@ -56,12 +66,40 @@ def literal(text: object, max_chars: int = DEFAULT_MAX_CHARS) -> str:
 
     Examples
     --------
-    >>> print(literal("[click](http://x)"))
-    \[click\]\(http\:\/\/x\)
+    >>> print(literal("[click](http://x)").replace(WORD_JOINER, "<U+2060>"))
+    \[click\]\(<U+2060>http\:\/\/x\)
     """
-    return shorten(text, max_chars).translate(_ESCAPES)
+    escaped = shorten(text, max_chars).translate(_ESCAPES)
+    return _AUTOLINK_START.sub(WORD_JOINER, escaped).replace("\\@", "\\@" + WORD_JOINER)
 
 
 def quoted(text: object, max_chars: int = DEFAULT_MAX_CHARS) -> str:
     """:func:`literal` between typographic quotes, for a value inside a sentence."""
     return f"“{literal(text, max_chars)}”"
+
+
+def short_repr(value: object, max_chars: int = 40) -> str:
+    """``repr(value)`` on one line and shortened: a plain-text (not markdown) echo.
+
+    For messages that quote a value of unknown size, such as a setting read from
+    a link. Still escape the message with :func:`literal` before it goes into
+    markdown.
+
+    Parameters
+    ----------
+    value : object
+        Anything. An int too long for ``repr`` (over 4,300 digits) is described
+        by its size instead.
+    max_chars : int
+        Longest result, ellipsis included.
+
+    Returns
+    -------
+    str
+    """
+    try:
+        text = repr(value)
+    except ValueError:  # Python's limit on int -> str conversion
+        digits = int(value.bit_length() * math.log10(2)) + 1 if isinstance(value, int) else 0
+        text = f"<a number of about {digits:,} digits>"
+    return shorten(text, max_chars)

@@ -14,9 +14,12 @@ and a one-hour ``ttl``, so a server left running frees what visitors who left co
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
@@ -24,18 +27,27 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from dashboard import (
+    alternatives,
     animation,
     budget,
     choose_k,
+    colour_quant,
+    column_roles,
     compare,
     csv_upload,
     data_figures,
     export,
+    gap_statistic,
+    label_matching,
     plotting,
+    profiles,
     runs,
+    safe_text,
     share,
     speed_runs,
     speed_text,
+    stability,
+    upload_recipe,
 )
 from dashboard import run_settings as rs
 from dashboard.dataset import Dataset, default_dataset
@@ -47,6 +59,7 @@ DATASET_KEY = "dataset"
 _APPLIED_KEY = "_share_link_applied"
 _CHECKED_KEY = "_share_link_checked"
 _NOTICES_KEY = "_share_link_notices"
+_UPLOAD_LINK_KEY = "_share_link_upload_file"
 
 
 # --------------------------------------------------------------------------- session state
@@ -95,7 +108,9 @@ def apply_shared_link() -> None:
 
     The dataset part is applied once per distinct link (remembered in session
     state), so later reruns and a dataset chosen on the Data page are left alone.
-    Malformed values give defaults and a warning that stays until dismissed.
+    Malformed values give defaults and a warning that stays until dismissed; the
+    warning's sentences come from :mod:`dashboard.share` as markdown in which the
+    link's text is escaped, so they render literally.
     """
     query = st.query_params.to_dict()
     data = share.dataset_params(query)
@@ -105,15 +120,36 @@ def apply_shared_link() -> None:
     if data and data != st.session_state.get(_APPLIED_KEY):
         st.session_state[_APPLIED_KEY] = data
         values, notices = share.parse_run_params(query)
-        ds, data_notices = share.dataset_from_link(query, values[rs.SEED_KEY])
-        notices += data_notices
-        if ds is not None:
-            set_dataset(ds)
+        if share.is_upload_link(query):
+            # The file cannot travel in a link: say so instead of showing other data.
+            st.session_state[_UPLOAD_LINK_KEY] = share.upload_link_file(query) or ""
+        else:
+            ds, data_notices = share.dataset_from_link(query, values[rs.SEED_KEY])
+            notices += data_notices
+            if ds is not None:
+                set_dataset(ds)
     elif first_run:
         _, notices = share.parse_run_params(query)
     if notices:
         st.session_state[_NOTICES_KEY] = notices
+    if first_run and _drop_unusable_run_params(query):
+        st.rerun()
     _show_link_notices()
+    _show_upload_link_notice()
+
+
+def _drop_unusable_run_params(query: dict[str, str]) -> bool:
+    """Remove the K, init and seed values the notice rejected from the URL; True if any.
+
+    The sidebar widgets read their values from the URL as it was when the run
+    started, in their own way (``seed=1e3`` gives 1000, ``k=1e400`` raises), so the
+    caller reruns: the widgets then start from the defaults the notice announces.
+    Only on a session's first run, before the widgets are bound to the URL.
+    """
+    unusable = share.unusable_run_keys(query)
+    for key in unusable:
+        del st.query_params[key]
+    return bool(unusable)
 
 
 def _show_link_notices() -> None:
@@ -131,6 +167,27 @@ def _dismiss_link_notices() -> None:
     st.session_state.pop(_NOTICES_KEY, None)
 
 
+def _show_upload_link_notice() -> None:
+    """The recipient's notice for a link made from an uploaded file (until dismissed)."""
+    if _UPLOAD_LINK_KEY not in st.session_state:
+        return
+    name = st.session_state[_UPLOAD_LINK_KEY]
+    st.info(
+        "**This link was made from an uploaded file"
+        + (f" ({safe_text.literal(name)})" if name else "")
+        + ": upload it to reproduce the run.** K, init and seed come from the link; upload "
+        "the same CSV on the Data page (with the sender's settings.json next to it for the "
+        "same columns and scaling). Until then the data shown is not the sender's.",
+        icon=":material/upload_file:",
+    )
+    st.button(
+        "Dismiss",
+        key="_share_link_upload_dismiss",
+        on_click=lambda: st.session_state.pop(_UPLOAD_LINK_KEY, None),
+        type="tertiary",
+    )
+
+
 # --------------------------------------------------------------------------- caches
 
 
@@ -140,8 +197,13 @@ def _cached_fit(dataset_key: str, settings: rs.RunSettings, _ds: Dataset) -> KMe
 
 
 def cached_fit_run(ds: Dataset, settings: rs.RunSettings) -> KMeans:
-    """:func:`dashboard.runs.fit_run`, cached per dataset content and run settings."""
-    return _cached_fit(ds.key, settings, ds)
+    """:func:`dashboard.runs.fit_run`, cached per dataset content and run settings.
+
+    Its clusters are renumbered to match the run shown before (:func:`stable_run`), so
+    every page that shows the run (Clusters, Export) gives a cluster the same number
+    and colour, and a re-run with another seed or K keeps them where it can.
+    """
+    return stable_run(ds, _cached_fit(ds.key, settings, ds))
 
 
 @st.cache_data(max_entries=16, ttl="1h", show_spinner=False)
@@ -154,7 +216,12 @@ def cached_scatter(
 
 @st.cache_data(max_entries=8, ttl="1h", show_spinner=False)
 def _cached_run_files(
-    dataset_key: str, settings: rs.RunSettings, share_link: str, _ds: Dataset, _model: KMeans
+    dataset_key: str,
+    settings: rs.RunSettings,
+    share_link: str,
+    numbering: str,
+    _ds: Dataset,
+    _model: KMeans,
 ) -> export.RunFiles:
     return export.run_files(_ds, settings, _model, share_link)
 
@@ -166,7 +233,7 @@ def cached_run_files(
 
     ``model`` must be the fit of ``ds`` with ``settings`` (as :func:`cached_fit_run` gives).
     """
-    return _cached_run_files(ds.key, settings, share_link, ds, model)
+    return _cached_run_files(ds.key, settings, share_link, numbering_key(model), ds, model)
 
 
 @st.cache_data(max_entries=8, ttl="1h", show_spinner=False)
@@ -178,54 +245,23 @@ def cached_sweep(
     seed: int,
     _X: np.ndarray,
 ) -> choose_k.KSweep:
-    """:func:`dashboard.choose_k.run_sweep` with a progress bar, cached per dataset and settings.
-
-    The progress bar is created and removed inside the cached function: Streamlit
-    replays elements made inside a cached function, so a cache hit shows nothing
-    instead of a stale bar.
-    """
-    bar = st.progress(0.0, text=f"Sweeping K = {k_values[0]}–{k_values[-1]}…")
-
-    def progress(fraction: float, message: str) -> None:
-        bar.progress(min(max(fraction, 0.0), 1.0), text=message)
-
-    try:
+    """:func:`dashboard.choose_k.run_sweep` with a progress bar, cached per dataset and settings."""
+    with _progress_bar(f"Sweeping K = {k_values[0]}–{k_values[-1]}…") as progress:
         return choose_k.run_sweep(
             _X, k_values, n_init=n_init, init=init, seed=seed, progress=progress
         )
-    finally:
-        bar.empty()
 
 
 @st.cache_resource(max_entries=8, ttl="1h", show_spinner=False)
-def cached_comparison(
-    dataset_key: str,
-    k: int,
-    mode: str,
-    init: str,
-    seed: int,
-    n_init: int,
-    max_iter: int,
-    tol: float,
-    sklearn_seed: int | None,
-    n_classes: int | None,
-    _X: np.ndarray,
-    _truth: np.ndarray | None,
+def _cached_comparison(
+    dataset_key: str, params: compare.CompareParams, _ds: Dataset
 ) -> compare.Comparison:
-    """:func:`dashboard.compare.run_comparison`, cached per dataset and every setting."""
-    return compare.run_comparison(
-        _X,
-        k,
-        mode,
-        init=init,
-        seed=seed,
-        n_init=n_init,
-        max_iter=max_iter,
-        tol=tol,
-        sklearn_seed=sklearn_seed,
-        truth=_truth,
-        n_classes=n_classes,
-    )
+    return compare.run_comparison(_ds.X, params, _ds.true_labels, _ds.n_classes)
+
+
+def cached_comparison(ds: Dataset, params: compare.CompareParams) -> compare.Comparison:
+    """:func:`dashboard.compare.run_comparison` on ``ds``, cached per dataset and parameters."""
+    return _cached_comparison(ds.key, params, ds)
 
 
 @st.cache_data(max_entries=4, ttl="1h", show_spinner=False)
@@ -337,6 +373,427 @@ def speed_figures(
     for stale in [r for r in memo if r not in _speed_reports()]:
         del memo[stale]
     return figures
+
+
+# --------------------------------------------------------------------------- upload (Data page)
+
+
+@st.cache_resource(max_entries=8, ttl="1h", show_spinner=False)
+def _cached_upload_dataset(
+    sha256: str, name: str, recipe_json: str, _parsed: csv_upload.ParsedCSV
+) -> Dataset:
+    return upload_recipe.build_dataset(_parsed, name, json.loads(recipe_json))
+
+
+def cached_upload_dataset(
+    parsed: csv_upload.ParsedCSV, name: str, recipe: dict[str, Any]
+) -> Dataset:
+    """:func:`dashboard.upload_recipe.build_dataset`, cached per file content and recipe.
+
+    The Data page builds the dataset on every change of a choice (to preview it);
+    the cache makes "Use this data" and re-runs free.
+    """
+    return _cached_upload_dataset(parsed.sha256, name, json.dumps(recipe, sort_keys=True), parsed)
+
+
+@st.cache_resource(max_entries=8, ttl="1h", show_spinner=False)
+def _cached_suggest(sha256: str, _parsed: csv_upload.ParsedCSV) -> column_roles.Defaults:
+    return column_roles.suggest(_parsed)
+
+
+def cached_suggest(parsed: csv_upload.ParsedCSV) -> column_roles.Defaults:
+    """:func:`dashboard.column_roles.suggest`, once per file (about 1 s on a million rows)."""
+    return _cached_suggest(parsed.sha256, parsed)
+
+
+def set_run_settings(settings: rs.RunSettings) -> None:
+    """Set the sidebar's K, init and seed (call from a widget callback, before the sidebar)."""
+    st.session_state[rs.K_KEY] = settings.k
+    st.session_state[rs.INIT_KEY] = settings.init
+    st.session_state[rs.SEED_KEY] = settings.seed
+
+
+# --------------------------------------------------------------------------- Animate player
+
+ANIM_PLAYER_KEY = "anim_player"
+ANIM_CENTERS_KEY = "anim_custom_centers"
+ANIM_HANDLED_KEY = "anim_handled_nonce"
+ANIM_PRESENT_KEY = "anim_present"
+
+
+@st.cache_resource(max_entries=8, ttl="1h", show_spinner=False)
+def cached_player_data(
+    run_key: tuple,
+    _run: animation.AnimationRun,
+    _points_2d: np.ndarray,
+    _view: plotting.View2D,
+    voronoi: bool,
+) -> dict:
+    """:func:`dashboard.animation_figures.player_data`, built once per run (``run_key``).
+
+    A resource cache: the dict is large (every frame) and nothing mutates it, so it is
+    handed out without a pickled copy on every rerun.
+    """
+    from dashboard import animation_figures
+
+    return animation_figures.player_data(
+        _run,
+        _points_2d,
+        _view.project,
+        x_title=_view.x_title,
+        y_title=_view.y_title,
+        voronoi=voronoi,
+    )
+
+
+@st.cache_resource(show_spinner=False)
+def _declared_player():
+    """The player component, declared once per server (its files served from one folder)."""
+    import streamlit.components.v1 as components
+
+    from dashboard import animation_component
+
+    path = animation_component.player_dir()
+    return components.declare_component("kmeans_player", path=str(path))
+
+
+def animate_player(**args) -> dict | None:
+    """Mount the browser player (``dashboard/components/animate``) with ``args``.
+
+    Returns the player's last message to Python (an action such as ``start_from``
+    or ``drawn`` with a ``nonce``), or None.
+    """
+    return _declared_player()(key=ANIM_PLAYER_KEY, default=None, **args)
+
+
+def new_player_action() -> dict | None:
+    """The player's message if it is new (not handled before in this session), else None."""
+    value = st.session_state.get(ANIM_PLAYER_KEY)
+    if not isinstance(value, dict) or value.get("nonce") in (
+        None,
+        st.session_state.get(ANIM_HANDLED_KEY),
+    ):
+        return None
+    st.session_state[ANIM_HANDLED_KEY] = value["nonce"]
+    return value
+
+
+def custom_centers(dataset_key: str) -> np.ndarray | None:
+    """Starting centers the presenter placed for this dataset, or None."""
+    saved = st.session_state.get(ANIM_CENTERS_KEY)
+    if saved and saved[0] == dataset_key:
+        return saved[1]
+    return None
+
+
+def set_custom_centers(dataset_key: str, centers: np.ndarray | None) -> None:
+    """Remember (or, with None, forget) the presenter's starting centers for this dataset."""
+    st.session_state[ANIM_CENTERS_KEY] = None if centers is None else (dataset_key, centers)
+
+
+def animate_view_from_link() -> tuple[int | None, bool]:
+    """The ``step`` and ``present`` parameters of the page's link."""
+    query = st.query_params.to_dict()
+    return share.parse_step(query), share.parse_present(query)
+
+
+def set_present_param(on: bool) -> None:
+    """Keep ``present=1`` in the address bar while the presenter view is on."""
+    if on:
+        st.query_params[share.PRESENT_PARAM] = "1"
+    elif share.PRESENT_PARAM in st.query_params:
+        del st.query_params[share.PRESENT_PARAM]
+
+
+def animate_link(present: bool) -> str:
+    """The Animate page's link with this session's data and settings (the player adds ``step``)."""
+    from dashboard import page_registry
+
+    base = share.app_base_url(st.context.url, page_registry.url_paths())
+    params = share.link_params(get_dataset(), run_settings())
+    params.update(share.view_params(present=present))
+    return share.share_url(base, "animate", params)
+
+
+def present_requested(default: bool) -> bool:
+    """Whether the presenter view is on: the toggle once touched, else ``default`` (the link)."""
+    return bool(st.session_state.get(ANIM_PRESENT_KEY, default))
+
+
+# --------------------------------------------------------------------------- clusters
+
+# Centers as last shown, per feature space ((feature names) -> ndarray (k, d)), in display order.
+_SHOWN_CENTERS_KEY = "_shown_centers"
+# Feature spaces remembered per session (the oldest is forgotten first).
+_MAX_SHOWN = 8
+
+
+def stable_run(ds: Dataset, model: KMeans) -> KMeans:
+    """``model`` renumbered to match the clusters shown last for this feature space.
+
+    The session remembers the displayed centers per set of feature names (a generated
+    dataset keeps its features when the seed changes, so its colours stay put too).
+    Matching a run against its own displayed centers changes nothing, so pages that
+    call this in turn agree.
+    """
+    memory: dict[tuple[str, ...], np.ndarray] = st.session_state.setdefault(_SHOWN_CENTERS_KEY, {})
+    space = tuple(ds.feature_names)
+    mapping = label_matching.stable_numbers(memory.get(space), model.cluster_centers_)
+    shown = label_matching.renumbered_model(model, mapping)
+    memory.pop(space, None)
+    memory[space] = np.array(shown.cluster_centers_)
+    while len(memory) > _MAX_SHOWN:
+        memory.pop(next(iter(memory)))
+    return shown
+
+
+def shown_centers(ds: Dataset) -> np.ndarray | None:
+    """The centers last shown for this dataset's features (display order), or None."""
+    memory = st.session_state.get(_SHOWN_CENTERS_KEY, {})
+    return memory.get(tuple(ds.feature_names))
+
+
+def numbering_key(model: KMeans) -> str:
+    """A short key for a run's cluster numbering (caches of renumbered runs key on it)."""
+    return hashlib.blake2b(
+        np.ascontiguousarray(model.cluster_centers_).tobytes(), digest_size=8
+    ).hexdigest()
+
+
+@st.cache_resource(max_entries=8, ttl="1h", show_spinner=False)
+def _cached_profile(
+    dataset_key: str, settings: rs.RunSettings, numbering: str, _ds: Dataset, _model: KMeans
+) -> profiles.ClusterProfile:
+    return profiles.build_profile(_ds, _model.labels_, _model.cluster_centers_)
+
+
+def cached_profile(ds: Dataset, settings: rs.RunSettings, model: KMeans) -> profiles.ClusterProfile:
+    """:func:`dashboard.profiles.build_profile` of ``model``, as :func:`cached_fit_run` gives it."""
+    return _cached_profile(ds.key, settings, numbering_key(model), ds, model)
+
+
+@st.cache_resource(max_entries=4, ttl="1h", show_spinner=False)
+def cached_view_3d(
+    dataset_key: str,
+    axes: tuple[int, int, int] | None,
+    seed: int,
+    numbering: str,
+    _X: np.ndarray,
+    _centers: np.ndarray,
+    _names: tuple[str, ...],
+) -> profiles.View3D:
+    """:func:`dashboard.profiles.view_3d`, cached per dataset, axes, seed and run."""
+    return profiles.view_3d(_X, _centers, list(_names), axes=axes, seed=seed)
+
+
+# --------------------------------------------------------------------------- choose k
+
+_K_APPLIED_KEY = "_choose_k_applied"
+
+
+@contextmanager
+def _progress_bar(text: str) -> Iterator[Callable[[float, str], None]]:
+    """A progress bar for work inside a cached function, removed when the work ends.
+
+    Made inside the cached function: Streamlit replays elements made there, so a
+    cache hit shows nothing instead of a stale bar.
+    """
+    bar = st.progress(0.0, text=text)
+
+    def progress(fraction: float, message: str) -> None:
+        bar.progress(min(max(fraction, 0.0), 1.0), text=message)
+
+    try:
+        yield progress
+    finally:
+        bar.empty()
+
+
+@st.cache_data(max_entries=8, ttl="1h", show_spinner=False)
+def cached_stability(
+    dataset_key: str, k_values: tuple[int, ...], n_runs: int, init: str, seed: int, _X: np.ndarray
+) -> stability.Stability:
+    """:func:`dashboard.stability.bootstrap_stability` with a progress bar, cached."""
+    with _progress_bar("Stability: fitting resampled data…") as progress:
+        return stability.bootstrap_stability(
+            _X, k_values, n_runs=n_runs, init=init, seed=seed, progress=progress
+        )
+
+
+@st.cache_data(max_entries=8, ttl="1h", show_spinner=False)
+def cached_gap(
+    dataset_key: str, k_values: tuple[int, ...], n_refs: int, init: str, seed: int, _X: np.ndarray
+) -> gap_statistic.Gap:
+    """:func:`dashboard.gap_statistic.gap_statistic` with a progress bar, cached."""
+    with _progress_bar("Gap statistic: clustering reference data…") as progress:
+        return gap_statistic.gap_statistic(
+            _X, k_values, n_refs=n_refs, init=init, seed=seed, progress=progress
+        )
+
+
+def use_k(k: int, from_fragment: bool = False) -> None:
+    """Button callback: set the sidebar's K (and so the link's ``k``) to ``k``.
+
+    Set in a callback, before the sidebar widget is drawn, so Streamlit accepts it.
+    A button inside a fragment reruns only the fragment: pass ``from_fragment=True``
+    and call :func:`rerun_app_if_k_changed` in the fragment, so the sidebar and every
+    other part of the page follow the new K.
+    """
+    st.session_state[rs.K_KEY] = int(min(max(int(k), 1), rs.MAX_K))
+    if from_fragment:
+        st.session_state[_K_APPLIED_KEY] = True
+
+
+def rerun_app_if_k_changed() -> None:
+    """Inside a fragment: rerun the whole app after :func:`use_k` changed K from it."""
+    if st.session_state.pop(_K_APPLIED_KEY, False):
+        st.rerun(scope="app")
+
+
+# --------------------------------------------------------------------------- Beyond K-Means
+
+_ALTERNATIVES_REQUESTED = "_alternatives_requested"
+
+
+@st.cache_resource(max_entries=8, ttl="1h", show_spinner=False)
+def _cached_suggestion(
+    dataset_key: str, fallback_k: int, seed: int, sample_size: int, _ds: Dataset
+) -> alternatives.Suggestion:
+    return alternatives.suggest(
+        _ds.X, n_classes=_ds.n_classes, fallback_k=fallback_k, seed=seed, sample_size=sample_size
+    )
+
+
+def cached_suggestion(
+    ds: Dataset, fallback_k: int, seed: int, sample_size: int
+) -> alternatives.Suggestion:
+    """:func:`dashboard.alternatives.suggest` for ``ds``, cached per dataset and settings."""
+    return _cached_suggestion(ds.key, fallback_k, seed, sample_size, ds)
+
+
+@st.cache_resource(max_entries=4, ttl="1h", show_spinner=False)
+def _cached_alternatives(
+    dataset_key: str, params: alternatives.AlternativeParams, _ds: Dataset
+) -> alternatives.AlternativesRun:
+    return alternatives.run_all(_ds.X, _ds.true_labels, params)
+
+
+def cached_alternatives(
+    ds: Dataset, params: alternatives.AlternativeParams
+) -> alternatives.AlternativesRun:
+    """:func:`dashboard.alternatives.run_all` on ``ds``, cached per dataset and parameters."""
+    return _cached_alternatives(ds.key, params, ds)
+
+
+def alternatives_requested(ds: Dataset, params: alternatives.AlternativeParams) -> bool:
+    """Whether the visitor asked for the methods to run on this dataset with these parameters."""
+    return (ds.key, params) in st.session_state.get(_ALTERNATIVES_REQUESTED, set())
+
+
+def request_alternatives(ds: Dataset, params: alternatives.AlternativeParams) -> None:
+    """Remember (for this session) that the methods should run on ``ds`` with ``params``."""
+    requested = st.session_state.setdefault(_ALTERNATIVES_REQUESTED, set())
+    requested.add((ds.key, params))
+
+
+# --------------------------------------------------------------------------- colour lab
+
+
+@st.cache_resource(max_entries=2, ttl="1h", show_spinner=False)
+def cached_sample_picture(name: str) -> colour_quant.Picture:
+    """:func:`dashboard.colour_quant.sample_picture`, loaded once per process."""
+    return colour_quant.sample_picture(name)
+
+
+@st.cache_resource(max_entries=2, ttl="1h", show_spinner=False)
+def cached_upload_picture(data: bytes, name: str) -> colour_quant.Picture:
+    """:func:`dashboard.colour_quant.read_upload`, cached per file content and name."""
+    return colour_quant.read_upload(data, name)
+
+
+@st.cache_resource(max_entries=8, ttl="1h", show_spinner=False)
+def _cached_quantisation(
+    picture_key: str, k: int, seed: int, fit_pixels: int, _picture: colour_quant.Picture
+) -> colour_quant.Quantisation:
+    return colour_quant.quantise(_picture, k, seed, fit_pixels)
+
+
+def cached_quantisation(
+    picture: colour_quant.Picture, k: int, seed: int, fit_pixels: int
+) -> colour_quant.Quantisation:
+    """:func:`dashboard.colour_quant.quantise`, cached per image, K, seed and sample size."""
+    return _cached_quantisation(picture.key, k, seed, fit_pixels, picture)
+
+
+@st.cache_data(max_entries=8, ttl="1h", show_spinner=False)
+def _cached_baseline(picture_key: str, k: int, seed: int, _picture: colour_quant.Picture) -> float:
+    return colour_quant.baseline_rmse(_picture, k, seed)
+
+
+def cached_baseline_rmse(picture: colour_quant.Picture, k: int, seed: int) -> float:
+    """:func:`dashboard.colour_quant.baseline_rmse`, cached per image, K and seed."""
+    return _cached_baseline(picture.key, k, seed, picture)
+
+
+@st.cache_resource(max_entries=4, ttl="1h", show_spinner=False)
+def _cached_error_curve(
+    picture_key: str, seed: int, fit_pixels: int, _picture: colour_quant.Picture
+) -> colour_quant.ErrorCurve:
+    return colour_quant.error_curve(_picture, seed, fit_pixels)
+
+
+def cached_error_curve(
+    picture: colour_quant.Picture, seed: int, fit_pixels: int
+) -> colour_quant.ErrorCurve:
+    """:func:`dashboard.colour_quant.error_curve`, cached per image, seed and sample size."""
+    return _cached_error_curve(picture.key, seed, fit_pixels, picture)
+
+
+@st.cache_data(max_entries=4, ttl="1h", show_spinner=False)
+def _cached_png(picture_key: str, k: int, seed: int, fit_pixels: int, _image: np.ndarray) -> bytes:
+    return colour_quant.png_bytes(_image)
+
+
+def cached_png(picture: colour_quant.Picture, quant: colour_quant.Quantisation, seed: int) -> bytes:
+    """The quantised image as PNG bytes, encoded once per image and settings."""
+    return _cached_png(picture.key, quant.k, seed, quant.fit_pixels, quant.image)
+
+
+# --------------------------------------------------------------------------- Animate numbering
+
+
+def start_in_shown_order(ds: Dataset, start: np.ndarray, final_centers: np.ndarray) -> np.ndarray:
+    """The starting centers reordered so the run ends with the cluster numbers shown elsewhere.
+
+    Lloyd's algorithm is indifferent to the order of its centers, so reordering the
+    start renumbers the whole animation. When no page has shown this feature space
+    yet, the animation's own numbering becomes the one the other pages follow.
+
+    Parameters
+    ----------
+    ds : Dataset
+    start : ndarray of shape (k, d)
+        The animation's starting centers.
+    final_centers : ndarray of shape (k, d)
+        Where the run from ``start`` ended.
+
+    Returns
+    -------
+    ndarray
+        ``start`` itself when the numbering already agrees, else a reordered copy.
+    """
+    memory: dict[tuple[str, ...], np.ndarray] = st.session_state.setdefault(_SHOWN_CENTERS_KEY, {})
+    space = tuple(ds.feature_names)
+    reference = memory.get(space)
+    if reference is None:
+        memory[space] = np.array(final_centers)
+        return start
+    mapping = label_matching.stable_numbers(reference, final_centers)
+    if np.array_equal(mapping, np.arange(len(mapping))):
+        return start
+    reordered = np.empty_like(start)
+    reordered[mapping] = start
+    return reordered
 
 
 # --------------------------------------------------------------------------- Heavy runs

@@ -16,6 +16,7 @@ from kmeans_core._validation import (
     check_random_state,
     check_sample_weight,
 )
+from kmeans_core.dask_data import is_dask_collection
 from kmeans_core.estimator import _fit_runs
 from kmeans_core.lloyd import centre
 
@@ -98,7 +99,18 @@ def elbow_sweep(
     ------
     ValueError
         For invalid data, an empty or out-of-range ``k_values``, or bad settings.
+
+    Notes
+    -----
+    Dask input runs on Dask (:func:`kmeans_core.dask_backend.elbow_sweep`).
     """
+    if is_dask_collection(X):
+        from kmeans_core import dask_backend
+
+        return dask_backend.elbow_sweep(
+            X, k_values, n_init=n_init, init=init, max_iter=max_iter, tol=tol,
+            random_state=random_state, sample_weight=sample_weight, progress=progress,
+        )  # fmt: skip
     X = check_data(X)
     w = check_sample_weight(sample_weight, X.shape[0], X.dtype)
     ks = _check_k_values(k_values, X.shape[0])

@@ -24,6 +24,7 @@ from kmeans_core._validation import (
     check_random_state,
     check_sample_weight,
 )
+from kmeans_core.dask_data import is_dask_collection
 from kmeans_core.init import kmeans_plusplus, random_init
 from kmeans_core.lloyd import StepSummary, _lloyd_steps_prepared, centre
 
@@ -291,7 +292,17 @@ or callable, default="k-means++"
         ------
         ValueError
             With a message fit to show users, for invalid data or parameters.
+
+        Notes
+        -----
+        A dask array or dask DataFrame is fitted on Dask without gathering it
+        (``labels_`` is then lazy; ``init`` may also be "k-means||"): see
+        :mod:`kmeans_core.dask_backend`.
         """
+        if is_dask_collection(X):
+            from kmeans_core import dask_backend
+
+            return dask_backend.fit(self, X, sample_weight)
         X = check_data(X)
         self._check_params(X)
         n_init = self._resolved_n_init()
@@ -364,20 +375,32 @@ or callable, default="k-means++"
         return labels, inertia
 
     def predict(self, X):
-        """Index of the closest center for each sample (lowest index on ties)."""
+        """Index of the closest center for each sample (lowest index on ties; lazy for dask X)."""
+        if is_dask_collection(X):
+            from kmeans_core import dask_backend
+
+            return dask_backend.predict(self, X)
         X = self._check_test_data(X)
         return self._labels_inertia(X)[0]
 
     def score(self, X, y=None, sample_weight=None):
         """Opposite of the inertia of X on the fitted centers."""
+        if is_dask_collection(X):
+            from kmeans_core import dask_backend
+
+            return dask_backend.score(self, X, sample_weight)
         X = self._check_test_data(X)
         return -self._labels_inertia(X, sample_weight)[1]
 
     def transform(self, X):
         """Euclidean distance from each sample to each center, shape (n_samples, n_clusters).
 
-        float32 in gives float32 out.
+        float32 in gives float32 out; dask X gives a lazy dask array.
         """
+        if is_dask_collection(X):
+            from kmeans_core import dask_backend
+
+            return dask_backend.transform(self, X)
         X = self._check_test_data(X)
         return _euclidean_distances(*self._centred(X))
 

@@ -63,11 +63,12 @@ def test_default_load(default_page):
     at = default_page
     assert _metric(at, "Recommended K") == "3"
     assert _metric(at, "True classes") == "3"  # the default blobs carry their labels
-    assert len(at.get("plotly_chart")) == 3  # elbow, metrics, silhouette diagram
+    assert len(at.get("plotly_chart")) == 4  # elbow, metrics, trust checks, silhouette diagram
     elbow = _chart(at, 0)
     mean = next(t for t in elbow["data"] if t.get("name") == "WCSS (mean of restarts)")
     assert _values(mean["x"]) == list(range(1, 11))  # default K range 1–10
-    assert "all agree" in _texts(at)
+    assert "agree (5 of 5 criteria) — strong agreement" in _texts(at)
+    assert "At K = 3 the clustering is stable" in _texts(at)
     assert "The knee (kneed, S = 1) is at K = 3." in _texts(at)
 
 
@@ -99,7 +100,7 @@ def test_diagram_k_changes_knife_plot(default_page):
     at = default_page
     at.select_slider(key="choose_k_diag").set_value(5).run()
     assert not at.exception
-    knife = _chart(at, 2)
+    knife = _chart(at, 3)
     assert [t["name"].split(" (")[0] for t in knife["data"]] == [f"cluster {c}" for c in range(5)]
 
 
@@ -151,4 +152,54 @@ def test_sampling_note_above_threshold():
     at = _open(_upload(X, "many rows"))
     at.slider(key="choose_k_range").set_value((1, 4)).run()
     assert not at.exception
-    assert f"fixed random sample of {ck.SILHOUETTE_MAX_ROWS:,}" in _texts(at)
+    assert f"stratified sample of about {ck.SILHOUETTE_MAX_ROWS:,}" in _texts(at)
+
+
+def test_use_recommended_k_sets_the_sidebar_k():
+    at = open_page(PAGE, query={"k": "5"})
+    assert not at.exception
+    assert at.number_input(key="k").value == 5
+    button = at.button(key="choose_k_use_recommended")
+    assert button.label == "Use K = 3 in the sidebar"
+    button.click().run()
+    assert not at.exception
+    assert at.number_input(key="k").value == 3
+    assert at.session_state["k"] == 3
+    assert "The sidebar uses K = 3." in [s.value for s in at.success]
+    assert not [b for b in at.button if b.key == "choose_k_use_recommended"]
+    # Every page now runs with K = 3: the Clusters page profiles three clusters.
+    at.switch_page("app_pages/clusters.py").run()
+    assert not at.exception
+    assert "**Cluster 2** · " in _texts(at) and "**Cluster 3**" not in _texts(at)
+
+
+def test_trust_checks_can_be_switched_off(default_page):
+    at = default_page
+    at.toggle(key="choose_k_trust").set_value(False).run()
+    assert not at.exception
+    text = _texts(at)
+    assert "Can I trust this K?" not in [h.value for h in at.subheader]
+    assert "(4 of 4 criteria)" in text and "gap statistic" not in text.split("\n")[0]
+    assert len(at.get("plotly_chart")) == 3
+    at.toggle(key="choose_k_trust").set_value(True).run()
+    assert "Can I trust this K?" in [h.value for h in at.subheader]
+
+
+def test_trust_chart_shows_stability_and_gap(default_page):
+    trust = _chart(default_page, 2)
+    names = [t.get("name") for t in trust["data"]]
+    assert "stability (mean ARI ± sd)" in names
+    assert "gap statistic (± s)" in names
+    assert "gap statistic best K = 3" in names
+    text = _texts(default_page)
+    assert "Stability: 10 K-Means fits per K" in text
+    assert "against 10 uniform reference sets" in text
+
+
+def test_range_starting_past_the_best_k_says_try_a_wider_range(default_page):
+    at = default_page
+    at.slider(key="choose_k_range").set_value((4, 8)).run()
+    assert not at.exception
+    assert "try a wider range" in _texts(at)
+    assert "the smallest K swept" in _texts(at)
+    at.slider(key="choose_k_range").set_value((1, 10)).run()

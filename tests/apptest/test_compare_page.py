@@ -119,3 +119,14 @@ def test_k1_on_the_default_data():
     assert app.success[0].value.startswith("Identical:")
     table = _table(app)
     assert table[table.Measure.str.startswith("Points")].iloc[0]["Between the two"] == "0 of 500"
+
+
+def test_fit_time_is_a_median_of_repeats_with_its_range(at):
+    table = _table(at)
+    row = table[table.Measure.str.startswith("Fit time")].iloc[0]
+    assert row["Measure"] == "Fit time: median (fastest–slowest, runs)"
+    # 500 points fit in milliseconds: several alternated runs each, the range shown.
+    assert row["kmeans_core"].endswith(" runs)") and "–" in row["kmeans_core"]
+    assert row["scikit-learn"].endswith(" runs)")
+    verdict = row["Between the two"]
+    assert verdict == "no clear winner: the ranges overlap" or "faster (median)" in verdict

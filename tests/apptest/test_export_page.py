@@ -61,7 +61,7 @@ def test_default_load_shows_every_download_and_a_complete_link(media):
     at = _export_page()
     assert not at.exception
     labels = [b.label for b in at.get("download_button")]
-    assert labels == ["Data + clusters", "Centers", "History", "Settings"]
+    assert labels == ["Data + clusters", "Centers", "Centers (scaled)", "History", "Settings"]
     assert _metrics(at)["Rows"] == "500" and _metrics(at)["K"] == "3"
     url = at.code[0].value
     query = dict(parse_qsl(urlsplit(url).query))
@@ -138,7 +138,7 @@ def test_malformed_link_gives_defaults_and_a_notice_until_dismissed():
     at = _export_page(k="lots", init="bogus", data="blobs", **bad_data, **{"data.cluster_std": "1"})
     assert not at.exception
     text = at.warning[0].value
-    assert "'lots'" in text and "'bogus'" in text and "n_samples" in text
+    assert "“lots”" in text and "“bogus”" in text and "n\\_samples" in text
     assert at.session_state["dataset"].name == "Blobs (3 centers)"
     assert at.session_state["dataset"].n_samples == 500
     at.button(key="_share_link_dismiss").click().run()
@@ -152,9 +152,10 @@ def test_uploaded_data_says_it_cannot_travel_in_a_link():
     )
     at.run()
     assert not at.exception
-    assert any("Uploaded data cannot travel in a link" in i.value for i in at.info)
+    assert any("This link cannot carry the file" in i.value for i in at.info)
     query = dict(parse_qsl(urlsplit(at.code[0].value).query))
-    assert set(query) == {"k", "init", "seed"}
+    assert query["data"] == "upload" and query["data.file"] == "mine.csv"
+    assert set(query) == {"k", "init", "seed", "data", "data.file"}
 
 
 def test_k_above_the_number_of_rows_is_clamped_with_a_warning():
@@ -171,7 +172,7 @@ def test_k_above_the_number_of_rows_is_clamped_with_a_warning():
 def test_malformed_run_setting_alone_gives_a_notice():
     at = _export_page(k="0")
     assert not at.exception
-    assert "'0'" in at.warning[0].value
+    assert "“0”" in at.warning[0].value and "using K = 3." in at.warning[0].value
     assert at.session_state["dataset"].name == "Blobs (3 centers)"
 
 
@@ -187,3 +188,42 @@ def test_a_different_link_in_the_same_session_is_applied():
     assert not at.exception
     ds = at.session_state["dataset"]
     assert ds.name == "Circles" and ds.n_samples == 120
+
+
+def _penguins_dataset():
+    from dashboard import csv_upload, upload_recipe
+
+    path = Path(__file__).resolve().parents[1] / "data" / "real" / "penguins.csv"
+    parsed = csv_upload.parse_csv(path.read_bytes())
+    return upload_recipe.build_dataset(
+        parsed, "penguins.csv", upload_recipe.default_recipe(parsed, "penguins.csv")
+    )
+
+
+def test_uploaded_data_exports_every_row_in_original_units(media):
+    at = open_page(PAGE, session={"dataset": _penguins_dataset()})
+    assert not at.exception, at.exception
+    assert any("344 rows, one per row of the file" in c.value for c in at.caption)
+    assert any("The 2 row(s) left out have an empty cluster" in c.value for c in at.caption)
+    centers = pd.read_csv(io.BytesIO(media(_button(at, "download_centers_original"))))
+    assert list(centers.columns) == [
+        "cluster",
+        "n_points",
+        "bill_length_mm",
+        "bill_depth_mm",
+        "flipper_length_mm",
+        "body_mass_g",
+    ]
+    assert centers["n_points"].sum() == 342
+    assert centers["body_mass_g"].between(3000, 6000).all()  # grams, not z-scores
+    scaled = pd.read_csv(io.BytesIO(media(_button(at, "download_centers"))))
+    assert scaled["body_mass_g"].abs().max() < 3
+    settings = json.loads(media(_button(at, "download_settings")))
+    assert settings["recipe"]["label"] == "species"
+    assert settings["recipe"]["scaling"] == "standardise"
+    assert settings["recipe"]["source"]["n_rows"] == 344
+    link = urlsplit(settings["share_link"])
+    assert link.path.endswith("/animate")
+    assert dict(parse_qsl(link.query))["data"] == "upload"
+    assert any("This link cannot carry the file" in i.value for i in at.info)
+    assert any(c.value.startswith("Recipe: 4 numeric") for c in at.caption)

@@ -1,73 +1,214 @@
-"""Real browser: the Animate page's Play button advances frames; clicks pick centroids."""
+"""Real browser: the Animate player steps, scrubs, plays and takes clicks without the server."""
 
 from __future__ import annotations
 
-from tests.browser.conftest import assert_no_exception, open_page, screenshot, wait_for_app
+import pytest
 
-PLOT = "document.querySelector('.js-plotly-plot')"
-TITLE = f"() => {PLOT}.layout.title.text.replace(/<[^>]+>/g, ' ').trim()"
-ACTIVE = f"() => {PLOT}._fullLayout.sliders[0].active"
-N_FRAMES = f"() => {PLOT}._transitionData._frames.length"
+from tests.browser.conftest import ARTIFACTS, assert_no_exception, open_page, screenshot
+
+PLAYER = 'iframe[title*="kmeans_player"]'
 
 
-def test_play_advances_frames_to_the_end(page, app_url):
-    page.set_viewport_size({"width": 1400, "height": 1300})
-    # Random init on the default blobs takes several iterations: a real animation.
-    open_page(page, f"{app_url}/animate?init=random&k=4")
-    page.wait_for_selector(".js-plotly-plot .updatemenu-button")
+def open_player(page, url: str):
+    """Open ``url`` and return the player's frame once it has drawn its first frame."""
+    open_page(page, url)
+    frame = page.wait_for_selector(PLAYER).content_frame()
+    frame.wait_for_selector("body[data-frame]")
     assert_no_exception(page)
-    assert page.evaluate(ACTIVE) == 0
-    assert page.evaluate(TITLE).startswith("Start")
-    n_frames = page.evaluate(N_FRAMES)
-    assert n_frames > 4
-    screenshot(page, "animate-start")
-
-    page.locator(".js-plotly-plot .updatemenu-button").first.click()  # ▶ Play
-    page.wait_for_function(f"() => ({ACTIVE})() >= 3", timeout=60_000)
-    assert "Iteration" in page.evaluate(TITLE)
-    screenshot(page, "animate-mid")
-
-    page.wait_for_function(f"() => ({ACTIVE})() === {n_frames - 1}", timeout=120_000)
-    title = page.evaluate(TITLE)
-    assert "done" in title
-    assert "Converged" in title or "Stopped" in title
-    # The inertia marker sits on the last step.
-    marker_x = page.evaluate(f"() => {PLOT}.data[{PLOT}.data.length - 1].x[0]")
-    assert marker_x == n_frames - 1
-    screenshot(page, "animate-end")
-    assert_no_exception(page)
+    return frame
 
 
-def test_clicks_on_the_chart_pick_the_starting_centroids(page, app_url):
-    page.set_viewport_size({"width": 1400, "height": 1300})
-    open_page(page, f"{app_url}/animate?k=2")
-    page.get_by_text("points I click on the chart").click()
-    wait_for_app(page)
-    page.get_by_text("Click 2 starting centroids").wait_for()
+def frame_no(fr) -> int:
+    return int(fr.evaluate("document.body.dataset.frame"))
 
-    def click_data(x: float, y: float) -> None:
-        box = page.locator(".js-plotly-plot .nsewdrag").first.bounding_box()
-        px, py = page.evaluate(
-            f"""() => {{ const fl = {PLOT}._fullLayout;
-                return [fl.xaxis.d2p({x}), fl.yaxis.d2p({y})]; }}"""
-        )
-        # Plotly reports a click on the point it hovers: hover first, then click.
-        page.mouse.move(box["x"] + px, box["y"] + py)
-        page.wait_for_selector(".js-plotly-plot .hoverlayer .hovertext")
-        page.mouse.click(box["x"] + px, box["y"] + py)
-        wait_for_app(page)
 
-    # Empty space (caught by the invisible grid): clicks snap to its nearest node.
-    rng = page.evaluate(f"() => [{PLOT}._fullLayout.xaxis.range, {PLOT}._fullLayout.yaxis.range]")
-    (x0, x1), (y0, y1) = rng
-    click_data(x0 + 0.1 * (x1 - x0), y0 + 0.1 * (y1 - y0))
-    page.get_by_text("(1 to go)").wait_for()
-    # The chart is redrawn with the pick on it before the next click.
-    page.wait_for_function(f"() => {PLOT}._fullData.at(-1).x.length === 1")
-    rng = page.evaluate(f"() => [{PLOT}._fullLayout.xaxis.range, {PLOT}._fullLayout.yaxis.range]")
-    (x0, x1), (y0, y1) = rng
-    screenshot(page, "animate-picking")
-    click_data(x0 + 0.9 * (x1 - x0), y0 + 0.9 * (y1 - y0))
-    page.wait_for_selector(".js-plotly-plot .updatemenu-button")
-    assert "your clicks" in page.evaluate(TITLE)
-    assert_no_exception(page)
+def marker_x(fr):
+    """The inertia chart's current-step marker."""
+    return fr.evaluate(
+        "() => document.getElementById('inertia').data.find(t => t.name === 'current step').x[0]"
+    )
+
+
+def assert_all_agree(fr, i: int) -> None:
+    """Caption, slider, counter and inertia marker all show frame ``i``."""
+    assert frame_no(fr) == i
+    assert fr.input_value("#slider") == str(i)
+    assert fr.inner_text("#counter").startswith(f"{i} /")
+    if i > 0:
+        assert marker_x(fr) == i
+
+
+def n_frames(fr) -> int:
+    return int(fr.get_attribute("#slider", "max")) + 1
+
+
+def test_keyboard_steps_and_plays(page, app_url):
+    fr = open_player(page, f"{app_url}/animate?init=random&k=4")
+    assert fr.inner_text("#title") == "Start"
+    # Fresh page, nothing focused: the keys already work.
+    page.keyboard.press("ArrowRight")
+    assert_all_agree(fr, 1)
+    fr.click("#scatter")  # focus inside the player
+    page.keyboard.press("ArrowRight")
+    assert_all_agree(fr, 2)
+    assert fr.inner_text("#title") == "Iteration 1 · update"
+    page.keyboard.press("ArrowLeft")
+    assert_all_agree(fr, 1)
+    assert "Assignment" in fr.inner_text("#caption")
+    page.keyboard.press("End")
+    last = n_frames(fr) - 1
+    assert_all_agree(fr, last)
+    assert "Done:" in fr.inner_text("#caption") or "Stopped" in fr.inner_text("#caption")
+    page.keyboard.press("Home")
+    assert_all_agree(fr, 0)
+    page.keyboard.press(" ")  # play
+    fr.wait_for_function("() => Number(document.body.dataset.frame) >= 2", timeout=20_000)
+    page.keyboard.press(" ")  # pause
+    stopped_at = frame_no(fr)
+    page.wait_for_timeout(1200)
+    assert frame_no(fr) == stopped_at
+    assert fr.inner_text("#play") == "▶ Play"
+    assert_all_agree(fr, stopped_at)
+
+
+def test_play_runs_to_the_end_and_stops(page, app_url):
+    fr = open_player(page, f"{app_url}/animate?init=random&k=4")
+    fr.select_option("#speed", "150")
+    fr.click("#play")
+    last = n_frames(fr) - 1
+    fr.wait_for_function(f"() => document.body.dataset.frame === '{last}'", timeout=30_000)
+    page.wait_for_timeout(400)
+    assert fr.inner_text("#play") == "▶ Play"
+    assert_all_agree(fr, last)
+
+
+def test_scrub_then_step_moves_from_the_scrubbed_frame(page, app_url):
+    fr = open_player(page, f"{app_url}/animate?init=random&k=4")
+    fr.fill("#slider", "5")
+    assert_all_agree(fr, 5)
+    fr.click("#forward")
+    assert_all_agree(fr, 6)
+    fr.click("#back")
+    fr.click("#back")
+    assert_all_agree(fr, 4)
+
+
+def test_every_control_is_reachable_with_tab_and_shows_focus(page, app_url):
+    # From frame 3, so that no step button is disabled (disabled buttons take no focus).
+    fr = open_player(page, f"{app_url}/animate?init=random&k=4&step=3")
+    fr.click("#title")
+    reached = []
+    for _ in range(14):
+        page.keyboard.press("Tab")
+        reached.append(fr.evaluate("document.activeElement && document.activeElement.id"))
+        if reached[-1] == "play":
+            outline = fr.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+            assert outline != "none"
+    for control in ("mode-run", "mode-manual", "first", "back", "play", "forward", "slider"):
+        assert control in reached
+    # Enter on a focused button works like a click.
+    fr.focus("#forward")
+    page.keyboard.press("Enter")
+    assert frame_no(fr) == 4
+
+
+def test_step_in_the_link_opens_that_frame(page, app_url):
+    fr = open_player(page, f"{app_url}/animate?init=random&k=4&step=7")
+    assert_all_agree(fr, 7)
+    assert "step=7" in fr.get_attribute("#link", "href")
+
+
+def _click_chart(page, fr, fx: float, fy: float) -> None:
+    box = fr.locator("#scatter .nsewdrag").first.bounding_box()
+    page.mouse.click(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
+
+
+def test_manual_mode_alternates_reassign_and_update_and_takes_quick_clicks(page, app_url):
+    fr = open_player(page, f"{app_url}/animate")
+    fr.click("#mode-manual")
+    fr.click("#manual-clear")
+    assert fr.evaluate("document.body.dataset.centroids") == "0"
+    # Five clicks in a row, no waiting: none is lost.
+    for fx, fy in [(0.1, 0.1), (0.3, 0.8), (0.5, 0.5), (0.7, 0.2), (0.9, 0.9)]:
+        _click_chart(page, fr, fx, fy)
+    assert fr.evaluate("document.body.dataset.centroids") == "5"
+    assert fr.inner_text("#manual-step") == "Reassign points"
+    fr.click("#manual-step")
+    assert fr.evaluate("document.body.dataset.manualLabels") == "assigned"
+    assert fr.inner_text("#caption").startswith("Reassign:")
+    assert fr.inner_text("#manual-step") == "Update centroids"
+    page.keyboard.press("ArrowRight")  # → does the next step too
+    assert fr.inner_text("#caption").startswith("Update:")
+    # A click on a centroid removes it; Undo brings it back.
+    box = fr.locator("#scatter .nsewdrag").first.bounding_box()
+    x, y = fr.evaluate(
+        """() => { const gd = document.getElementById('scatter'), fl = gd._fullLayout;
+        const c = gd.data.find(t => t.name === 'centroids');
+        return [fl.xaxis.l2p(c.x[0]), fl.yaxis.l2p(c.y[0])]; }"""
+    )
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    assert fr.evaluate("document.body.dataset.centroids") == "4"
+    fr.click("#manual-undo")
+    assert fr.evaluate("document.body.dataset.centroids") == "5"
+    screenshot(page, "animate-manual")
+
+
+def test_centroids_placed_by_hand_start_the_real_run(page, app_url):
+    fr = open_player(page, f"{app_url}/animate")
+    fr.click("#mode-manual")
+    fr.click("#manual-clear")
+    _click_chart(page, fr, 0.2, 0.2)
+    _click_chart(page, fr, 0.8, 0.8)
+    fr.click("#manual-run")
+    fr.wait_for_function("() => document.getElementById('caption').textContent.includes('your 2')")
+    assert fr.evaluate("document.getElementById('mode-run').getAttribute('aria-pressed')") == "true"
+
+
+def test_drawn_points_become_the_dataset(page, app_url):
+    fr = open_player(page, f"{app_url}/animate")
+    fr.click("#mode-draw")
+    for fx, fy in [(0.2, 0.2), (0.25, 0.22), (0.8, 0.8), (0.78, 0.82)]:
+        _click_chart(page, fr, fx, fy)
+    box = fr.locator("#scatter .nsewdrag").first.bounding_box()
+    page.mouse.move(box["x"] + 60, box["y"] + 200)
+    page.mouse.down()
+    for i in range(12):
+        page.mouse.move(box["x"] + 60 + 10 * i, box["y"] + 200)
+    page.mouse.up()
+    drawn = int(fr.evaluate("document.body.dataset.drawn"))
+    assert drawn > 8
+    fr.click("#draw-undo")  # the stroke goes, the four clicks stay
+    assert fr.evaluate("document.body.dataset.drawn") == "4"
+    fr.click("#draw-use")
+    page.locator('[data-testid="stSidebar"]').get_by_text("Drawn by hand (4 points)").wait_for()
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 720), (1024, 768)])
+def test_present_mode_fits_chart_and_controls_on_one_screen(page, app_url, width, height):
+    page.set_viewport_size({"width": width, "height": height})
+    fr = open_player(page, f"{app_url}/animate?present=1&init=random&k=5&step=3")
+    page.wait_for_timeout(800)
+    for part in ("#scatter", "#inertia", "#controls"):
+        box = fr.locator(part).bounding_box()  # in the page's coordinates
+        assert box["y"] + box["height"] <= height + 1, part
+        assert box["x"] + box["width"] <= width
+    # Controls in one row; big caption; the chart gets most of the screen.
+    assert fr.locator("#controls").bounding_box()["height"] < 70
+    caption_px = "parseFloat(getComputedStyle(document.getElementById('caption')).fontSize)"
+    assert fr.evaluate(caption_px) >= 20
+    assert fr.locator("#scatter").bounding_box()["height"] >= 0.55 * height
+    assert not page.locator('[data-testid="stSidebar"]').is_visible()
+    screenshot(page, f"animate-present-{width}x{height}")
+
+
+def test_phone_width_stacks_the_chart_above_the_inertia_curve(page, app_url):
+    page.set_viewport_size({"width": 390, "height": 844})
+    fr = open_player(page, f"{app_url}/animate?step=2")
+    scatter = fr.locator("#scatter").bounding_box()
+    inertia = fr.locator("#inertia").bounding_box()
+    assert scatter["width"] >= 300 and scatter["height"] >= 300
+    assert inertia["y"] >= scatter["y"] + scatter["height"] - 1
+    # A tall window for the picture, so the whole player is on it.
+    page.set_viewport_size({"width": 390, "height": 2000})
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(ARTIFACTS / "animate-390.png"))

@@ -11,10 +11,11 @@ from dashboard.animation import (
     UNASSIGNED,
     animate_run,
     build_frames,
+    centers_from_clicks,
     padded_range,
     picked_centers,
-    picks_from_selection,
     step_caption,
+    stop_sentence,
     thin_iterations,
     voronoi_cells,
 )
@@ -84,13 +85,13 @@ def test_changed_points_are_exactly_those_whose_label_changed():
 
 
 def test_relocation_hands_a_point_over_and_is_captioned():
-    # Two tight pairs and a third center far away: cluster 3 gets no point.
+    # Two tight pairs and a third center far away: cluster 2 (numbered from 0) gets no point.
     X = np.array([[0.0], [0.2], [10.0], [10.2]])
     run = animate_run(X, np.array([[0.0], [10.0], [100.0]]), np.arange(4), init_label="t")
     update = run.frames[2]
     assert update.phase == "update"
     assert update.relocated == (2,)
-    assert "Cluster 3 was empty and was relocated to a far point" in update.caption
+    assert "Cluster 2 was empty and was relocated to a far point" in update.caption
     # The point it took is ringed as changed.
     assert update.changed.sum() == 1
     assert update.labels[update.changed][0] == 2
@@ -120,13 +121,13 @@ def test_caption_update_reports_largest_shift_and_relocation():
     reloc = _step(1, "update", [0], center_shifts=np.array([0.0, 4.0, 0.1]), relocated=(1,))
     text = step_caption(reloc, first_assign=False)
     assert "moved at most 4" in text
-    assert "Cluster 2 was empty and was relocated to a far point" in text
+    assert "Cluster 1 was empty and was relocated to a far point" in text
 
 
 @pytest.mark.parametrize(
     ("reason", "expected"),
     [
-        ("labels unchanged", "no point changed cluster, so the centroids cannot move"),
+        ("labels unchanged", "no point changed cluster, so the centers cannot move"),
         ("center shift below tol", "moved less than the tolerance"),
         ("max_iter reached", "iteration limit (7)"),
     ],
@@ -241,15 +242,33 @@ def test_picked_centers_use_rows_or_clicked_coordinates():
     np.testing.assert_array_equal(picked_centers([(7.0, 0.0, None)], X1), [[7.0]])
 
 
-def test_picks_from_selection_maps_curves():
-    idx = np.array([10, 20, 30])
-    sel = [
-        {"curve_number": 0, "point_index": 2, "x": 1.0, "y": 2.0},
-        {"curve_number": 1, "point_index": 7, "x": 3.5, "y": -1.0},
-        {"curve_number": 2, "point_index": 0, "x": 0.0, "y": 0.0},  # an existing pick
-    ]
-    assert picks_from_selection(sel, idx) == [(1.0, 2.0, 30), (3.5, -1.0, None)]
-    assert picks_from_selection(sel, idx, grid_curve=None) == [(1.0, 2.0, 30)]
+def test_clicked_centroids_are_centers_as_they_are_in_2d():
+    X = np.array([[0.0, 0.0], [4.0, 4.0]])
+    centers = centers_from_clicks([[1.5, 2.5], [3.0, -1.0]], X, X, np.arange(2))
+    np.testing.assert_array_equal(centers, [[1.5, 2.5], [3.0, -1.0]])
+
+
+def test_clicked_centroids_snap_to_the_nearest_drawn_point_beyond_2d():
+    X = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]])
+    view = np.array([[0.0, 0.0], [10.0, 0.0]])  # rows 0 and 2 are drawn
+    centers = centers_from_clicks([[9.0, 1.0], [0.5, 0.0]], X, view, np.array([0, 2]))
+    np.testing.assert_array_equal(centers, [[7.0, 8.0, 9.0], [1.0, 2.0, 3.0]])
+
+
+@pytest.mark.parametrize("clicks", [[], [[np.nan, 0.0]], "abc", [[1.0, 2.0, 3.0]]])
+def test_bad_clicks_give_a_clear_message(clicks):
+    X = np.zeros((3, 2))
+    with pytest.raises(ValueError, match="centroid|pairs"):
+        centers_from_clicks(clicks, X, X, np.arange(3))
+
+
+def test_tolerance_stop_explains_points_that_still_changed():
+    # A tolerance stop with 21 points still moving reads as a contradiction unless said.
+    text = stop_sentence("center shift below tol", 21)
+    assert "moved less than the tolerance" in text
+    assert "21 points still changed cluster" in text and "tolerance to 0" in text
+    assert "still changed" not in stop_sentence("center shift below tol", 0)
+    assert "iteration limit (30)" in stop_sentence("max_iter reached", 0, max_iter=30)
 
 
 def test_padded_range():

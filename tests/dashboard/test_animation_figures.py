@@ -1,4 +1,4 @@
-"""Plotly figure builders of the Animate page (dashboard.animation_figures)."""
+"""The player's data: named layers, one update per frame, colours, callouts, payload size."""
 
 from __future__ import annotations
 
@@ -9,18 +9,15 @@ import pytest
 
 from dashboard.animation import animate_run
 from dashboard.animation_figures import (
-    SPEEDS_MS,
-    animation_figure,
+    UNASSIGNED_COLOR,
     discrete_colorscale,
-    payload_bytes,
-    pick_figure,
-    widen_to_aspect,
+    player_data,
+    region_traces,
+    rgba,
+    scatter_geometry,
+    trails_update,
 )
-from dashboard.plotting import cluster_color, view_2d
-
-# A 50,000-point sample with up to 61 frames must stay well under Streamlit's
-# message limit (our config: 200 MB; Streamlit's default: 200 MB; issue: 50 MB).
-PAYLOAD_BUDGET_50K = 12_000_000
+from dashboard.plotting import PALETTE, cluster_color, view_2d
 
 
 def _run(X, k=3, max_iter=30, tol=0.0, seed=0):
@@ -35,142 +32,151 @@ def _blobs(n=300, d=2, seed=0):
     return centers[rng.integers(0, 4, n)] + rng.normal(0, 1.0, size=(n, d))
 
 
-def _fig(X, run, **kw):
+def _data(X, run):
     view = view_2d(X, [f"x{i}" for i in range(X.shape[1])])
-    return animation_figure(
-        run, view.points, view.project, x_title="a", y_title="b", voronoi=X.shape[1] <= 2, **kw
+    return player_data(
+        run,
+        view.points,
+        view.project,
+        x_title=view.x_title,
+        y_title=view.y_title,
+        voronoi=X.shape[1] <= 2,
     )
 
 
-def _decode(v):
-    """A trace attribute from a JSON dict: plain list or Plotly's typed-array encoding."""
-    import base64
-
-    if isinstance(v, dict) and "bdata" in v:
-        return np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"]))
-    return np.asarray(v)
+def _names(fig):
+    return [t["name"] for t in fig["data"]]
 
 
-def test_one_plotly_frame_per_run_frame_with_only_dynamic_traces():
+def test_every_trace_has_a_unique_name_and_frames_only_name_existing_traces():
     X = _blobs()
-    run = _run(X, k=3)
-    fig = _fig(X, run)
-    k = 3
-    assert len(fig.frames) == len(run.frames)
-    # k Voronoi cells, points, rings, trails, centroids, inertia curve, marker.
-    assert len(fig.data) == k + 6
-    for fr in fig.frames:
-        assert list(fr.traces) == [*range(k + 4), k + 5]  # never the static inertia curve
-        assert len(fr.data) == len(fr.traces)
-    # SVG only: several Scattergl traces stop redrawing when frames play.
-    assert {t.type for t in fig.data} == {"scatter"}
-    assert all(t.type == "scatter" for fr in fig.frames for t in fr.data)
+    data = _data(X, _run(X, k=4))
+    names = _names(data["scatter"]) + _names(data["inertia"])
+    assert len(names) == len(set(names))
+    assert _names(data["scatter"]) == [
+        "region 1",
+        "region 2",
+        "region 3",
+        "region 4",
+        "points",
+        "changed",
+        "centroid path",
+        "centroids",
+    ]
+    for frame in data["frames"]:
+        assert set(frame["traces"]) <= set(names)
 
 
-def test_frame_data_matches_run():
+def test_one_update_per_frame_with_its_words():
     X = _blobs()
-    run = _run(X, k=3)
-    fig = _fig(X, run)
-    spec = json.loads(fig.to_json())
-    pos = 3  # after the three Voronoi cells
-    for i, (fr, f) in enumerate(zip(spec["frames"], run.frames, strict=True)):
-        colors = _decode(fr["data"][pos]["marker"]["color"])
-        np.testing.assert_array_equal(colors, f.labels)
-        assert colors.dtype == np.int8  # compact typed array, not a JSON list
-        rings_x = _decode(fr["data"][pos + 1]["x"])
-        if f.changed.any():
-            np.testing.assert_allclose(rings_x, X[f.changed, 0].astype(np.float32))
-        else:
-            assert np.isnan(rings_x).all()
-        np.testing.assert_allclose(_decode(fr["data"][pos + 3]["x"]), f.centers[:, 0])
-        marker_x = list(_decode(fr["data"][-1]["x"]))
-        assert marker_x == ([] if f.inertia is None else [i])
-        assert f.title in fr["layout"]["title"]["text"]
+    run = _run(X)
+    data = _data(X, run)
+    assert len(data["frames"]) == len(run.frames)
+    for update, frame in zip(data["frames"], run.frames, strict=True):
+        assert update["title"] == frame.title and update["caption"] == frame.caption
+        assert update["traces"]["points"]["marker"]["color"] == frame.labels.tolist()
+        assert len(update["traces"]["centroids"]["x"]) == 3
+    # The start frame has no inertia yet, so no current-step marker; later frames do.
+    assert data["frames"][0]["traces"]["current step"]["x"] == []
+    assert data["frames"][-1]["traces"]["current step"]["x"] == [len(run.frames) - 1]
 
 
-def test_no_voronoi_for_more_than_two_features():
-    X = _blobs(d=4)
-    run = _run(X, k=3)
-    fig = _fig(X, run)
-    assert len(fig.data) == 6
-    assert not any(t.fill == "toself" for t in fig.data)
+def test_changed_rings_sit_on_the_points_that_changed():
+    X = _blobs(seed=3)
+    run = _run(X, k=4, seed=3)
+    data = _data(X, run)
+    for update, frame in zip(data["frames"], run.frames, strict=True):
+        ring = update["traces"]["changed"]
+        assert len(ring["x"]) == int(frame.changed.sum())
+        np.testing.assert_allclose(ring["x"], X[frame.changed, 0], rtol=1e-4, atol=1e-4)
 
 
-def test_controls_play_pause_and_slider():
+def test_no_regions_for_more_than_two_features():
+    X = _blobs(d=5)
+    data = _data(X, _run(X))
+    assert not [n for n in _names(data["scatter"]) if n.startswith("region")]
+    assert not data["voronoi"]
+    assert all(not k.startswith("region") for f in data["frames"] for k in f["traces"])
+
+
+def test_regions_cover_the_whole_plot_however_it_is_widened():
     X = _blobs()
-    run = _run(X, k=2)
-    fig = _fig(X, run, frame_ms=SPEEDS_MS["fast"], active=2)
-    play, pause = fig.layout.updatemenus[0].buttons
-    assert play.method == "animate" and play.args[0] is None
-    assert play.args[1]["frame"]["duration"] == SPEEDS_MS["fast"]
-    assert play.args[1]["fromcurrent"] is True
-    assert list(pause.args[0]) == [None]
-    slider = fig.layout.sliders[0]
-    assert len(slider.steps) == len(run.frames)
-    assert [list(s.args[0]) for s in slider.steps] == [[str(i)] for i in range(len(run.frames))]
-    assert slider.active == 2
-    assert slider.steps[0].label == "start" and slider.steps[-1].label == "end"
-    assert run.frames[2].title in fig.layout.title.text
+    run = _run(X)
+    view = view_2d(X, ["a", "b"])
+    geometry = scatter_geometry(run, view.points, view.project)
+    (bx0, bx1), (by0, by1) = geometry.region_box
+    (x0, x1), (y0, y1) = geometry.x_range, geometry.y_range
+    # At least one full span of margin on every side.
+    span = max(x1 - x0, y1 - y0)
+    assert bx0 <= x0 - span and bx1 >= x1 + span and by0 <= y0 - span and by1 >= y1 + span
+
+
+def test_region_layer_uses_the_cluster_colours():
+    traces = region_traces(3)
+    assert [t["fillcolor"] for t in traces] == [rgba(cluster_color(c), 0.22) for c in range(3)]
 
 
 def test_centroid_trails_grow_with_update_frames():
-    X = _blobs()
-    run = _run(X, k=3)
-    fig = _fig(X, run)
-    trail_lengths = [len(fr.data[3 + 2].x) for fr in fig.frames]
-    assert trail_lengths == sorted(trail_lengths)
-    # Start: one point and a None separator per centroid.
-    assert trail_lengths[0] == 3 * 2
+    paths = [np.array([[0.0, 0.0]]), np.array([[0.0, 0.0]]), np.array([[1.0, 1.0]])]
+    # Frame 1 (assign) does not move the centroid: the repeat is dropped.
+    assert trails_update(paths, 1)["x"] == [0.0, None]
+    assert trails_update(paths, 2)["x"] == [0.0, 1.0, None]
 
 
 def test_discrete_colorscale_puts_each_code_in_its_colour_band():
-    scale, cmin, cmax = discrete_colorscale(5)
-    stops = [s for s, _ in scale]
-    for code in range(-1, 5):
-        t = (code - cmin) / (cmax - cmin)
-        band = int(np.searchsorted(stops, t, side="right")) - 1
-        expected = "#B8BEC6" if code == -1 else cluster_color(code)
-        assert scale[band][1] == expected
+    scale, cmin, cmax = discrete_colorscale(4)
+    for code in range(-1, 4):
+        pos = (code - cmin) / (cmax - cmin)
+        (lo, c_lo), (hi, c_hi) = scale[2 * (code + 1)], scale[2 * (code + 1) + 1]
+        expected = UNASSIGNED_COLOR if code == -1 else cluster_color(code)
+        # The code sits mid-band, and the band is one colour from end to end.
+        assert c_lo == c_hi == expected and pos == pytest.approx((lo + hi) / 2)
 
 
-def test_widen_to_aspect():
-    (x0, x1), (y0, y1) = widen_to_aspect((0, 1), (0, 4), 2.0)
-    assert (x1 - x0) / (y1 - y0) == pytest.approx(2.0)
-    assert (x0 + x1) / 2 == pytest.approx(0.5)
-    (x0, x1), (y0, y1) = widen_to_aspect((0, 10), (0, 1), 2.0)
-    assert (x0, x1) == (0, 10) and (y1 - y0) == pytest.approx(5.0)
+def _luminance(hex_color: str) -> float:
+    rgb = [int(hex_color[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
 
 
-def test_pick_figure_catches_clicks_on_empty_space_only_when_asked():
-    pts = np.random.default_rng(0).normal(size=(50, 2))
-    picks = np.array([[0.0, 0.0]])
-    fig = pick_figure(pts, picks, x_title="a", y_title="b", allow_empty_space=True)
-    assert [t.name for t in fig.data] == ["points", "empty space", "picked centroids"]
-    assert len(fig.data[1].x) == 40 * 40
-    fig2 = pick_figure(pts, np.empty((0, 2)), x_title="a", y_title="b", allow_empty_space=False)
-    assert [t.name for t in fig2.data] == ["points", "picked centroids"]
+def test_points_waiting_for_their_first_assignment_have_3_to_1_contrast_on_white():
+    # WCAG contrast: (1.05) / (L + 0.05) against white.
+    assert 1.05 / (_luminance(UNASSIGNED_COLOR) + 0.05) >= 3.0
 
 
-@pytest.mark.parametrize("n", [5_000, 50_000])
-def test_payload_budget(n):
-    rng = np.random.default_rng(3)
-    X = rng.normal(size=(n, 2)) + rng.integers(0, 5, size=(n, 1)) * 3
-    run = _run(X, k=8, max_iter=40, tol=0)
-    fig = _fig(X, run)
-    size = payload_bytes(fig)
-    # 5k points: about 1 MB; 50k points: about 8 MB (int8 colours per frame).
-    assert size < PAYLOAD_BUDGET_50K * n / 50_000 + 1_000_000
+def test_palette_has_ten_distinct_colours():
+    assert len(set(PALETTE)) == len(PALETTE) == 10
 
 
-def test_relocated_centroid_gets_an_arrow_and_subplot_titles_survive():
+def test_relocation_callout_only_on_its_own_frame():
     X = np.array([[0.0, 0.0], [0.2, 0.0], [10.0, 0.0], [10.2, 0.0]])
     run = animate_run(
         X, np.array([[0.0, 0.0], [10.0, 0.0], [90.0, 90.0]]), np.arange(4), init_label="t"
     )
-    fig = _fig(X, run)
-    for fr, f in zip(fig.frames, run.frames, strict=True):
-        texts = [a.text for a in fr.layout.annotations]
-        assert "Inertia (within-cluster sum of squares)" in texts
-        notes = [t for t in texts if "was empty" in t]
-        assert len(notes) == len(f.relocated)
-    assert any("cluster 3 was empty" in a.text for fr in fig.frames for a in fr.layout.annotations)
+    data = _data(X, run)
+    for update, frame in zip(data["frames"], run.frames, strict=True):
+        notes = [a["text"] for a in update["annotations"]]
+        assert len(notes) == len(frame.relocated)
+    assert sum(bool(f["annotations"]) for f in data["frames"]) == 1
+    assert any("cluster 2 was empty" in a["text"] for f in data["frames"] for a in f["annotations"])
+
+
+def test_last_frame_explains_the_stop():
+    X = _blobs()
+    data = _data(X, _run(X, tol=1e-4))
+    assert "Done:" in data["frames"][-1]["caption"] or "Stopped" in data["frames"][-1]["caption"]
+
+
+def test_one_feature_hides_the_meaningless_y_axis():
+    X = np.r_[np.zeros(10), np.ones(10) * 5].reshape(-1, 1) + np.linspace(0, 0.5, 20)[:, None]
+    data = _data(X, _run(X, k=2))
+    layout = data["scatter"]["layout"]
+    assert layout["yaxis"]["showticklabels"] is False and "scaleanchor" not in layout["yaxis"]
+
+
+@pytest.mark.parametrize("n", [500, 5000])
+def test_payload_is_json_and_small(n):
+    X = _blobs(n=n)
+    text = json.dumps(_data(X, _run(X, k=5, tol=0.0)))
+    # 5 significant digits per coordinate, int codes per frame: about 1 MB at 5,000 points.
+    assert len(text) < 400 * n + 200_000

@@ -12,6 +12,7 @@ from sklearn.datasets import make_blobs
 from sklearn.metrics import silhouette_score
 
 from dashboard import choose_k as ck
+from kmeans_core import KMeans
 
 # Three tight 2-D blobs, 10 apart: every criterion should say K = 3.
 THREE_GROUPS, _ = make_blobs(
@@ -62,31 +63,48 @@ def test_plan_caps_restarts_on_large_data():
 # --------------------------------------------------------------------------- metrics
 
 
-def test_silhouette_sample_small_data_uses_all_rows():
-    idx, note = ck.silhouette_sample(100, seed=0)
-    assert np.array_equal(idx, np.arange(100))
-    assert note is None
+def test_small_data_silhouette_is_exact_without_error_bar():
+    labels = (THREE_GROUPS[:, 0] > 5).astype(int)
+    est = ck.silhouette_estimate(THREE_GROUPS, labels, max_rows=100, seed=0)
+    assert est.rows.size == 60 and est.se == 0.0
+    assert est.mean == pytest.approx(silhouette_score(THREE_GROUPS, labels))
 
 
-def test_silhouette_sample_above_threshold_has_note_and_matches_sklearn():
+def test_stratified_rows_proportional_with_small_clusters_kept():
+    labels = np.r_[np.zeros(9_000, int), np.ones(990, int), np.full(10, 2)]
+    rows = ck.stratified_rows(labels, 1_000, seed=0)
+    counts = np.bincount(labels[rows])
+    assert counts.tolist() == [900, 99, 2]  # proportional, and the 10-row cluster still has 2
+    assert np.unique(rows).size == rows.size and np.all(np.diff(rows) > 0)
+    assert ck.stratified_rows(labels[:50], 1_000, seed=0).tolist() == list(range(50))
+
+
+def test_sampled_silhouette_close_to_exact_within_its_error_bar():
+    X, _ = make_blobs(n_samples=6_000, centers=4, cluster_std=2.5, random_state=3)
+    labels = KMeans(4, n_init=1, random_state=0).fit(X).labels_
+    exact = silhouette_score(X, labels)
+    est = ck.silhouette_estimate(X, labels, max_rows=1_500, seed=1)
+    assert est.rows.size == pytest.approx(1_500, abs=4)
+    assert 0 < est.se < 0.02
+    assert abs(est.mean - exact) < 4 * est.se + 0.01
+
+
+def test_large_n_silhouette_cost_is_bounded():
+    """1,000,000 rows: the silhouette uses max_rows rows, never an n x n matrix."""
     rng = np.random.default_rng(0)
-    n = ck.SILHOUETTE_MAX_ROWS + 500
-    X = rng.normal(size=(n, 2))
-    labels = (X[:, 0] > 0).astype(int)
-    idx, note = ck.silhouette_sample(n, seed=7)
-    assert idx.size == ck.SILHOUETTE_MAX_ROWS and np.unique(idx).size == idx.size
-    assert note is not None and f"{ck.SILHOUETTE_MAX_ROWS:,}" in note and f"{n:,}" in note
-    sil, _, _ = ck.score_labels(X, labels, idx)
-    expected = silhouette_score(X, labels, sample_size=ck.SILHOUETTE_MAX_ROWS, random_state=7)
-    assert sil == pytest.approx(expected)
+    labels = rng.integers(0, 5, 1_000_000)
+    X = rng.normal(size=(1_000_000, 2)) + labels[:, None] * 3.0
+    est = ck.silhouette_estimate(X, labels, seed=0)
+    assert est.rows.size <= ck.SILHOUETTE_MAX_ROWS + 10
+    assert np.isfinite(est.mean) and est.se > 0
 
 
 def test_score_labels_hand_computed():
     X = np.array([[0.0], [1.0], [10.0], [11.0]])
     labels = np.array([0, 0, 1, 1])
-    sil, ch, db = ck.score_labels(X, labels, np.arange(4))
+    sil, ch, db = ck.score_labels(X, labels)
     # a = 1 for every point; b = 10.5 for the outer points, 9.5 for the inner ones.
-    assert sil == pytest.approx((2 * (1 - 1 / 10.5) + 2 * (1 - 1 / 9.5)) / 4)
+    assert sil.mean == pytest.approx((2 * (1 - 1 / 10.5) + 2 * (1 - 1 / 9.5)) / 4)
     # Between: 2 * 5^2 + 2 * 5^2 = 100 over K-1 = 1; within: 4 * 0.5^2 = 1 over n-K = 2.
     assert ch == pytest.approx(200.0)
     # Each cluster's mean distance to its centroid is 0.5; the centroids are 10 apart.
@@ -98,7 +116,8 @@ def test_score_labels_hand_computed():
 )
 def test_score_labels_undefined_is_nan(labels):
     X = np.array([[0.0], [1.0], [10.0], [11.0]])
-    assert all(math.isnan(v) for v in ck.score_labels(X, labels, np.arange(4)))
+    sil, ch, db = ck.score_labels(X, labels)
+    assert all(math.isnan(v) for v in (sil.mean, ch, db))
 
 
 # --------------------------------------------------------------------------- run_sweep
@@ -127,8 +146,9 @@ def test_run_sweep_three_groups():
     }
     # kneed needs a tail after the bend: on K = 1..5 alone it would say 2.
     assert ck.find_knee(sweep.k_values, sweep.inertia_mean).k == 3
-    assert sweep.sample_labels.shape == (8, 60)
-    assert sweep.silhouette_note is None
+    assert [len(lab) for lab in sweep.sample_labels] == [60] * 8
+    assert sweep.silhouette_note is None and not sweep.silhouette_sampled
+    assert np.all(sweep.silhouette_se[1:] == 0)
 
 
 def test_run_sweep_farthest_point_init_runs():
@@ -144,6 +164,14 @@ def test_run_sweep_identical_points_metrics_undefined():
     assert all(v is None for v in ck.metric_bests(sweep).values())
     assert ck.find_knee(sweep.k_values, sweep.inertia_mean).k is None
     assert ck.recommend({"knee": None, **ck.metric_bests(sweep)}).k is None
+
+
+def test_run_sweep_large_data_samples_silhouette_and_says_so():
+    X, _ = make_blobs(n_samples=ck.SILHOUETTE_MAX_ROWS + 500, centers=3, random_state=0)
+    sweep = ck.run_sweep(X, [1, 2, 3], n_init=1, seed=0)
+    assert sweep.silhouette_sampled
+    assert f"stratified sample of about {ck.SILHOUETTE_MAX_ROWS:,}" in sweep.silhouette_note
+    assert np.isnan(sweep.silhouette_se[0]) and np.all(sweep.silhouette_se[1:] > 0)
 
 
 def test_run_sweep_bad_input_raises_value_error():
@@ -201,19 +229,36 @@ def test_best_k_per_mode_and_ties():
 
 
 def test_recommend_all_agree():
-    rec = ck.recommend(dict(knee=3, silhouette=3, calinski_harabasz=3, davies_bouldin=3))
+    rec = ck.recommend(dict(knee=3, silhouette=3, calinski_harabasz=3, davies_bouldin=3, gap=3))
     assert rec.k == 3
     assert rec.agree == list(ck.CRITERIA)
-    assert "all agree" in rec.sentence
+    assert rec.strength == "strong"
+    assert rec.sentence == (
+        "Recommended K = 3: the knee, silhouette, Calinski–Harabasz, Davies–Bouldin and the "
+        "gap statistic agree (5 of 5 criteria) — strong agreement."
+    )
 
 
-def test_recommend_majority_names_dissenters():
+def test_recommend_majority_names_dissenters_and_strength():
     rec = ck.recommend(dict(knee=2, silhouette=2, calinski_harabasz=3, davies_bouldin=2))
     assert rec.k == 2
     assert rec.sentence.startswith(
-        "Recommended K = 2: the knee, silhouette and Davies–Bouldin agree (3 of 4 votes)."
+        "Recommended K = 2: the knee, silhouette and Davies–Bouldin agree (3 of 4 criteria)"
+        " — strong agreement."
     )
     assert "Calinski–Harabasz prefers K = 3" in rec.sentence
+    rec = ck.recommend(dict(knee=2, silhouette=2, calinski_harabasz=3, davies_bouldin=4, gap=5))
+    assert rec.strength == "weak"  # 2 of 5
+    rec = ck.recommend(dict(knee=2, silhouette=2, calinski_harabasz=2, davies_bouldin=4, gap=5))
+    assert rec.strength == "moderate"  # 3 of 5
+
+
+def test_agreement_strength_thresholds():
+    assert ck.agreement_strength(3, 4) == "strong"
+    assert ck.agreement_strength(2, 4) == "moderate"
+    assert ck.agreement_strength(1, 2) == "weak"  # half, but a single vote
+    assert ck.agreement_strength(2, 2) == "strong"
+    assert ck.agreement_strength(1, 1) == "weak"
 
 
 def test_recommend_two_two_tie_goes_to_smaller_k():
@@ -226,7 +271,7 @@ def test_recommend_two_two_tie_goes_to_smaller_k():
 def test_recommend_all_disagree_takes_smallest():
     rec = ck.recommend(dict(knee=5, silhouette=2, calinski_harabasz=3, davies_bouldin=4))
     assert rec.k == 2
-    assert "disagree" in rec.sentence
+    assert "disagree" in rec.sentence and rec.strength == "weak"
 
 
 def test_recommend_missing_votes_said():
@@ -234,17 +279,40 @@ def test_recommend_missing_votes_said():
     assert rec.k == 2
     assert rec.sentence.endswith("No vote from the knee (none found).")
     only_knee = ck.recommend(
-        dict(knee=3, silhouette=None, calinski_harabasz=None, davies_bouldin=None)
+        dict(knee=3, silhouette=None, calinski_harabasz=None, davies_bouldin=None, gap=None)
     )
     assert only_knee.sentence == (
         "Recommended K = 3: only the knee gave an answer. No vote from silhouette "
-        "(undefined here), Calinski–Harabasz (undefined here) and Davies–Bouldin "
-        "(undefined here)."
+        "(undefined here), Calinski–Harabasz (undefined here), Davies–Bouldin "
+        "(undefined here) and the gap statistic (no K passes its rule)."
     )
     none = ck.recommend(
         dict(knee=None, silhouette=None, calinski_harabasz=None, davies_bouldin=None)
     )
     assert none.k is None and none.sentence.startswith("No recommendation")
+
+
+def test_edge_warning_names_criteria_at_the_edge():
+    ks = range(1, 11)
+    said = ck.edge_warning(ks, dict(knee=3, silhouette=10, gap=10))
+    assert said is not None
+    assert "silhouette (K = 10, the largest K swept)" in said
+    assert "the gap statistic (K = 10, the largest K swept)" in said
+    assert "try a wider range" in said
+    assert ck.edge_warning(ks, dict(knee=3, silhouette=4)) is None
+    # A range starting above 2: its smallest K is an edge too; K = 1 or 2 is not.
+    assert "smallest K swept" in ck.edge_warning(range(4, 9), dict(knee=4))
+    assert ck.edge_warning(range(2, 9), dict(knee=2)) is None
+    assert ck.edge_warning([1, 2], dict(knee=2)) is None
+
+
+def test_picked_k_from_selection_points():
+    ks = np.arange(1, 11)
+    assert ck.picked_k([{"x": 4, "y": 1.0}], ks) == 4
+    assert ck.picked_k([{"x": 2}, {"x": 7.0}], ks) == 7  # the last point selected
+    assert ck.picked_k([{"x": 12}], ks) is None
+    assert ck.picked_k([{"x": "a"}], ks) is None
+    assert ck.picked_k([], ks) is None
 
 
 @given(st.fixed_dictionaries({c: st.one_of(st.none(), st.integers(1, 6)) for c in ck.CRITERIA}))
@@ -267,7 +335,7 @@ def test_recommend_is_smallest_most_voted(votes):
 def test_silhouette_diagram_hand_computed_and_sorted():
     X = np.array([[0.0], [1.0], [10.0], [11.0], [12.0]])
     labels = np.array([0, 0, 1, 1, 1])
-    diag = ck.silhouette_diagram(X, labels, 2)
+    diag = ck.silhouette_diagram(ck.silhouette_values(X, labels), labels, 2)
     assert [c.cluster for c in diag.clusters] == [0, 1]
     # Point 0: a = 1, b = 11; point 1: a = 1, b = 10 -> 1 - a/b, sorted high to low.
     assert diag.clusters[0].values == pytest.approx([1 - 1 / 11, 1 - 1 / 10])
@@ -285,7 +353,7 @@ def test_silhouette_diagram_calls_out_cluster_below_average():
     # Two tight pairs and one loose pair: the loose pair's best point is below the average.
     X = np.array([[0.0], [0.1], [5.0], [7.0], [20.0], [20.1]])
     labels = np.array([0, 0, 1, 1, 2, 2])
-    diag = ck.silhouette_diagram(X, labels, 3)
+    diag = ck.silhouette_diagram(ck.silhouette_values(X, labels), labels, 3)
     assert diag.below == [1]
     assert diag.clusters[1].values.max() < diag.average
     text = ck.describe_diagram(diag)
@@ -294,8 +362,18 @@ def test_silhouette_diagram_calls_out_cluster_below_average():
 
 def test_silhouette_diagram_undefined():
     X = np.array([[0.0], [1.0], [2.0]])
-    assert ck.silhouette_diagram(X, np.zeros(3, int), 1) is None
-    assert ck.silhouette_diagram(X, np.arange(3), 3) is None
+    assert ck.silhouette_values(X, np.zeros(3, int)) is None
+    assert ck.silhouette_diagram(np.full(3, np.nan), np.zeros(3, int), 1) is None
+    assert ck.silhouette_diagram(np.zeros(3), np.arange(3), 3) is None
+
+
+def test_sweep_diagram_uses_kept_values():
+    sweep = ck.run_sweep(THREE_GROUPS, range(1, 5), n_init=1, seed=0)
+    diag = ck.sweep_diagram(sweep, 3)
+    assert diag is not None and diag.k == 3 and diag.n_points == 60
+    assert diag.average == pytest.approx(sweep.silhouette[2])
+    assert ck.sweep_diagram(sweep, 1) is None  # undefined for one cluster
+    assert ck.sweep_diagram(sweep, 9) is None  # not swept
 
 
 # --------------------------------------------------------------------------- warnings
@@ -303,23 +381,22 @@ def test_silhouette_diagram_undefined():
 
 def test_warnings_identical_points():
     sweep = ck.run_sweep(np.ones((20, 2)), range(1, 4), n_init=1, seed=0)
-    (only,) = ck.sweep_warnings(sweep, None)
+    (only,) = ck.sweep_warnings(sweep)
     assert only.startswith("All points are identical")
 
 
 def test_warnings_duplicates_and_edge_of_range():
     X = np.r_[np.zeros((10, 2)), np.ones((10, 2))]  # two distinct points, ten copies each
     sweep = ck.run_sweep(X, range(1, 5), n_init=1, seed=0)
-    warnings = ck.sweep_warnings(sweep, 2)
+    warnings = ck.sweep_warnings(sweep)
     assert len(warnings) == 1
     assert warnings[0].startswith("For K = 3, 4, K-Means found fewer distinct clusters")
     assert "about 2 distinct groups" in warnings[0]
-    assert any("largest K swept" in w for w in ck.sweep_warnings(sweep, 4))
 
 
 def test_no_warnings_for_clean_sweep():
     sweep = ck.run_sweep(THREE_GROUPS, range(1, 6), n_init=1, seed=0)
-    assert ck.sweep_warnings(sweep, 3) == []
+    assert ck.sweep_warnings(sweep) == []
 
 
 def _fake_sweep(inertia_runs) -> ck.KSweep:
@@ -331,12 +408,14 @@ def _fake_sweep(inertia_runs) -> ck.KSweep:
         inertia_runs=runs,
         fit_seconds=np.zeros(n_k),
         silhouette=nan,
+        silhouette_se=nan,
         calinski_harabasz=nan,
         davies_bouldin=nan,
-        sample_idx=np.arange(2),
-        sample_labels=np.zeros((n_k, 2), dtype=np.int32),
+        sample_rows=(np.arange(2),) * n_k,
+        sample_labels=(np.zeros(2, dtype=np.int32),) * n_k,
+        sample_values=(np.zeros(2),) * n_k,
         n_distinct=np.ones(n_k, dtype=int),
-        silhouette_note=None,
+        n_samples=2,
     )
 
 

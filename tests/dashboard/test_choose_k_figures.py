@@ -7,7 +7,15 @@ import pytest
 from sklearn.datasets import make_blobs
 
 from dashboard import choose_k as ck
-from dashboard.choose_k_figures import elbow_figure, metrics_figure, silhouette_figure
+from dashboard import gap_statistic as gs
+from dashboard import stability as sb
+from dashboard.choose_k_figures import (
+    Z95,
+    elbow_figure,
+    metrics_figure,
+    silhouette_figure,
+    trust_figure,
+)
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +85,8 @@ def test_metrics_undefined_panels_say_so():
 
 def test_silhouette_figure_blades_sorted_and_average_line():
     X = np.array([[0.0], [0.1], [5.0], [7.0], [20.0], [20.1]])
-    diag = ck.silhouette_diagram(X, np.array([0, 0, 1, 1, 2, 2]), 3)
+    labels = np.array([0, 0, 1, 1, 2, 2])
+    diag = ck.silhouette_diagram(ck.silhouette_values(X, labels), labels, 3)
     fig = silhouette_figure(diag)
     blades = list(fig.data)
     assert len(blades) == 3
@@ -106,3 +115,48 @@ def test_elbow_no_band_with_one_restart():
     fig = elbow_figure(one, ck.Knee(None, ""))
     assert not _by_name(fig, "spread") and not _by_name(fig, "restart min")
     assert not [t for t in fig.data if t.type == "scatter" and t.fill == "tonexty"]
+
+
+def test_elbow_points_carry_k_for_click_selection(sweep):
+    fig = elbow_figure(sweep, ck.Knee(3, ""))
+    assert fig.layout.clickmode == "event+select"
+    mean = _by_name(fig, "WCSS (mean of restarts)")[0]
+    assert list(mean.x) == list(sweep.k_values)
+
+
+def test_metrics_silhouette_error_bars_only_when_sampled(sweep):
+    fig = metrics_figure(sweep, ck.metric_bests(sweep))
+    assert _by_name(fig, "Silhouette")[0].error_y.array is None  # exact: no bar
+    X, _ = make_blobs(n_samples=ck.SILHOUETTE_MAX_ROWS + 200, centers=3, random_state=0)
+    big = ck.run_sweep(X, range(1, 5), n_init=1, seed=0)
+    fig = metrics_figure(big, ck.metric_bests(big))
+    bars = _by_name(fig, "Silhouette")[0].error_y
+    assert np.allclose(bars.array, Z95 * big.silhouette_se[1:])
+
+
+def test_trust_figure_stability_and_gap_panels():
+    stab = sb.Stability(
+        np.arange(1, 5),
+        np.array([np.nan, 0.6, 0.99, 0.7]),
+        np.array([np.nan, 0.2, 0.01, 0.1]),
+        5,
+        80,
+        100,
+    )
+    gap = gs.Gap(np.arange(1, 5), np.array([0.1, 0.5, 1.2, 1.1]), np.full(4, 0.05), 3, 5, 100, 100)
+    fig = trust_figure(stab, gap)
+    line = _by_name(fig, "stability (mean ARI ± sd)")[0]
+    assert list(line.x) == [2, 3, 4]  # K = 1 has no ARI
+    assert np.allclose(line.error_y.array, [0.2, 0.01, 0.1])
+    g = _by_name(fig, "gap statistic (± s)")[0]
+    assert g.xaxis == "x2" and np.allclose(g.error_y.array, 0.05)
+    star = _by_name(fig, "gap statistic best K = 3")[0]
+    assert list(star.x) == [3] and star.y[0] == pytest.approx(1.2)
+
+
+def test_trust_figure_says_when_not_computed():
+    fig = trust_figure(None, None)
+    assert not fig.data
+    assert [a.text for a in fig.layout.annotations if a.text == "not computed"] == [
+        "not computed"
+    ] * 2

@@ -4,33 +4,19 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from sklearn.datasets import make_blobs
 
 from dashboard import compare as cm
+from dashboard.fit_timing import FitTiming
+
+ONE_MS = FitTiming((0.001,))
+
+
+def _params(k, mode=cm.SAME_START, **kw):
+    return cm.CompareParams(k=k, mode=mode, **kw)
+
 
 # ----------------------------------------------------------------------------- matching
-
-
-def test_match_labels_recovers_a_hand_made_permutation():
-    ref = np.array([0, 0, 1, 1, 1, 2, 2, 3])
-    perm = np.array([2, 3, 0, 1])  # ref id i is called perm[i] in `other`
-    other = perm[ref]
-    mapping = cm.match_labels(ref, other)
-    # other id perm[i] must map back to i
-    assert mapping.tolist() == [2, 3, 0, 1]
-    assert (cm.relabel(other, mapping) == ref).all()
-
-
-@settings(max_examples=30, deadline=None)
-@given(st.integers(1, 7), st.integers(0, 10_000))
-def test_match_labels_inverts_any_permutation(k, seed):
-    rng = np.random.default_rng(seed)
-    ref = np.concatenate([np.arange(k), rng.integers(0, k, size=40)])
-    perm = rng.permutation(k)
-    mapping = cm.match_labels(ref, perm[ref])
-    assert (mapping[perm] == np.arange(k)).all()
 
 
 def test_match_centers_pairs_permuted_centers_and_distance_is_zero():
@@ -105,7 +91,7 @@ def blobs():
 
 def test_same_start_on_blobs_is_identical(blobs):
     X, y = blobs
-    res = cm.run_comparison(X, 5, cm.SAME_START, seed=7, truth=y, n_classes=5)
+    res = cm.run_comparison(X, _params(5, seed=7), y, 5)
     assert (res.core.labels == res.sklearn.labels).all()
     assert res.core.n_iter == res.sklearn.n_iter
     assert res.inertia_rel_diff < 1e-12
@@ -122,8 +108,8 @@ def test_same_start_on_blobs_is_identical(blobs):
 
 def test_same_start_ignores_n_init_and_uses_the_sidebar_init(blobs):
     X, _ = blobs
-    a = cm.run_comparison(X, 4, cm.SAME_START, init="random", seed=1, n_init=5)
-    b = cm.run_comparison(X, 4, cm.SAME_START, init="random", seed=1, n_init=1)
+    a = cm.run_comparison(X, _params(4, init="random", seed=1, n_init=5))
+    b = cm.run_comparison(X, _params(4, init="random", seed=1, n_init=1))
     assert np.array_equal(a.start_centers, b.start_centers)
     assert (a.sklearn.labels == b.sklearn.labels).all()
     assert not a.core.warnings and not a.sklearn.warnings
@@ -131,8 +117,8 @@ def test_same_start_ignores_n_init_and_uses_the_sidebar_init(blobs):
 
 def test_own_init_with_a_different_sklearn_seed_changes_sklearn_only(blobs):
     X, _ = blobs
-    same = cm.run_comparison(X, 8, cm.OWN_INIT, seed=0)
-    other = cm.run_comparison(X, 8, cm.OWN_INIT, seed=0, sklearn_seed=1)
+    same = cm.run_comparison(X, _params(8, cm.OWN_INIT, seed=0))
+    other = cm.run_comparison(X, _params(8, cm.OWN_INIT, seed=0, sklearn_seed=1))
     assert (same.core.labels == other.core.labels).all()
     assert same.start_centers is None
     assert not np.allclose(np.sort(same.sklearn.centers, 0), np.sort(other.sklearn.centers, 0))
@@ -142,10 +128,10 @@ def test_permuted_identical_centers_give_zero_center_distance():
     centers = np.array([[0.0, 0.0], [5.0, 5.0], [9.0, 1.0]])
     labels = np.array([0, 1, 2, 2])
     perm = np.array([1, 2, 0])
-    core = cm.FitResult("kmeans_core", labels, centers, 3.0, 4, 0.01)
+    core = cm.FitResult("kmeans_core", labels, centers, 3.0, 4, ONE_MS)
     # sklearn's cluster j is core's cluster perm[j]
     inv = np.argsort(perm)
-    sk = cm.FitResult("scikit-learn", inv[labels], centers[perm], 3.0, 4, 0.02)
+    sk = cm.FitResult("scikit-learn", inv[labels], centers[perm], 3.0, 4, ONE_MS)
     res = cm.compare_fits(core, sk, cm.OWN_INIT)
     assert res.mapping.tolist() == perm.tolist()
     assert res.center_distances.tolist() == [0.0, 0.0, 0.0]
@@ -154,19 +140,64 @@ def test_permuted_identical_centers_give_zero_center_distance():
 
 def test_duplicate_points_warn_instead_of_raising():
     X = np.ones((10, 2))
-    res = cm.run_comparison(X, 3, cm.SAME_START)
+    res = cm.run_comparison(X, _params(3))
     assert any("distinct clusters" in w for w in res.core.warnings)
     assert res.n_disagree == 0
 
 
 def test_single_point_k1():
-    res = cm.run_comparison(np.array([[1.0, 2.0]]), 1, cm.SAME_START)
+    res = cm.run_comparison(np.array([[1.0, 2.0]]), _params(1))
     assert cm.summary_sentence(res).startswith("Identical: same label on the only point")
 
 
-def test_unknown_mode_is_a_value_error():
-    with pytest.raises(ValueError, match="Unknown mode"):
-        cm.fit_both(np.zeros((3, 1)), 1, "both at once")
+# ----------------------------------------------------------------------------- parameters
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"mode": "both at once"}, "Unknown mode 'both at once'"),
+        ({"init": "k-medoids"}, "Unknown init 'k-medoids'"),
+        ({"k": 0}, "K must be at least 1, not 0"),
+        ({"n_init": 0}, "n_init must be at least 1"),
+        ({"max_iter": 0}, "max_iter must be at least 1"),
+        ({"tol": -1e-4}, "tol must be 0 or more"),
+        ({"tol": float("nan")}, "tol must be 0 or more"),
+    ],
+)
+def test_params_reject_each_bad_setting_with_what_to_do(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        cm.CompareParams(**{"k": 3, **kwargs})
+
+
+def test_params_name_every_problem_at_once():
+    with pytest.raises(ValueError, match="K must be .* n_init must be"):
+        cm.CompareParams(k=0, n_init=0)
+
+
+def test_same_start_uses_one_run_and_one_seed_whatever_else_is_set():
+    p = cm.CompareParams(k=3, mode=cm.SAME_START, seed=5, n_init=7, sklearn_seed=9)
+    assert p.runs_each == 1
+    assert p.sklearn_random_state == 5  # a second seed only means something with own starts
+
+
+def test_own_init_uses_n_init_and_the_second_seed_when_given():
+    p = cm.CompareParams(k=3, mode=cm.OWN_INIT, seed=5, n_init=7, sklearn_seed=9)
+    assert (p.runs_each, p.sklearn_random_state) == (7, 9)
+    assert cm.CompareParams(k=3, mode=cm.OWN_INIT, seed=5).sklearn_random_state == 5
+
+
+def test_params_are_hashable_and_equal_by_value():
+    # The page's cache keys on them.
+    assert hash(cm.CompareParams(k=3)) == hash(cm.CompareParams(k=3))
+    assert {cm.CompareParams(k=3), cm.CompareParams(k=3)} == {cm.CompareParams(k=3)}
+
+
+def test_fit_times_are_repeated_for_both_libraries(blobs):
+    X, _ = blobs
+    res = cm.run_comparison(X, _params(3))
+    # 1,500 points fit in milliseconds: several rounds fit in the budget.
+    assert res.core.timing.repeats == res.sklearn.timing.repeats > 1
 
 
 # ----------------------------------------------------------------------------- words
@@ -175,8 +206,10 @@ def test_unknown_mode_is_a_value_error():
 def _fake(core_labels, sk_labels, core_inertia, sk_inertia, core_iter, sk_iter, mode, swap=False):
     centers = np.array([[0.0], [1.0]])
     sk_centers = centers[::-1] if swap else centers  # swap: sklearn's ids are core's reversed
-    core = cm.FitResult("kmeans_core", np.array(core_labels), centers, core_inertia, core_iter, 1)
-    sk = cm.FitResult("scikit-learn", np.array(sk_labels), sk_centers, sk_inertia, sk_iter, 1)
+    core = cm.FitResult(
+        "kmeans_core", np.array(core_labels), centers, core_inertia, core_iter, ONE_MS
+    )
+    sk = cm.FitResult("scikit-learn", np.array(sk_labels), sk_centers, sk_inertia, sk_iter, ONE_MS)
     return cm.compare_fits(core, sk, mode)
 
 
@@ -217,8 +250,8 @@ def test_sentence_own_init_modes():
 
 def test_metrics_table_rows_and_accuracy_only_with_truth(blobs):
     X, y = blobs
-    with_truth = cm.metrics_table(cm.run_comparison(X, 5, cm.SAME_START, truth=y, n_classes=5))
-    without = cm.metrics_table(cm.run_comparison(X, 5, cm.SAME_START))
+    with_truth = cm.metrics_table(cm.run_comparison(X, _params(5), y, 5))
+    without = cm.metrics_table(cm.run_comparison(X, _params(5)))
     assert list(with_truth.columns) == ["Measure", "kmeans_core", "scikit-learn", "Between the two"]
     assert len(with_truth) == len(without) + 1
     acc = with_truth[with_truth.Measure.str.startswith("Accuracy")].iloc[0]
@@ -243,10 +276,10 @@ def test_highlight_indices_caps_and_says_so():
 def test_display_data_samples_large_data_and_projects_many_features():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(12_000, 5))
-    core = cm.FitResult("kmeans_core", np.zeros(12_000, int), X[:2].copy(), 1.0, 1, 1.0)
+    core = cm.FitResult("kmeans_core", np.zeros(12_000, int), X[:2].copy(), 1.0, 1, ONE_MS)
     sk_labels = np.zeros(12_000, int)
     sk_labels[:7] = 1
-    sk = cm.FitResult("scikit-learn", sk_labels, X[:2].copy(), 1.0, 1, 1.0)
+    sk = cm.FitResult("scikit-learn", sk_labels, X[:2].copy(), 1.0, 1, ONE_MS)
     res = cm.compare_fits(core, sk, cm.OWN_INIT)
     view = cm.display_data(X, [f"f{i}" for i in range(5)], res)
     assert view.points.shape == (5000, 2)
@@ -255,3 +288,15 @@ def test_display_data_samples_large_data_and_projects_many_features():
     assert view.highlighted.shape == (7, 2)  # every disagreement drawn, sampled or not
     assert view.x_title.startswith("PC1")
     assert any("5,000 of 12,000" in n for n in view.notes)
+
+
+@pytest.mark.parametrize(
+    ("k", "ending"),
+    [
+        (3, "on a matched pair."),
+        (4, "with K = 4 and 3 classes, some clusters have no class and count as wrong."),
+        (2, "with K = 2 and 3 classes, some classes have no cluster and count as wrong."),
+    ],
+)
+def test_truth_caption_says_what_counts_as_wrong(k, ending):
+    assert cm.truth_caption(k, 3).endswith(ending)

@@ -99,3 +99,15 @@ def test_equal_aspect_only_when_spans_are_comparable():
     # proline (thousands) against hue (about 1): equal units would be a flat line
     fig, _ = df.scatter_figure(wine, columns=(12, 10))
     assert fig.layout.yaxis.scaleanchor is None
+
+
+def test_upload_table_shows_the_file_rows_and_whether_each_was_used():
+    from dashboard import csv_upload, upload_recipe
+
+    parsed = csv_upload.parse_csv(b"a,b,t\n1,2,x\n,4,y\n5,6,z\n")
+    ds = upload_recipe.build_from_choices(parsed, "f", ["a", "b"])
+    table = df.upload_table(ds)
+    assert table["file row"].tolist() == [1, 2, 3]
+    assert table["t"].tolist() == ["x", "y", "z"]
+    assert table["used"].tolist() == ["clustered", "missing value in a", "clustered"]
+    assert df.upload_table(dataset_from_recipe(default_recipe("blobs"), 0)).empty

@@ -39,3 +39,11 @@ def test_key_depends_on_true_labels():
 def test_shape_properties_without_labels():
     ds = Dataset("a", np.zeros((4, 3)), ["x", "y", "z"])
     assert (ds.n_samples, ds.n_features, ds.has_labels, ds.n_classes) == (4, 3, False, None)
+
+
+def test_markdown_name_escapes_only_uploaded_names():
+    X = np.zeros((3, 2))
+    uploaded = Dataset(name="$x$ [a](b).csv", X=X, feature_names=["a", "b"], source="upload")
+    assert uploaded.markdown_name == r"\$x\$ \[a\]\(b\)\.csv"
+    generated = Dataset(name="Blobs (3 centers)", X=X, feature_names=["a", "b"], source="generated")
+    assert generated.markdown_name == "Blobs (3 centers)"

@@ -91,7 +91,8 @@ def test_csv_round_trip_keeps_numbers_exact_and_text_safe():
         source="upload",
     )
     back = _read(export.labelled_csv(ds, np.array([1, 0, 1])))
-    assert list(back.columns) == ["'=1+1", "'-weight", "cluster", "true_label"]
+    assert list(back.columns) == ["row", "'=1+1", "'-weight", "cluster", "true_label"]
+    assert back["row"].tolist() == [1, 2, 3]
     np.testing.assert_array_equal(back[["'=1+1", "'-weight"]].to_numpy(), X)
     assert back["cluster"].tolist() == [1, 0, 1]
     assert back["true_label"].tolist() == ["'@admin", "plain", "'@admin"]
@@ -104,7 +105,7 @@ def test_labelled_frame_has_features_cluster_and_true_label():
     ds = default_dataset(42)
     model = _fit(ds)
     df = export.labelled_frame(ds, model.labels_)
-    assert list(df.columns) == ["x1", "x2", "cluster", "true_label"]
+    assert list(df.columns) == ["row", "x1", "x2", "cluster", "true_label"]
     assert len(df) == 500
     np.testing.assert_array_equal(df[["x1", "x2"]].to_numpy(), ds.X)
     np.testing.assert_array_equal(df["cluster"].to_numpy(), model.labels_)
@@ -114,7 +115,7 @@ def test_labelled_frame_has_features_cluster_and_true_label():
 def test_labelled_frame_without_labels_and_with_a_feature_called_cluster():
     ds = Dataset(name="u", X=np.zeros((2, 2)), feature_names=["cluster", "b"], source="upload")
     df = export.labelled_frame(ds, np.array([0, 1]))
-    assert list(df.columns) == ["cluster", "b", "cluster_1"]
+    assert list(df.columns) == ["row", "cluster", "b", "cluster_1"]
     assert df["cluster_1"].tolist() == [0, 1]
 
 

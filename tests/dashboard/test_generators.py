@@ -219,3 +219,97 @@ def test_garbage_in_any_field_raises_value_error(kind, data):
     recipe[field] = data.draw(garbage)
     with pytest.raises(ValueError):
         g.dataset_from_recipe(recipe, 0)
+
+
+# --------------------------------------------------------------------------- teaching shapes
+
+
+def _kmeans_accuracy(ds, seed):
+    from dashboard.compare import accuracy_after_matching
+    from kmeans_core import KMeans
+
+    k = ds.n_classes
+    labels = KMeans(n_clusters=k, random_state=seed).fit(ds.X).labels_
+    return accuracy_after_matching(labels, ds.true_labels, k, k).accuracy
+
+
+@pytest.mark.parametrize("kind", g.FAILURE_KINDS)
+@pytest.mark.parametrize("seed", [42, 0, 1])
+def test_every_failure_shape_fails_at_its_defaults_with_the_true_k(kind, seed):
+    # The notes promise a visible failure: after the best matching of clusters to
+    # classes, K-Means (k-means++, several inits) gets more than 1 point in 10 wrong.
+    ds = g.dataset_from_recipe(g.default_recipe(kind), seed)
+    assert _kmeans_accuracy(ds, seed) < 0.90
+
+
+def test_plain_blobs_are_the_control_case():
+    ds = g.dataset_from_recipe(g.default_recipe("blobs"), 42)
+    assert _kmeans_accuracy(ds, 42) > 0.97
+
+
+def test_smiley_has_face_eyes_and_mouth_in_their_shares():
+    ds = g.dataset_from_recipe({"kind": "smiley", "n_samples": 1000, "noise": 0.0}, 3)
+    # 50 % face, 12.5 % per eye, 25 % mouth
+    assert np.bincount(ds.true_labels).tolist() == [500, 125, 125, 250]
+    face = ds.X[ds.true_labels == 0]
+    assert np.allclose(np.hypot(*face.T), 4.0)  # no noise: exactly on the ring
+    mouth = ds.X[ds.true_labels == 3]
+    assert mouth[:, 1].max() < 0.2  # below the face's centre: it smiles
+
+
+def test_hex_centres_are_touching_unit_discs():
+    c = g.hex_centres(7)
+    assert np.allclose(c[0], 0)  # the middle disc first
+    d = np.hypot(*(c[:, None, :] - c[None, :, :]).transpose(2, 0, 1))
+    # every pair at least 2 apart (diameter), and each outer disc touches the middle one
+    assert d[np.triu_indices(7, 1)].min() == pytest.approx(2.0)
+    assert np.allclose(d[0, 1:], 2.0)
+    assert len(np.unique(np.round(g.hex_centres(19), 6), axis=0)) == 19
+
+
+def test_packed_circles_points_stay_in_their_disc():
+    ds = g.dataset_from_recipe({"kind": "packed_circles", "n_samples": 2000, "circles": 5}, 0)
+    centres = g.hex_centres(5)[ds.true_labels]
+    assert np.hypot(*(ds.X - centres).T).max() <= 0.95 + 1e-12
+    assert ds.n_classes == 5
+
+
+def test_density_bar_left_half_is_denser_by_the_ratio():
+    ds = g.dataset_from_recipe({"kind": "density_bar", "n_samples": 900, "density_ratio": 8.0}, 0)
+    left = ds.X[:, 0] < 5
+    # 900 * 8 / 9 = 800 points in the left half, 100 in the right (both 5 x 1 in area)
+    assert left.sum() == 800 and (ds.true_labels == 0).sum() == 800
+    assert ds.X[:, 0].min() >= 0 and ds.X[:, 0].max() <= 10
+
+
+def test_density_bar_border_lands_inside_the_dense_part():
+    # The note says so: K-Means splits by distance, not by density.
+    from kmeans_core import KMeans
+
+    ds = g.dataset_from_recipe(g.default_recipe("density_bar"), 42)
+    centres = np.sort(KMeans(n_clusters=2, random_state=42).fit(ds.X).cluster_centers_[:, 0])
+    assert centres.mean() < 4.5
+
+
+def test_drawn_points_become_a_two_feature_dataset():
+    ds = g.drawn_dataset([[0, 0], [1, 2.5], [3, 1]])
+    assert ds.X.shape == (3, 2) and ds.X[1].tolist() == [1.0, 2.5]
+    assert ds.source == "drawn" and ds.recipe is None and not ds.has_labels
+    assert "3 points" in ds.name
+
+
+@pytest.mark.parametrize(
+    ("points", "message"),
+    [
+        ([[0, 0]], "between 2 and"),
+        ([], "pairs"),
+        ([[0, 0, 0], [1, 1, 1]], "pairs"),
+        ([[0, "a"], [1, 1]], "pairs"),
+        ([[0, float("nan")], [1, 1]], "finite"),
+        ("text", "pairs"),
+        ([[0, 0]] * (g.MAX_DRAWN_POINTS + 1), "between 2 and"),
+    ],
+)
+def test_bad_drawings_raise_clear_value_errors(points, message):
+    with pytest.raises(ValueError, match=message):
+        g.drawn_dataset(points)
