@@ -44,14 +44,13 @@ def write_file(path: Path, mb: float, cols: int, seed: int = 0) -> int:
 
 def _child(path: str) -> None:
     sys.path.insert(0, str(ROOT))
-    from dashboard import csv_upload
+    from dashboard import csv_upload, upload_recipe
 
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     data = Path(path).read_bytes()
     t0 = time.perf_counter()
     parsed = csv_upload.parse_csv(data)
-    feats = parsed.suggested_features()
-    ds = csv_upload.build_dataset(parsed, "x.csv", feats, None, "drop", "none")
+    ds = upload_recipe.build_dataset(parsed, "x.csv", upload_recipe.default_recipe(parsed, "x.csv"))
     took = time.perf_counter() - t0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     out = {"base_mb": base / 1024, "peak_mb": peak / 1024, "seconds": took, "shape": ds.X.shape}

@@ -140,7 +140,13 @@ def large(tmp_path_factory) -> dict[str, Path]:
 def app() -> AppTest:
     at = open_page("app_pages/data.py", timeout=300)
     assert not at.exception, at.exception
+    # The page's own primary buttons before any upload (Generate, Load, ...): a button
+    # to use an uploaded file is one that is not among them.
+    BASELINE_BUTTONS.update(_buttons(at))
     return at
+
+
+BASELINE_BUTTONS: dict[str, object] = {}
 
 
 def _texts(node) -> Iterator[str]:
@@ -156,8 +162,9 @@ def _texts(node) -> Iterator[str]:
         yield from _texts(child)
 
 
-def _submitters(at: AppTest) -> dict[str, object]:
-    return {b.id: b for b in at.button if getattr(b.proto, "is_form_submitter", False)}
+def _buttons(at: AppTest) -> dict[str, object]:
+    """Enabled primary buttons (a form's submit or a plain "use it" button), by id."""
+    return {b.id: b for b in at.button if b.proto.type == "primary" and not b.proto.disabled}
 
 
 def _upload(at: AppTest, name: str, data: bytes) -> AppTest:
@@ -165,11 +172,18 @@ def _upload(at: AppTest, name: str, data: bytes) -> AppTest:
     return at
 
 
+def unescaped(payload: str, text: str) -> bool:
+    """True if ``payload`` occurs in ``text`` other than right after a backslash escape."""
+    return any(
+        m.start() == 0 or text[m.start() - 1] != "\\" for m in re.finditer(re.escape(payload), text)
+    )
+
+
 def _check_no_markup(at: AppTest) -> None:
     seen = list(_texts(at.main)) + list(_texts(at.sidebar))
     for text in seen:
         for payload in PAYLOADS:
-            assert payload not in text, f"file text rendered unescaped: {text[:200]!r}"
+            assert not unescaped(payload, text), f"file text rendered unescaped: {text[:200]!r}"
 
 
 def _assert_refusal(at: AppTest, name: str, before) -> None:
@@ -188,7 +202,6 @@ def _run_one(at: AppTest, name: str, data: bytes) -> None:
     before = dataset_from_recipe({"kind": "moons", "n_samples": 120, "noise": 0.1}, DEFAULT_SEED)
     at.session_state["dataset"] = before
     PWNED.unlink(missing_ok=True)
-    forms_before = _submitters(at)
     _upload(at, name, data)
     assert not at.exception, f"{name}: {at.exception}"
     _check_no_markup(at)
@@ -199,7 +212,7 @@ def _run_one(at: AppTest, name: str, data: bytes) -> None:
         _assert_refusal(at, name, before)
         return
     assert at.session_state["dataset"] is before  # nothing changes before the submit
-    new = [b for i, b in _submitters(at).items() if i not in forms_before]
+    new = [b for i, b in _buttons(at).items() if i not in BASELINE_BUTTONS]
     assert new, f"{name}: accepted, but no button to use it"
     new[0].click().run()
     assert not at.exception, f"{name}: {at.exception}"
@@ -212,24 +225,7 @@ def _run_one(at: AppTest, name: str, data: bytes) -> None:
     assert not PWNED.exists(), "code from a cell ran"
 
 
-# Known bug, left to the Upload tab's rewrite (issue 8): csv_upload's messages quote
-# column names as they are and the page shows them in st.error, so a name's markdown or
-# HTML is interpreted. strict: once fixed, this list must shrink.
-UNESCAPED_NAMES_IN_ERRORS = {
-    "html_page.csv",
-    "markdown_names_header_only.csv",
-    "markdown_names_text_only.csv",
-}
-
-
-def _params(names: list[str]) -> list:
-    mark = pytest.mark.xfail(
-        reason="issue 8: column names reach st.error unescaped", strict=True, raises=AssertionError
-    )
-    return [pytest.param(n, marks=mark) if n in UNESCAPED_NAMES_IN_ERRORS else n for n in names]
-
-
-@pytest.mark.parametrize("name", _params(FILES))
+@pytest.mark.parametrize("name", FILES)
 def test_hostile_file(app: AppTest, name: str) -> None:
     _run_one(app, name, (HOSTILE / name).read_bytes())
 

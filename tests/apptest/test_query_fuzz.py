@@ -25,7 +25,7 @@ from dashboard import run_settings as rs
 from dashboard.generators import LIMITS, MAX_SAMPLES
 from dashboard.page_registry import PAGES
 from tests.apptest.app_runner import open_page
-from tests.apptest.test_hostile_uploads import PAYLOADS, _texts
+from tests.apptest.test_hostile_uploads import PAYLOADS, _texts, unescaped
 
 MARKUP = [
     "![pixel](http://127.0.0.1:9/pixel.png)",
@@ -56,8 +56,6 @@ _junk = st.one_of(
     st.sampled_from(["", " ", "%00", "\x00", "null", "None", "[]", "{}", '{"a": 1}', "true"]),
 )
 _value = st.one_of(_ints, _floats, _junk)
-# For the keys whose notices still echo markup (see the xfail test below): the rest.
-_value_no_markup = _value.filter(lambda v: v not in MARKUP)
 
 
 def _small_setting(name: str, p) -> st.SearchStrategy[str]:
@@ -75,13 +73,13 @@ def _small_setting(name: str, p) -> st.SearchStrategy[str]:
 def queries(draw) -> dict[str, str]:
     q: dict[str, str] = {}
     if draw(st.booleans()):
-        q[rs.K_KEY] = draw(st.one_of(st.integers(1, 8).map(str), _value_no_markup))
+        q[rs.K_KEY] = draw(st.one_of(st.integers(1, 8).map(str), _value))
     if draw(st.booleans()):
-        q[rs.INIT_KEY] = draw(st.one_of(st.sampled_from(rs.INIT_CHOICES), _value_no_markup))
+        q[rs.INIT_KEY] = draw(st.one_of(st.sampled_from(rs.INIT_CHOICES), _value))
     if draw(st.booleans()):
-        q[rs.SEED_KEY] = draw(st.one_of(st.integers(0, 99).map(str), _value_no_markup))
+        q[rs.SEED_KEY] = draw(st.one_of(st.integers(0, 99).map(str), _value))
     if draw(st.booleans()):
-        kind = draw(st.one_of(st.sampled_from(sorted(LIMITS)), _value_no_markup))
+        kind = draw(st.one_of(st.sampled_from(sorted(LIMITS)), _value))
         q["data"] = kind
         params = LIMITS.get(kind, LIMITS["blobs"])
         for name, p in params.items():
@@ -125,13 +123,10 @@ def test_any_address_on_any_page(page: str, query: dict[str, str]) -> None:
     _check_limits(at)
     for text in list(_texts(at.main)) + list(_texts(at.sidebar)):
         for payload in PAYLOADS + ("![pixel](http", "[click me](javascript", "$\\href{"):
-            assert payload not in text, (page, query, text[:200])
+            assert not unescaped(payload, text), (page, query, text[:200])
 
 
-# Known bug, for the share-link work: the link notices quote the raw value of these keys
-# in st.warning, so markdown in them is rendered (an image loads, a link is planted).
-# strict: the test fails once fixed, and then this mark (and _value_no_markup) must go.
-@pytest.mark.xfail(reason="link notices echo k/init/seed/data unescaped", strict=True)
+# The link's notices quote what the address said: as text, never as markdown.
 @pytest.mark.parametrize("key", [rs.K_KEY, rs.INIT_KEY, rs.SEED_KEY, "data"])
 def test_link_notices_do_not_render_markup_from_the_address(key: str) -> None:
     at = open_page("app_pages/home.py", query={key: MARKUP[0]})
