@@ -66,7 +66,10 @@ def test_hostile_upload_in_the_browser(page, app_url, name):
         assert len(alert.inner_text()) > 40  # says what is wrong and what to do
         assert _sidebar(page) == before
     else:
-        page.locator('[data-testid="stFormSubmitButton"] button:visible').last.click()
+        # The open tab's enabled primary button that uses the file (a form's submit or
+        # a plain button, whichever the Upload tab has).
+        panel = page.locator('[role="tabpanel"]:visible')
+        panel.locator('button[data-testid^="stBaseButton-primary"]:enabled').last.click()
         wait_for_app(page)
         assert_no_exception(page)
         assert name in _sidebar(page)
