@@ -58,5 +58,6 @@ def sidebar() -> None:
 
 nav = st.navigation(PAGES)
 glue.apply_shared_link()
+glue.drop_crashing_link_params()
 sidebar()
 nav.run()

@@ -6,7 +6,15 @@ import numpy as np
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from dashboard import speed_data, speed_pruning, speed_runs, speed_scaleout, speed_text
+from dashboard import (
+    budget,
+    speed_data,
+    speed_methods,
+    speed_pruning,
+    speed_runs,
+    speed_scaleout,
+    speed_text,
+)
 from dashboard import streamlit_glue as glue
 from dashboard.formatting import format_count
 from dashboard.safe_text import literal
@@ -17,6 +25,7 @@ SCALEOUT_N_CHOICES = [100_000, 200_000, 500_000, 1_000_000, 2_000_000]
 MEMORY_CHOICES_MB = [128, 256, 512, 1024, 2048]
 SYNTHETIC = "Synthetic blobs"
 CURRENT = "Current dataset"
+N_METHODS = len(speed_methods.method_specs())
 
 
 def _size_inputs(use_dataset: bool) -> tuple[str, int, int, int, np.ndarray | None, DeltaGenerator]:
@@ -208,8 +217,14 @@ def speed_runner() -> None:
     """Inputs, the run and its results: a widget here reruns only this part of the page."""
     request, X, problem, clicked = _controls()
     if clicked and problem is None:
+        estimate = budget.timing_run_seconds(request.options.budget_s, N_METHODS)
         try:
-            glue.run_speed(request, X)
+            with glue.heavy_run("the timing", estimate, key="speed") as check:
+                glue.run_speed(request, X, check=check)
+        except budget.RunCancelled:
+            st.info("Timing cancelled. Press **Run timing** to start again.")
+        except budget.SessionBusy:
+            st.warning("Another heavy run of yours is still under way; try again when it ends.")
         except MemoryError:
             st.error("Timing ran out of memory. Try a smaller N, d or K.")
         except Exception as exc:  # a timing page must never end in a traceback

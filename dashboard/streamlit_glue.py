@@ -8,13 +8,15 @@ Python that tests call directly, without Streamlit.
 Caches: ``st.cache_resource`` for results holding arrays of the data's length
 (no pickling copy on every rerun; nothing mutates them), ``st.cache_data`` for
 small results. Arguments named with a leading underscore are not hashed: the
-dataset's content key stands for them.
+dataset's content key stands for them. Every cache is bounded twice: ``max_entries``
+and a one-hour ``ttl``, so a server left running frees what visitors who left computed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -23,10 +25,12 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from dashboard import (
     alternatives,
     animation,
+    budget,
     choose_k,
     colour_quant,
     column_roles,
@@ -189,7 +193,7 @@ def _show_upload_link_notice() -> None:
 # --------------------------------------------------------------------------- caches
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=16, ttl="1h", show_spinner=False)
 def _cached_fit(dataset_key: str, settings: rs.RunSettings, _ds: Dataset) -> KMeans:
     return runs.fit_run(_ds, settings)
 
@@ -204,7 +208,7 @@ def cached_fit_run(ds: Dataset, settings: rs.RunSettings) -> KMeans:
     return stable_run(ds, _cached_fit(ds.key, settings, ds))
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_data(max_entries=16, ttl="1h", show_spinner=False)
 def cached_scatter(
     dataset_key: str, columns: tuple[int, int] | None, seed: int, _ds: Dataset
 ) -> tuple[go.Figure, list[str]]:
@@ -212,7 +216,7 @@ def cached_scatter(
     return data_figures.scatter_figure(_ds, columns=columns, seed=seed)
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@st.cache_data(max_entries=8, ttl="1h", show_spinner=False)
 def _cached_run_files(
     dataset_key: str,
     settings: rs.RunSettings,
@@ -234,7 +238,7 @@ def cached_run_files(
     return _cached_run_files(ds.key, settings, share_link, numbering_key(model), ds, model)
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@st.cache_data(max_entries=8, ttl="1h", show_spinner=False)
 def cached_sweep(
     dataset_key: str,
     k_values: tuple[int, ...],
@@ -250,7 +254,7 @@ def cached_sweep(
         )
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
+@st.cache_resource(max_entries=8, ttl="1h", show_spinner=False)
 def _cached_comparison(
     dataset_key: str, params: compare.CompareParams, _ds: Dataset
 ) -> compare.Comparison:
@@ -266,13 +270,13 @@ def cached_comparison(ds: Dataset, params: compare.CompareParams) -> compare.Com
     return stable_comparison(ds, _cached_comparison(ds.key, params, ds))
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
+@st.cache_data(max_entries=4, ttl="1h", show_spinner=False)
 def cached_parse_csv(data: bytes) -> csv_upload.ParsedCSV:
     """:func:`dashboard.csv_upload.parse_csv`, cached per file content."""
     return csv_upload.parse_csv(data)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_data(max_entries=16, ttl="1h", show_spinner=False)
 def cached_animation_run(
     dataset_key: str,
     centers: np.ndarray,
@@ -301,7 +305,7 @@ def cached_animation_run(
     return run, idx, note
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
+@st.cache_resource(max_entries=4, ttl="1h", show_spinner=False)
 def cached_view_2d(
     dataset_key: str, seed: int, _X: np.ndarray, _names: tuple[str, ...]
 ) -> plotting.View2D:
@@ -329,16 +333,23 @@ def speed_report(request: speed_runs.SpeedRequest) -> speed_runs.SpeedReport | N
     return _speed_reports().get(request)
 
 
-def run_speed(request: speed_runs.SpeedRequest, X: np.ndarray | None = None) -> None:
+def run_speed(
+    request: speed_runs.SpeedRequest,
+    X: np.ndarray | None = None,
+    check: Callable[[], None] | None = None,
+) -> None:
     """:func:`dashboard.speed_runs.measure_speed` with a live status and progress bar.
 
     The report is kept in the session (the last :data:`SPEED_MAX_REPORTS` requests).
+    ``check`` (from :func:`heavy_run`) is called at every progress step.
     """
     label = f"Timing one Lloyd iteration at N = {request.n:,}…"
     with st.status(label, expanded=True) as status:
         bar = st.progress(0.0, text="Preparing data")
 
         def progress(fraction: float, message: str) -> None:
+            if check is not None:
+                check()
             bar.progress(min(max(fraction, 0.0), 1.0), text=message)
 
         report = speed_runs.measure_speed(request, X, progress=progress)
@@ -413,7 +424,7 @@ def run_scaleout(key: tuple[int, int, int, int]) -> None:
 # --------------------------------------------------------------------------- upload (Data page)
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
+@st.cache_resource(max_entries=8, ttl="1h", show_spinner=False)
 def _cached_upload_dataset(
     sha256: str, name: str, recipe_json: str, _parsed: csv_upload.ParsedCSV
 ) -> Dataset:
@@ -431,7 +442,7 @@ def cached_upload_dataset(
     return _cached_upload_dataset(parsed.sha256, name, json.dumps(recipe, sort_keys=True), parsed)
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
+@st.cache_resource(max_entries=8, ttl="1h", show_spinner=False)
 def _cached_suggest(sha256: str, _parsed: csv_upload.ParsedCSV) -> column_roles.Defaults:
     return column_roles.suggest(_parsed)
 
@@ -467,7 +478,7 @@ ANIM_HANDLED_KEY = "anim_handled_nonce"
 ANIM_PRESENT_KEY = "anim_present"
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
+@st.cache_resource(max_entries=8, ttl="1h", show_spinner=False)
 def cached_player_data(
     run_key: tuple,
     _run: animation.AnimationRun,
@@ -619,7 +630,7 @@ def numbering_key(model: KMeans) -> str:
     ).hexdigest()
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
+@st.cache_resource(max_entries=8, ttl="1h", show_spinner=False)
 def _cached_profile(
     dataset_key: str, settings: rs.RunSettings, numbering: str, _ds: Dataset, _model: KMeans
 ) -> profiles.ClusterProfile:
@@ -631,7 +642,7 @@ def cached_profile(ds: Dataset, settings: rs.RunSettings, model: KMeans) -> prof
     return _cached_profile(ds.key, settings, numbering_key(model), ds, model)
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
+@st.cache_resource(max_entries=4, ttl="1h", show_spinner=False)
 def cached_view_3d(
     dataset_key: str,
     axes: tuple[int, int, int] | None,
@@ -668,7 +679,7 @@ def _progress_bar(text: str) -> Iterator[Callable[[float, str], None]]:
         bar.empty()
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@st.cache_data(max_entries=8, ttl="1h", show_spinner=False)
 def cached_stability(
     dataset_key: str, k_values: tuple[int, ...], n_runs: int, init: str, seed: int, _X: np.ndarray
 ) -> stability.Stability:
@@ -679,7 +690,7 @@ def cached_stability(
         )
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@st.cache_data(max_entries=8, ttl="1h", show_spinner=False)
 def cached_gap(
     dataset_key: str, k_values: tuple[int, ...], n_refs: int, init: str, seed: int, _X: np.ndarray
 ) -> gap_statistic.Gap:
@@ -714,7 +725,7 @@ def rerun_app_if_k_changed() -> None:
 _ALTERNATIVES_REQUESTED = "_alternatives_requested"
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
+@st.cache_resource(max_entries=8, ttl="1h", show_spinner=False)
 def _cached_suggestion(
     dataset_key: str, fallback_k: int, seed: int, sample_size: int, _ds: Dataset
 ) -> alternatives.Suggestion:
@@ -730,7 +741,7 @@ def cached_suggestion(
     return _cached_suggestion(ds.key, fallback_k, seed, sample_size, ds)
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
+@st.cache_resource(max_entries=4, ttl="1h", show_spinner=False)
 def _cached_alternatives(
     dataset_key: str, params: alternatives.AlternativeParams, _ds: Dataset
 ) -> alternatives.AlternativesRun:
@@ -758,19 +769,19 @@ def request_alternatives(ds: Dataset, params: alternatives.AlternativeParams) ->
 # --------------------------------------------------------------------------- colour lab
 
 
-@st.cache_resource(max_entries=2, show_spinner=False)
+@st.cache_resource(max_entries=2, ttl="1h", show_spinner=False)
 def cached_sample_picture(name: str) -> colour_quant.Picture:
     """:func:`dashboard.colour_quant.sample_picture`, loaded once per process."""
     return colour_quant.sample_picture(name)
 
 
-@st.cache_resource(max_entries=2, show_spinner=False)
+@st.cache_resource(max_entries=2, ttl="1h", show_spinner=False)
 def cached_upload_picture(data: bytes, name: str) -> colour_quant.Picture:
     """:func:`dashboard.colour_quant.read_upload`, cached per file content and name."""
     return colour_quant.read_upload(data, name)
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
+@st.cache_resource(max_entries=8, ttl="1h", show_spinner=False)
 def _cached_quantisation(
     picture_key: str, k: int, seed: int, fit_pixels: int, _picture: colour_quant.Picture
 ) -> colour_quant.Quantisation:
@@ -784,7 +795,7 @@ def cached_quantisation(
     return _cached_quantisation(picture.key, k, seed, fit_pixels, picture)
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@st.cache_data(max_entries=8, ttl="1h", show_spinner=False)
 def _cached_baseline(picture_key: str, k: int, seed: int, _picture: colour_quant.Picture) -> float:
     return colour_quant.baseline_rmse(_picture, k, seed)
 
@@ -794,7 +805,7 @@ def cached_baseline_rmse(picture: colour_quant.Picture, k: int, seed: int) -> fl
     return _cached_baseline(picture.key, k, seed, picture)
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
+@st.cache_resource(max_entries=4, ttl="1h", show_spinner=False)
 def _cached_error_curve(
     picture_key: str, seed: int, fit_pixels: int, _picture: colour_quant.Picture
 ) -> colour_quant.ErrorCurve:
@@ -808,7 +819,7 @@ def cached_error_curve(
     return _cached_error_curve(picture.key, seed, fit_pixels, picture)
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
+@st.cache_data(max_entries=4, ttl="1h", show_spinner=False)
 def _cached_png(picture_key: str, k: int, seed: int, fit_pixels: int, _image: np.ndarray) -> bytes:
     return colour_quant.png_bytes(_image)
 
@@ -853,3 +864,148 @@ def start_in_shown_order(ds: Dataset, start: np.ndarray, final_centers: np.ndarr
     reordered = np.empty_like(start)
     reordered[mapping] = start
     return reordered
+
+
+# --------------------------------------------------------------------------- Heavy runs
+# One gate per server (st.cache_resource): at most budget.HEAVY_SLOTS heavy runs work at
+# once, one per session, the rest queue (FIFO) with their position shown. A run is
+# cancelled by its Cancel button (a rerun, which Streamlit delivers at the next UI call
+# of the waiting or running script) or when its session is gone (checked by
+# Ticket.check between steps, through the runtime's list of connected sessions).
+
+_HEAVY_CANCELLED_KEY = "_heavy_cancelled"
+
+
+def _session_id() -> str:
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx is not None else "no-session"
+
+
+def _session_alive(session_id: str) -> bool:
+    # Streamlit has no session-end callback (1.67); the runtime knows which sessions are
+    # still connected. Without a runtime (AppTest, bare scripts) every session is alive.
+    if not st.runtime.exists():
+        return True
+    return st.runtime.get_instance().is_active_session(session_id)
+
+
+@st.cache_resource(show_spinner=False)
+def heavy_gate() -> budget.HeavyRunGate:
+    """The server's one :class:`dashboard.budget.HeavyRunGate`."""
+    return budget.HeavyRunGate(session_alive=_session_alive)
+
+
+def _cancel_heavy(key: str) -> None:
+    st.session_state.setdefault(_HEAVY_CANCELLED_KEY, set()).add(key)
+    heavy_gate().cancel_session(_session_id())
+
+
+def confirm_heavy(
+    label: str, units: int, key: str, max_iter: int = budget.TYPICAL_ITERATIONS
+) -> bool:
+    """True if a run may start now: under the per-run cap, or the visitor clicked to run it.
+
+    Over :data:`dashboard.budget.AUTO_RUN_MAX_UNITS` (or after the visitor cancelled
+    this run) it shows the estimated time and a button instead, and returns True only
+    on the rerun of that click.
+
+    Parameters
+    ----------
+    label : str
+        What the run is ("the sweep of K = 1–10"); our own text, not a user's.
+    units : int
+        :func:`dashboard.budget.work_units` of the run.
+    key : str
+        Widget key, unique on the page.
+    max_iter : int
+    """
+    cancelled = key in st.session_state.get(_HEAVY_CANCELLED_KEY, set())
+    if not budget.needs_click(units) and not cancelled:
+        return True
+    seconds = budget.describe_seconds(budget.estimate_seconds(units, max_iter))
+    why = "was cancelled" if cancelled else f"is large ({units:,} points × features × K × restarts)"
+    st.info(
+        f"{label.capitalize()} {why}; it would take {seconds} on this server. "
+        f"{budget.cap_sentence()}",
+        icon=":material/hourglass_top:",
+    )
+    if st.button(f"Run it ({seconds})", key=f"_heavy_go_{key}", icon=":material/play_arrow:"):
+        st.session_state.get(_HEAVY_CANCELLED_KEY, set()).discard(key)
+        return True
+    return False
+
+
+@contextmanager
+def heavy_run(label: str, estimate_s: float, key: str) -> Iterator[Callable[[], None]]:
+    """Hold a slot of the server's heavy-run gate around a run; yields ``check()``.
+
+    A light run (:func:`dashboard.budget.is_heavy` false) gets a ``check`` that does
+    nothing and never queues. A heavy one waits for a slot with its place in line and a
+    Cancel button shown, and ``check()`` -- call it from the run's progress callback --
+    raises :class:`dashboard.budget.RunCancelled` once the run was cancelled or the
+    session went away. The slot is freed on every way out.
+    """
+    if not budget.is_heavy(estimate_s):
+        yield lambda: None
+        return
+    gate = heavy_gate()
+    box = st.empty()
+    with box.container():
+        line = st.empty()
+        st.button(
+            "Cancel",
+            key=f"_heavy_cancel_{key}",
+            on_click=_cancel_heavy,
+            args=(key,),
+            icon=":material/cancel:",
+            type="tertiary",
+        )
+
+    def on_wait(position: int) -> None:
+        ahead = "is next in line" if position == 1 else f"is number {position} in line"
+        line.info(
+            f"Waiting for a free slot: {label} {ahead} "
+            f"(at most {gate.slots} heavy run{'s' if gate.slots != 1 else ''} at once).",
+            icon=":material/schedule:",
+        )
+
+    sid = _session_id()
+    gate.cancel_session(sid)  # a run of an earlier script run of this session gives way
+    try:
+        with gate.run(sid, label, estimate_s, on_wait=on_wait) as ticket:
+            line.caption(f"Running {label}; other visitors' heavy runs wait until it ends.")
+            yield ticket.check
+    finally:
+        box.empty()
+
+
+# --------------------------------------------------------------------------- Bound link params
+
+
+def _is_infinite_number(text: str) -> bool:
+    try:
+        return math.isinf(float(text))
+    except (ValueError, OverflowError):
+        return False
+
+
+def drop_crashing_link_params() -> None:
+    """Remove a link's K or seed that Streamlit's own URL binding cannot take.
+
+    Streamlit 1.67 reads a number_input bound to the address with ``int(float(text))``,
+    which raises for ``inf``, ``-inf``, ``Infinity`` or ``1e999`` before any of our code
+    sees the value. Call after :func:`apply_shared_link` (which has already put the value
+    in its notice) and before the sidebar's widgets.
+    """
+    from streamlit.runtime.state.session_state_proxy import get_session_state
+
+    for key in (rs.K_KEY, rs.SEED_KEY):
+        values = st.query_params.get_all(key)
+        if not any(_is_infinite_number(v) for v in values):
+            continue
+        del st.query_params[key]
+        # The binding seeds from a snapshot of the address taken when the page loaded;
+        # dropping the key from the address alone is not enough. Private API (1.67):
+        # if it moves, the AppTest of this function fails rather than the app.
+        with get_session_state().query_params() as qp:
+            qp._initial_query_params.pop(key, None)

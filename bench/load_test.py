@@ -1,0 +1,345 @@
+"""Many visitors at once: N headless Chromium sessions walking the app on one local server.
+
+Not part of the test run. Starts ``streamlit run app.py`` on a free loopback port (or
+uses ``--url``, which must be loopback), then N browser sessions, each with its own
+seed, open Data with a link carrying that seed and walk Animate → Choose K → Compare →
+Export through the sidebar's navigation (one Streamlit session per visitor). It reports:
+
+* errors (exceptions on a page, timeouts) per session;
+* p50 / p95 time from a click to the page being ready (script run finished);
+* server RSS: before, peak, after; and the load average, since the figures depend on it;
+* isolation: on every page each session's sidebar shows its own seed, and the Export
+  page's share link carries its own seed (a session never sees another's state).
+
+``--memory`` instead measures server RSS per idle session and per session holding a
+1,000,000-row dataset.
+
+Bounded: at most 40 sessions and 900 s; loopback only.
+
+Usage::
+
+    .venv/bin/python -m bench.load_test --sessions 20
+    .venv/bin/python -m bench.load_test --memory --sessions 8
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+MAX_SESSIONS = 40
+MAX_SECONDS = 900
+WALK = {
+    "Animate": "animate",
+    "Choose K": "choose-k",
+    "Compare": "compare",
+    "Export & share": "export",
+}
+READY_JS = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    return app && app.getAttribute('data-test-script-state') !== 'running'
+        && !document.querySelector('[data-testid="stStatusWidgetRunningIcon"]')
+        && document.querySelector('[data-testid="stSidebar"]');
+}"""
+
+
+@dataclass
+class SessionResult:
+    """What one visitor saw."""
+
+    seed: int
+    times: dict[str, float] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    isolation: list[str] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- server
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server() -> tuple[subprocess.Popen, str]:
+    """``streamlit run app.py`` on a free loopback port; returns (process, base URL)."""
+    port = _free_port()
+    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py")]
+    cmd += ["--server.port", str(port), "--server.address", "127.0.0.1"]
+    cmd += ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=2):
+                return proc, url
+        except OSError:
+            time.sleep(0.5)
+    proc.kill()
+    raise SystemExit("streamlit did not start within 90 s")
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of ``pid`` in MB (Linux /proc)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+class RssSampler(threading.Thread):
+    """Samples a process's RSS every ``every`` seconds; keeps the peak."""
+
+    def __init__(self, pid: int, every: float = 0.25):
+        super().__init__(daemon=True)
+        self.pid, self.every, self.peak = pid, every, 0.0
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        """Sample until stopped or the process is gone."""
+        while not self._stop_event.is_set():
+            try:
+                self.peak = max(self.peak, rss_mb(self.pid))
+            except OSError:
+                return
+            self._stop_event.wait(self.every)
+
+    def stop(self) -> float:
+        """Stop sampling; the peak RSS in MB."""
+        self._stop_event.set()
+        self.join(5)
+        return self.peak
+
+
+# --------------------------------------------------------------------------- one visitor
+
+
+async def _ready(page, timeout_s: float) -> None:
+    await page.wait_for_function(READY_JS, timeout=timeout_s * 1000)
+    # A run that starts right after another (the link applied, then the page) shows
+    # "running" again within a moment: wait for two idle checks in a row.
+    await page.wait_for_timeout(300)
+    await page.wait_for_function(READY_JS, timeout=timeout_s * 1000)
+
+
+SEED_INPUT = '[data-testid="stSidebar"] input[aria-label="Seed"]'
+
+
+async def _check(page, res: SessionResult, where: str, rows: int, timeout_s: float) -> None:
+    if await page.locator('[data-testid="stException"]').count():
+        text = await page.locator('[data-testid="stException"]').first.inner_text()
+        res.errors.append(f"{where}: exception {text[:200]!r}")
+    # This session's seed and data size (both unique per session) in its own sidebar. A
+    # sidebar not drawn yet is slowness (an error); a different seed or size would be
+    # another session's state (an isolation failure).
+    mine = f"{rows:,} rows"
+    js = """([sel, seed, mine]) => {
+        const el = document.querySelector(sel);
+        const side = document.querySelector('[data-testid="stSidebar"]');
+        return el && el.value === seed && side && side.innerText.includes(mine);
+    }"""
+    try:
+        await page.wait_for_function(
+            js, arg=[SEED_INPUT, str(res.seed), mine], timeout=timeout_s * 1000
+        )
+        return
+    except Exception:
+        pass
+    inputs = page.locator(SEED_INPUT)
+    if not await inputs.count():
+        res.errors.append(f"{where}: sidebar not drawn within {timeout_s:.0f} s")
+        return
+    seed = await inputs.input_value(timeout=1000)
+    res.isolation.append(f"{where}: sidebar seed {seed} (expected {res.seed}), no '{mine}'")
+
+
+async def visitor(browser, url: str, seed: int, n_samples: int, timeout_s: float) -> SessionResult:
+    """One session: the Data page from a link with ``seed``, then the walk through the nav."""
+    res = SessionResult(seed)
+    ctx = await browser.new_context(viewport={"width": 1280, "height": 900})
+    page = await ctx.new_page()
+    try:
+        t0 = time.perf_counter()
+        recipe = f"data=blobs&data.n_samples={n_samples}&data.centers=4&data.n_features=2"
+        await page.goto(f"{url}/data?seed={seed}&{recipe}&data.cluster_std=1.0")
+        await _ready(page, timeout_s)
+        res.times["Data"] = time.perf_counter() - t0
+        await _check(page, res, "Data", n_samples, timeout_s)
+        for name, path in WALK.items():
+            t0 = time.perf_counter()
+            await page.locator('[data-testid="stSidebarNav"] a').filter(has_text=name).click()
+            await page.wait_for_url(f"**/{path}**", timeout=timeout_s * 1000)
+            await _ready(page, timeout_s)
+            res.times[name] = time.perf_counter() - t0
+            await _check(page, res, name, n_samples, timeout_s)
+        code = page.locator('[data-testid="stCode"]').first
+        await code.wait_for(timeout=timeout_s * 1000)
+        link = await code.inner_text()
+        if f"seed={seed}&" not in link or f"n_samples={n_samples}&" not in link:
+            res.isolation.append(f"Export: the share link is not this session's: {link[:150]}")
+    except Exception as exc:  # a timeout or a closed page: counted, never fatal
+        stage = f"after {list(res.times)[-1]}" if res.times else "on Data"
+        res.errors.append(f"{stage}: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
+    finally:
+        await ctx.close()
+    return res
+
+
+# --------------------------------------------------------------------------- runs
+
+
+async def walk_all(url: str, n: int, n_samples: int, timeout_s: float) -> list[SessionResult]:
+    """N visitors at once, each with seed 1000 + i."""
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as pw:
+        kwargs: dict[str, Any] = {"args": ["--headless", "--no-sandbox", "--disable-gpu"]}
+        if os.path.exists(CHROMIUM):
+            kwargs["executable_path"] = CHROMIUM
+        browser = await pw.chromium.launch(**kwargs)
+        try:
+            # Seed and size unique per session, so each can tell its own state apart.
+            jobs = [visitor(browser, url, 1000 + i, n_samples + i, timeout_s) for i in range(n)]
+            return list(await asyncio.gather(*jobs))
+        finally:
+            await browser.close()
+
+
+async def hold_sessions(url: str, n: int, query: str, pid: int, settle_s: float) -> float:
+    """Open N sessions at ``url + query`` one after another; the server's RSS (MB) with all open."""
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as pw:
+        kwargs: dict[str, Any] = {"args": ["--headless", "--no-sandbox", "--disable-gpu"]}
+        if os.path.exists(CHROMIUM):
+            kwargs["executable_path"] = CHROMIUM
+        browser = await pw.chromium.launch(**kwargs)
+        for i in range(n):  # one after another: memory, not contention, is measured here
+            ctx = await browser.new_context()
+            page = await ctx.new_page()
+            await page.goto(url + query.format(seed=2000 + i))
+            await _ready(page, 300)
+        await asyncio.sleep(settle_s)
+        rss = rss_mb(pid)
+        await browser.close()
+        return rss
+
+
+def _pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
+
+
+def report(results: list[SessionResult], rss: tuple[float, float, float], wall: float) -> str:
+    """The figures as text."""
+    times = [t for r in results for t in r.times.values()]
+    lines = [
+        f"sessions: {len(results)}, wall time {wall:.1f} s, load average "
+        f"{' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores",
+        f"errors: {sum(len(r.errors) for r in results)} "
+        f"(sessions with errors: {sum(bool(r.errors) for r in results)})",
+        f"isolation problems: {sum(len(r.isolation) for r in results)}",
+        f"time to page ready: p50 {_pct(times, 50):.2f} s, p95 {_pct(times, 95):.2f} s, "
+        f"max {max(times, default=float('nan')):.2f} s over {len(times)} page loads",
+    ]
+    for name in ["Data", *WALK]:
+        t = [r.times[name] for r in results if name in r.times]
+        lines.append(f"  {name:15s} p50 {_pct(t, 50):6.2f} s  p95 {_pct(t, 95):6.2f} s  n={len(t)}")
+    lines.append(f"server RSS: before {rss[0]:.0f} MB, peak {rss[1]:.0f} MB, after {rss[2]:.0f} MB")
+    for r in results:
+        for e in r.errors + r.isolation:
+            lines.append(f"  seed {r.seed}: {e}")
+    return "\n".join(lines)
+
+
+def memory_figures(url: str, pid: int, n: int) -> str:
+    """RSS per idle session and per session with a 1,000,000-row dataset (sessions kept open)."""
+    base = rss_mb(pid)
+    warm = asyncio.run(hold_sessions(url, 1, "/?seed={seed}", pid, 2))  # imports, caches
+    idle = asyncio.run(hold_sessions(url, n, "/?seed={seed}", pid, 3))
+    recipe = "data=blobs&data.n_samples=1000000&data.centers=3&data.n_features=2"
+    big_q = "/data?seed={seed}&" + recipe + "&data.cluster_std=1.0"
+    sampler = RssSampler(pid)
+    sampler.start()
+    big = asyncio.run(hold_sessions(url, n, big_q, pid, 3))
+    peak = sampler.stop()
+    return "\n".join(
+        [
+            f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}",
+            f"server RSS: fresh {base:.0f} MB, with one warm-up session open {warm:.0f} MB",
+            f"{n} idle sessions open (Home): {idle:.0f} MB -> {(idle - warm) / n:.1f} MB each",
+            f"{n} sessions open with 1,000,000 × 2 blobs (Data page): {big:.0f} MB "
+            f"(peak {peak:.0f} MB) -> {(big - warm) / n:.1f} MB each",
+        ]
+    )
+
+
+def _loopback(url: str) -> str:
+    host = urlsplit(url).hostname or ""
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        raise SystemExit("--url must be a loopback address")
+    return url.rstrip("/")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Parse arguments, run, print the report."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sessions", type=int, default=20)
+    ap.add_argument("--rows", type=int, default=500, help="rows of each session's blobs")
+    ap.add_argument("--timeout", type=float, default=120, help="seconds per page, at most")
+    ap.add_argument("--url", help="a running server (loopback only); default: start one")
+    ap.add_argument("--pid", type=int, help="the --url server's PID, for its RSS")
+    ap.add_argument("--memory", action="store_true", help="measure RSS per session instead")
+    args = ap.parse_args(argv)
+    n = max(1, min(args.sessions, MAX_SESSIONS))
+    timeout = min(args.timeout, MAX_SECONDS / 5)
+    proc = None
+    if args.url:
+        url, pid = _loopback(args.url), args.pid
+    else:
+        proc, url = start_server()
+        pid = proc.pid
+    try:
+        if args.memory:
+            print(memory_figures(url, pid, n))
+            return
+        before = rss_mb(pid) if pid else float("nan")
+        sampler = RssSampler(pid) if pid else None
+        if sampler:
+            sampler.start()
+        t0 = time.perf_counter()
+        results = asyncio.run(asyncio.wait_for(walk_all(url, n, args.rows, timeout), MAX_SECONDS))
+        wall = time.perf_counter() - t0
+        peak = sampler.stop() if sampler else float("nan")
+        after = rss_mb(pid) if pid else float("nan")
+        print(report(results, (before, peak, after), wall))
+    finally:
+        if proc is not None:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+if __name__ == "__main__":
+    main()
