@@ -87,8 +87,13 @@ def test_relocation_never_gives_nan_and_fills_empty_clusters(problem):
                 assert np.isclose(s.centers[k], X[holds]).all(axis=1).any()
     # (With duplicate rows, rounding in the centred data can leave copies of one point
     # in two clusters whose centers differ in the last bit; scikit-learn does the same.
-    # Points are counted as distinct after centring, as the algorithm sees them.)
-    n_distinct = np.unique(X - X.mean(axis=0), axis=0).shape[0]
+    # Points are counted as distinct after centring, as the algorithm sees them, and only
+    # when they are apart by more than rounding of the distance form can tell: two points
+    # 4e-107 apart in data of scale 1 have a squared distance of 1e-213, far below the
+    # ~1e-16 relative error of ||x||^2 - 2 x.c + ||c||^2, so they are one point to it.)
+    Xc = X - X.mean(axis=0)
+    scale = max(float(np.abs(Xc).max()), np.finfo(np.float64).tiny)
+    n_distinct = np.unique(np.round(Xc / scale, 6), axis=0).shape[0]
     final_clusters = np.unique(steps[-1].labels).size
     if n_distinct >= C.shape[0] and steps[-1].stop_reason == "labels unchanged":
         # Enough distinct points: converged runs use every cluster.
