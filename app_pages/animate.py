@@ -201,24 +201,11 @@ def player(present: bool, step: int | None, dataset_key: str) -> None:
     _handle_player_action(ds, view, idx)
     try:
         centers, init_label = _start_centers(ds, k, settings)
-        run, idx, sample_note = glue.cached_animation_run(
-            ds.key,
-            centers,
-            ANIMATE_MAX_POINTS,
-            settings.seed,
-            max_iter,
-            tol,
-            init_label,
-            ds.X,
-            algorithm,
-        )
-        # Cluster numbers and colours as on the other pages (at most one more cached run).
-        shown_order = glue.start_in_shown_order(ds, centers, run.frames[-1].centers)
-        if shown_order is not centers:
-            centers = shown_order
-            run, idx, sample_note = glue.cached_animation_run(
+
+        def animated(start: np.ndarray):
+            return glue.cached_animation_run(
                 ds.key,
-                centers,
+                start,
                 ANIMATE_MAX_POINTS,
                 settings.seed,
                 max_iter,
@@ -227,6 +214,13 @@ def player(present: bool, step: int | None, dataset_key: str) -> None:
                 ds.X,
                 algorithm,
             )
+
+        run, idx, sample_note = animated(centers)
+        # Cluster numbers and colours as on the other pages (at most one more cached run).
+        shown_order = glue.start_in_shown_order(ds, centers, run.frames[-1].centers)
+        if shown_order is not centers:
+            centers = shown_order
+            run, idx, sample_note = animated(centers)
     except ValueError as exc:
         st.error(f"The run failed: {exc}", icon=":material/error:")
         return

@@ -33,6 +33,7 @@ from kmeans_core.lloyd import (
     StopReason,
     _mean_centers,
     _relocate_empty_clusters,
+    stop_reason,
 )
 
 # -- per-block work (runs on the workers) -----------------------------------------
@@ -257,12 +258,7 @@ def dask_lloyd_steps(
         relocated, relabel = blocks.relocate(centers, sums, weights)
         new_centers = _mean_centers(centers, sums, weights)
         shifts = np.sqrt(((new_centers - centers) ** 2).sum(axis=1))
-        if strict:
-            stop = "labels unchanged"
-        elif float(np.sum(shifts**2)) <= abs_tol:
-            stop = "center shift below tol"
-        elif it == max_iter:
-            stop = "max_iter reached"
+        stop = stop_reason(strict, shifts, abs_tol, it, max_iter)
         if relocated or strict:
             new_inertia = blocks.inertia(new_centers, relabel)
         else:  # parallel axis theorem, as in memory: no pass over X

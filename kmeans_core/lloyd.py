@@ -271,6 +271,23 @@ def _assign_step(it: int, centers: np.ndarray, got: Assignment) -> LloydStep:
     )
 
 
+def stop_reason(
+    strict: bool, shifts: np.ndarray, abs_tol: float, iteration: int, max_iter: int
+) -> StopReason | None:
+    """Why the run stops after this update, or None to go on (scikit-learn's order of rules).
+
+    Unchanged labels first ("strict convergence"), then the summed squared center
+    shift at most ``abs_tol``, then the iteration budget.
+    """
+    if strict:
+        return "labels unchanged"
+    if float(np.sum(shifts**2)) <= abs_tol:
+        return "center shift below tol"
+    if iteration == max_iter:
+        return "max_iter reached"
+    return None
+
+
 def _update_step(data, it, centers, got: Assignment, abs_tol, max_iter):
     """The update half-step: relocate empty clusters, move centers to the means, check the stop."""
     labels, sums, weights = got.labels, got.sums, got.weights
@@ -284,13 +301,7 @@ def _update_step(data, it, centers, got: Assignment, abs_tol, max_iter):
         # The sums now count each relocated point in its new cluster: say so.
         new_labels = labels.copy()
         new_labels[far] = relocated
-    stop: StopReason | None = None
-    if strict:
-        stop = "labels unchanged"
-    elif float(np.sum(shifts**2)) <= abs_tol:
-        stop = "center shift below tol"
-    elif it == max_iter:
-        stop = "max_iter reached"
+    stop = stop_reason(strict, shifts, abs_tol, it, max_iter)
     if relocated or strict:
         new_inertia = data.explicit_inertia(new_centers, new_labels)
     else:
