@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard import budget, label_matching
 from dashboard import choose_k as ck
 from dashboard import gap_statistic as gs
-from dashboard import label_matching
 from dashboard import stability as sb
 from dashboard import streamlit_glue as glue
 from dashboard.choose_k_figures import (
@@ -83,6 +83,12 @@ with st.expander("Trust checks: stability and gap statistic", icon=":material/ve
 plan = ck.plan_sweep(ds.n_samples, k_range, int(n_init))
 for notice in plan.notices:
     st.info(notice, icon=":material/info:")
+
+# A sweep from a link or a page load is capped; a larger one waits for a click.
+sweep_units = budget.work_units(ds.n_samples, ds.n_features, list(plan.k_values), plan.n_init)
+sweep_label = f"the sweep of K = {plan.k_values[0]}–{plan.k_values[-1]}"
+if not glue.confirm_heavy(sweep_label, sweep_units, "choose_k"):
+    st.stop()
 
 try:
     sweep = glue.cached_sweep(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard import budget, runs
 from dashboard import compare as cmpmod
-from dashboard import runs
 from dashboard import streamlit_glue as glue
 from dashboard.compare_figures import (
     cluster_scatter,
@@ -120,6 +120,10 @@ try:
         tol=float(tol),
         sklearn_seed=sklearn_seed,
     )
+    # Two libraries, n_init restarts each: a large comparison waits for a click.
+    units = 2 * budget.work_units(ds.n_samples, ds.n_features, params.k, params.n_init)
+    if not glue.confirm_heavy("the comparison", units, "compare", max_iter=params.max_iter):
+        st.stop()
     with st.spinner("Fitting kmeans_core and scikit-learn…"):
         cmp = glue.cached_comparison(ds, params)
 except ValueError as exc:
