@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import budget, label_matching
@@ -159,6 +160,14 @@ if edge:
     st.warning(edge, icon=":material/open_in_full:")
 
 
+def pickable_chart(fig: go.Figure, key: str, use_key: str) -> None:
+    """A chart whose points can be clicked, and under it the button for the clicked K."""
+    event = st.plotly_chart(
+        fig, width="stretch", key=key, on_select="rerun", selection_mode="points"
+    )
+    chart_pick(event, use_key)
+
+
 def chart_pick(event: object, key: str) -> None:
     """Under a chart: a button for the K of the clicked point."""
     points = getattr(getattr(event, "selection", None), "points", None) or []
@@ -180,14 +189,7 @@ def elbow_section() -> None:
         key="choose_k_log",
         help="Spreads out the flat tail of the curve so the restart band there becomes visible.",
     )
-    event = st.plotly_chart(
-        elbow_figure(sweep, knee, log_y=log_y),
-        width="stretch",
-        key="choose_k_elbow",
-        on_select="rerun",
-        selection_mode="points",
-    )
-    chart_pick(event, "choose_k_use_elbow")
+    pickable_chart(elbow_figure(sweep, knee, log_y=log_y), "choose_k_elbow", "choose_k_use_elbow")
     line = (
         f"Line: mean WCSS over {plan.n_init} restarts per K; shaded band: the lowest to the "
         "highest restart (min–max)."
@@ -210,14 +212,7 @@ def quality_section() -> None:
     """Metrics and trust-check charts, and a pick of K from either (rerun alone)."""
     glue.rerun_app_if_k_changed()
     st.subheader("Cluster quality against K")
-    event = st.plotly_chart(
-        metrics_figure(sweep, bests),
-        width="stretch",
-        key="choose_k_metrics",
-        on_select="rerun",
-        selection_mode="points",
-    )
-    chart_pick(event, "choose_k_use_metrics")
+    pickable_chart(metrics_figure(sweep, bests), "choose_k_metrics", "choose_k_use_metrics")
     notes = [
         "Stars mark each metric's best K. Silhouette (−1…1) and Calinski–Harabasz reward "
         "tight, well-separated clusters; Davies–Bouldin measures cluster overlap. All three "
@@ -229,14 +224,7 @@ def quality_section() -> None:
     if stab is None and gap is None:
         return
     st.subheader("Can I trust this K?")
-    event = st.plotly_chart(
-        trust_figure(stab, gap),
-        width="stretch",
-        key="choose_k_trust_chart",
-        on_select="rerun",
-        selection_mode="points",
-    )
-    chart_pick(event, "choose_k_use_trust")
+    pickable_chart(trust_figure(stab, gap), "choose_k_trust_chart", "choose_k_use_trust")
     st.caption(" ".join(r.note for r in (stab, gap) if r is not None))
 
 
