@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboard import animation, generators, runs
+from dashboard import animation, budget, generators, runs
 from dashboard import run_settings as rs
 from dashboard import streamlit_glue as glue
 from dashboard.animation_figures import SPEEDS_MS
@@ -199,6 +199,9 @@ def player(present: bool, step: int | None, dataset_key: str) -> None:
     view = glue.cached_view_2d(ds.key, settings.seed, ds.X, tuple(ds.feature_names))
     idx, _ = display_sample(ds.n_samples, ANIMATE_MAX_POINTS, settings.seed)
     _handle_player_action(ds, view, idx)
+    units = budget.work_units(ds.n_samples, ds.n_features, k)
+    if not glue.confirm_heavy("the run", units, "animate", max_iter=max_iter):
+        return  # over the per-run cap: waits for the presenter's click
     try:
         centers, init_label = _start_centers(ds, k, settings)
 

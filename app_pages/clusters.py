@@ -23,7 +23,10 @@ st.caption(
 if k_notice:
     st.warning(k_notice)
 with st.spinner("Fitting K-Means…"):
-    model = glue.cached_fit_run(ds, settings)
+    fitted = glue.allowed_fit_run(ds, settings, "clusters")
+if fitted is None:  # over the per-run cap: waits for the visitor's click
+    st.stop()
+model = fitted
 for note in runs.run_notes(model):
     st.info(note, icon=":material/info:")
 profile = glue.cached_profile(ds, settings, model)

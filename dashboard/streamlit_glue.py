@@ -1009,3 +1009,17 @@ def drop_crashing_link_params() -> None:
         # if it moves, the AppTest of this function fails rather than the app.
         with get_session_state().query_params() as qp:
             qp._initial_query_params.pop(key, None)
+
+
+def allowed_fit_run(ds: Dataset, settings: rs.RunSettings, key: str) -> KMeans | None:
+    """:func:`cached_fit_run` once the run is within the per-run cap or the visitor clicked.
+
+    Returns None (after showing the estimate and a "Run it" button) for a fit over
+    :data:`dashboard.budget.AUTO_RUN_MAX_UNITS` that nobody asked for yet, e.g. one a
+    shared link started on page load.
+    """
+    k, _ = runs.usable_k(settings.k, ds.n_samples)
+    units = budget.work_units(ds.n_samples, ds.n_features, k)
+    if not confirm_heavy("the fit", units, key):
+        return None
+    return cached_fit_run(ds, settings)
