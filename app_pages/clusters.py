@@ -14,21 +14,13 @@ ds = glue.get_dataset()
 settings = glue.run_settings()
 
 st.title("Clusters")
-k, k_notice = runs.usable_k(settings.k, ds.n_samples)
+k, _ = runs.usable_k(settings.k, ds.n_samples)
 st.caption(
     f"What each of the {k} clusters of **{literal(ds.name)}** is (init “{settings.init}”, "
     f"seed {settings.seed}, K from the sidebar). Cluster numbers and colours match the other "
     "pages and stay with a cluster when you re-run with another seed or K."
 )
-if k_notice:
-    st.warning(k_notice)
-with st.spinner("Fitting K-Means…"):
-    fitted = glue.allowed_fit_run(ds, settings, "clusters")
-if fitted is None:  # over the per-run cap: waits for the visitor's click
-    st.stop()
-model = fitted
-for note in runs.run_notes(model):
-    st.info(note, icon=":material/info:")
+model = glue.shown_run_or_stop(ds, settings, "clusters")
 profile = glue.cached_profile(ds, settings, model)
 names = list(ds.feature_names)
 

@@ -19,16 +19,8 @@ st.caption(
 ds = glue.get_dataset()
 settings = glue.run_settings()
 n_left = int((~ds.origin.kept).sum()) if ds.origin is not None else 0
-k, k_notice = runs.usable_k(settings.k, ds.n_samples)
-if k_notice:
-    st.warning(k_notice)
-with st.spinner("Fitting K-Means…"):
-    fitted = glue.allowed_fit_run(ds, settings, "export")
-if fitted is None:  # over the per-run cap: waits for the visitor's click
-    st.stop()
-model = fitted
-for note in runs.run_notes(model):
-    st.info(note, icon=":material/info:")
+k, _ = runs.usable_k(settings.k, ds.n_samples)
+model = glue.shown_run_or_stop(ds, settings, "export")
 
 params = share.link_params(ds, settings)
 base = share.app_base_url(st.context.url, page_registry.url_paths())

@@ -1011,15 +1011,22 @@ def drop_crashing_link_params() -> None:
             qp._initial_query_params.pop(key, None)
 
 
-def allowed_fit_run(ds: Dataset, settings: rs.RunSettings, key: str) -> KMeans | None:
-    """:func:`cached_fit_run` once the run is within the per-run cap or the visitor clicked.
+def shown_run_or_stop(ds: Dataset, settings: rs.RunSettings, key: str) -> KMeans:
+    """The page's run, as :func:`cached_fit_run` gives it, with what the visitor should know.
 
-    Returns None (after showing the estimate and a "Run it" button) for a fit over
-    :data:`dashboard.budget.AUTO_RUN_MAX_UNITS` that nobody asked for yet, e.g. one a
-    shared link started on page load.
+    Shows the K notice (K clamped to the rows) and the run's notes. A fit over
+    :data:`dashboard.budget.AUTO_RUN_MAX_UNITS` that nobody asked for yet (e.g. one a
+    shared link started on page load) shows its estimate and a "Run it" button instead,
+    and the page stops there until the click.
     """
-    k, _ = runs.usable_k(settings.k, ds.n_samples)
+    k, k_notice = runs.usable_k(settings.k, ds.n_samples)
+    if k_notice:
+        st.warning(k_notice)
     units = budget.work_units(ds.n_samples, ds.n_features, k)
     if not confirm_heavy("the fit", units, key):
-        return None
-    return cached_fit_run(ds, settings)
+        st.stop()
+    with st.spinner("Fitting K-Means…"):
+        model = cached_fit_run(ds, settings)
+    for note in runs.run_notes(model):
+        st.info(note, icon=":material/info:")
+    return model
