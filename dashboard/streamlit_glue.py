@@ -520,6 +520,11 @@ def animate_player(**args) -> dict | None:
     Returns the player's last message to Python (an action such as ``start_from``
     or ``drawn`` with a ``nonce``), or None.
     """
+    from dashboard import animation_component
+
+    # The files live in the temp folder, which a cleaner may empty on a long-running
+    # server: make sure they are there (cheap when they are) before the browser asks.
+    animation_component.player_dir()
     return _declared_player()(key=ANIM_PLAYER_KEY, default=None, **args)
 
 
