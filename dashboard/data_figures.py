@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 
 from dashboard.dataset import Dataset
 from dashboard.plotting import PALETTE, base_layout, display_sample, view_2d
+from dashboard.safe_text import plotly_text
 
 LABEL_COLUMN = "true label"
 
@@ -128,7 +129,7 @@ def scatter_figure(
                     x=pts[sel, 0],
                     y=pts[sel, 1],
                     mode="markers",
-                    name=str(names[c]),
+                    name=plotly_text(names[c]),
                     customdata=idx[sel],
                     hovertemplate=hover,
                     marker=dict(

@@ -12,6 +12,8 @@ import numpy as np
 import plotly.graph_objects as go
 from sklearn.decomposition import PCA
 
+from dashboard.safe_text import plotly_text
+
 # Colour-blind-safe qualitative palette of 10 clearly distinct colours: Okabe-Ito's
 # seven (without black, which marks changed points and centroid outlines) in an order
 # that keeps the first five far apart in hue, then three of Paul Tol's (indigo, olive,
@@ -91,19 +93,21 @@ def view_2d(
     if d == 1:
         return View2D(
             np.column_stack([X[:, 0], np.zeros(len(X))]),
-            feature_names[0],
+            plotly_text(feature_names[0]),
             "",
             "One feature: points are spread along a line.",
             lambda Z: np.column_stack([Z[:, 0], np.zeros(len(Z))]),
         )
     if d == 2 and columns is None:
-        return View2D(X, feature_names[0], feature_names[1], None, lambda Z: Z)
+        return View2D(
+            X, plotly_text(feature_names[0]), plotly_text(feature_names[1]), None, lambda Z: Z
+        )
     if columns is not None:
         i, j = columns
         return View2D(
             X[:, [i, j]],
-            feature_names[i],
-            feature_names[j],
+            plotly_text(feature_names[i]),
+            plotly_text(feature_names[j]),
             f"Showing 2 of {d} features; clustering used all {d}.",
             lambda Z: Z[:, [i, j]],
         )

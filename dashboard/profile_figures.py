@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 
 from dashboard.plotting import PALETTE, base_layout, cluster_color
 from dashboard.profiles import View3D
+from dashboard.safe_text import plotly_text
 
 # The z-score colour scale is clipped here so one extreme cluster does not wash out the rest.
 Z_CLIP = 3.0
@@ -45,7 +46,7 @@ def heatmap_figure(z: np.ndarray, feature_names: list[str], *, height: int = 360
     fig = go.Figure(
         go.Heatmap(
             z=np.clip(z, -Z_CLIP, Z_CLIP),
-            x=list(feature_names),
+            x=[plotly_text(name) for name in feature_names],
             y=[f"cluster {c}" for c in range(k)],
             text=text,
             texttemplate="%{text}",
@@ -130,7 +131,9 @@ def parallel_figure(
     """
     labels = np.asarray(labels)
     dims = [dict(label="cluster", values=labels, tickvals=list(range(k)), range=[0, max(k - 1, 1)])]
-    dims += [dict(label=name, values=values[:, j]) for j, name in enumerate(feature_names)]
+    dims += [
+        dict(label=plotly_text(name), values=values[:, j]) for j, name in enumerate(feature_names)
+    ]
     fig = go.Figure(
         go.Parcoords(
             line=dict(
@@ -157,12 +160,13 @@ def category_mix_figure(mix: pd.DataFrame, column: str, *, height: int = 300) ->
                 x=mix[level].to_numpy(),
                 y=[f"cluster {c}" for c in mix.index],
                 orientation="h",
-                name=str(level),
+                name=plotly_text(level),
                 marker_color=PALETTE[(i + 4) % len(PALETTE)],
-                hovertemplate=f"%{{y}}: %{{x:.0%}} {level}<extra></extra>",
+                # The level is data, not template text: refer to the (escaped) name.
+                hovertemplate="%{y}: %{x:.0%} %{fullData.name}<extra></extra>",
             )
         )
-    base_layout(fig, height=max(height, 40 * len(mix) + 100), title=column)
+    base_layout(fig, height=max(height, 40 * len(mix) + 100), title=plotly_text(column))
     fig.update_layout(barmode="stack")
     fig.update_xaxes(tickformat=".0%", range=[0, 1])
     fig.update_yaxes(autorange="reversed")

@@ -16,6 +16,7 @@ import pandas as pd
 from sklearn.decomposition import PCA
 
 from dashboard.dataset import Dataset
+from dashboard.safe_text import plotly_text
 
 # Parallel coordinates become unreadable beyond about this many axes.
 MAX_PARALLEL_FEATURES = 12
@@ -262,7 +263,11 @@ def view_3d(
     """Three chosen features, or the first three principal components when ``axes`` is None."""
     if axes is not None:
         cols = list(axes)
-        titles = (feature_names[cols[0]], feature_names[cols[1]], feature_names[cols[2]])
+        titles = (
+            plotly_text(feature_names[cols[0]]),
+            plotly_text(feature_names[cols[1]]),
+            plotly_text(feature_names[cols[2]]),
+        )
         return View3D(X[:, cols], centers[:, cols], titles, None)
     if not np.any(X.std(axis=0) > 0):  # all rows identical: no direction to project on
         return view_3d(X, centers, feature_names, axes=(0, 1, 2))

@@ -103,3 +103,30 @@ def short_repr(value: object, max_chars: int = 40) -> str:
         digits = int(value.bit_length() * math.log10(2)) + 1 if isinstance(value, int) else 0
         text = f"<a number of about {digits:,} digits>"
     return shorten(text, max_chars)
+
+
+_PLOTLY_ESCAPES = {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;"}
+
+
+def plotly_text(text: object) -> str:
+    """``text`` for a Plotly title, legend entry or category label, shown as typed.
+
+    Plotly renders a subset of HTML in such strings (``<b>``, ``<br>``, ``<a href>``),
+    so a column named ``<a href="…">`` would become a link in an axis title. Plotly
+    turns the entities back into characters, so the visitor sees the original text.
+
+    Parameters
+    ----------
+    text : object
+        Untrusted text (a column name, a class label); converted with ``str``.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> plotly_text("<b>price</b> & tax")
+    '&lt;b&gt;price&lt;/b&gt; &amp; tax'
+    """
+    return str(text).translate(_PLOTLY_ESCAPES)

@@ -85,3 +85,24 @@ def test_no_autolink_start_is_left_without_a_word_joiner(text):
     assert not re.search(r"(?i)(?<!\u2060)(https?\\:|www\\\.)", out)
     assert out.count("\\@") == out.count("\\@" + WORD_JOINER)
     assert out.replace(WORD_JOINER, "").replace("\\", "") == text.replace("\\", "")
+
+
+def test_plotly_text_escapes_html_that_plotly_would_render():
+    from dashboard.safe_text import plotly_text
+
+    assert plotly_text('<a href="https://x">y</a>') == '&lt;a href="https://x"&gt;y&lt;/a&gt;'
+    assert plotly_text("a & b") == "a &amp; b"
+    assert plotly_text(3) == "3"
+
+
+def test_figures_escape_column_names_and_class_names():
+    import numpy as np
+
+    from dashboard import profile_figures
+    from dashboard.plotting import view_2d
+
+    names = ["<b>bold</b>", "<a href='https://evil'>x</a>"]
+    view = view_2d(np.random.default_rng(0).normal(size=(20, 2)), names)
+    assert "<" not in view.x_title + view.y_title
+    heat = profile_figures.heatmap_figure(np.zeros((2, 2)), names)
+    assert all("<" not in str(x) for x in heat.data[0].x)
