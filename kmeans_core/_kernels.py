@@ -30,6 +30,7 @@ on the number of threads, only on ``chunk_rows``.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import threading
@@ -85,6 +86,12 @@ def _low_bit_index_table() -> np.ndarray:
 
 
 _LOW_BIT_INDEX = _low_bit_index_table()
+
+
+@functools.lru_cache(maxsize=16)
+def _pow2_column(n_clusters: int) -> np.ndarray:
+    """``2 ** (k % 8)`` for every center k (a column): its bit in its group's byte."""
+    return (1 << (np.arange(n_clusters) % 8)).astype(np.uint8)[:, None]
 
 
 # -- read-only helper arrays shared by every call --------------------------------------
@@ -237,7 +244,6 @@ class _Plan:
             self.c_sq_col = c_sq.astype(dtype)[:, None]
         # Centers are handled in groups of 8: bit (k % 8) of group k // 8's byte.
         self.n_groups = -(-n_clusters // 8)
-        self.pow2 = (1 << (np.arange(n_clusters) % 8)).astype(np.uint8)[:, None]
         self.n_chunks = -(-n_samples // chunk_rows)
         self.tournament = 2 <= n_clusters <= _TOURNAMENT_MAX_K
         self.first_copy = first_copy_of_rows(centers)
@@ -464,7 +470,7 @@ class _Plan:
         mask = s["mask"][:, :L]
         # 1 where the row attains the minimum, times 2 ** (row % 8): one bit per row.
         np.equal(D, m, out=mask[:K].view(bool))
-        np.multiply(mask[:K], self.pow2, out=mask[:K])
+        np.multiply(mask[:K], _pow2_column(K), out=mask[:K])
         bits = s["bits"][:, :L]
         np.bitwise_or.reduce(mask.reshape(G, 8, L), axis=1, out=bits)
         np.take(_LOW_BIT_INDEX, bits[G - 1], out=labels, mode="clip")
@@ -607,8 +613,9 @@ class IncrementalSums:
 # Scratch buffers outlive a call: fresh multi-MiB arrays would page-fault on every
 # Lloyd iteration.  A few sets are kept per shape (one per thread), up to a byte budget.
 _SCRATCH_BUDGET = 64 << 20
-_scratch_pool: dict[tuple, list[dict[str, np.ndarray]]] = {}
+_scratch_pool: dict[tuple, list[tuple[int, dict[str, np.ndarray]]]] = {}
 _scratch_lock = threading.Lock()
+_scratch_held = 0  # bytes in the pool (kept as a count: summing it cost a loop per call)
 
 
 def _scratch_key(plan: _Plan) -> tuple:
@@ -622,25 +629,31 @@ def _scratch_key(plan: _Plan) -> tuple:
     )
 
 
-def _take_scratch(plan: _Plan) -> dict[str, np.ndarray]:
+def _take_scratch(plan: _Plan) -> tuple[int, dict[str, np.ndarray]]:
+    """A set of scratch buffers for ``plan`` (from the pool if one fits) and its size."""
+    global _scratch_held
     with _scratch_lock:
         free = _scratch_pool.get(_scratch_key(plan))
         if free:
-            return free.pop()
-    return plan.scratch()
+            size, s = free.pop()
+            _scratch_held -= size
+            return size, s
+    s = plan.scratch()
+    return sum(a.nbytes for a in s.values()), s
 
 
-def _give_back_scratch(plan: _Plan, s: dict[str, np.ndarray]) -> None:
-    size = sum(a.nbytes for a in s.values())
+def _give_back_scratch(plan: _Plan, size: int, s: dict[str, np.ndarray]) -> None:
+    global _scratch_held
     with _scratch_lock:
-        held = sum(a.nbytes for sets in _scratch_pool.values() for t in sets for a in t.values())
-        if held + size > _SCRATCH_BUDGET:
+        if _scratch_held + size > _SCRATCH_BUDGET:
             _scratch_pool.clear()  # another shape took over: keep the newest only
-        _scratch_pool.setdefault(_scratch_key(plan), []).append(s)
+            _scratch_held = 0
+        _scratch_pool.setdefault(_scratch_key(plan), []).append((size, s))
+        _scratch_held += size
 
 
 def _run_worker(plan: _Plan, next_chunk, lock) -> None:
-    s = _take_scratch(plan)
+    size, s = _take_scratch(plan)
     try:
         while True:
             with lock:
@@ -649,7 +662,7 @@ def _run_worker(plan: _Plan, next_chunk, lock) -> None:
                 return
             plan.run_chunk(i, s)
     finally:
-        _give_back_scratch(plan, s)
+        _give_back_scratch(plan, size, s)
 
 
 def assign_and_accumulate(
