@@ -37,6 +37,7 @@ import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -121,7 +122,7 @@ def _shared_array(name: str, size: int) -> np.ndarray:
 _blas_lock = threading.Lock()
 _blas_users = 0
 _blas_libs: list | None = None
-_blas_saved: list[tuple[object, int]] = []
+_blas_saved: list[tuple[Any, int]] = []
 
 
 def _blas_controllers() -> list:
@@ -445,8 +446,9 @@ class _Plan:
         if K % 2:
             entries.append((D[K - 1], K - 1))  # a bye; only ever on the right
         while len(entries) > 1:
-            winners = []
+            winners: list[tuple[np.ndarray, np.ndarray | int]] = []
             for (va, la), (vb, lb) in zip(entries[::2], entries[1::2], strict=False):
+                assert isinstance(la, np.ndarray)  # the bye is always on the right
                 np.less(vb, va, out=less)
                 np.minimum(va, vb, out=va)
                 # la = lb where less: la ^= (la ^ lb) & 0xFF-if-less (np.copyto with
