@@ -830,7 +830,7 @@ def explicit_inertia(
     labels : ndarray of shape (n_samples,)
     sample_weight : ndarray of shape (n_samples,)
     chunk_rows : int or None, default=None
-        None: about 2**14 values of X per chunk (1024 to 8192 rows).
+        None: about 1/64 of X per chunk, 2**13 to 2**19 values (256 to 65536 rows).
     n_threads : int or None, default=None
         None: every available CPU for large inputs (see :func:`assign_and_accumulate`).
 
@@ -840,10 +840,12 @@ def explicit_inertia(
     """
     n_samples, n_features = X.shape
     if chunk_rows is None:
-        # Three temporaries per chunk (gathered centers, difference, row sums): kept
-        # to ~2**14 values of X, they stay in cache and add ~0.3 MiB at most to the
-        # fit's peak memory (whole-X temporaries were a third of it at 20,000 x 2).
-        chunk_rows = max(1024, min(8192, (1 << 14) // n_features))
+        # Three temporaries per chunk (gathered centers, difference, row sums): about
+        # 1/64 of X, between 2**13 and 2**19 values.  Small inputs then add ~0.2 MiB
+        # to a fit's peak memory (whole-X temporaries were a third of it at 20,000 x
+        # 2); large ones keep chunks long enough that the calls cost nothing.
+        values = max(1 << 13, min(1 << 19, X.size // 64))
+        chunk_rows = max(256, min(65536, values // n_features))
     chunk_rows = int(max(1, min(chunk_rows, n_samples)))
     n_chunks = -(-n_samples // chunk_rows)
     parts = np.zeros(n_chunks, dtype=np.float64)
