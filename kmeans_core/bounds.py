@@ -50,6 +50,9 @@ AUTO_SWITCH_CHANGED = 0.1
 #: a distance row costs ~K d: measured per iteration at 200k rows (one run, shared
 #: machine, bounds / Lloyd): K=8 d=2 1.74, d=3 2.6, d=5 1.46, d=8 1.22, d=20 0.51;
 #: K=16 d=16 0.99, d=32 0.55, 100k x 50 K=16 0.65; 1M x 50 K=64 float32 0.61.
+#: Re-checked after the low-d kernel got cheaper (tournament labelling, 30 iterations
+#: from the bench's start, CPU time per iteration, one thread, algorithm="hamerly" /
+#: "lloyd"): 1M x 2 K=8 2.56, 20k x 2 K=3 2.23 -- Lloyd stays the choice below 16.
 AUTO_MIN_FEATURES = 16
 #: When more than this share of the points is in doubt, the assignment runs Lloyd's
 #: fused kernel over all of them instead (gathering rows costs more than it saves).

@@ -201,8 +201,10 @@ def _mean_centers(centers_old, sums, weights):
     Multiplies by the reciprocal as scikit-learn does, so the centers agree to
     the last bit given the same sums.
     """
-    new_centers = centers_old.copy()
     nonempty = weights > 0
+    if nonempty.all():  # the usual case: no copy, no masked writes (same arithmetic)
+        return sums * (1.0 / weights).astype(sums.dtype, copy=False)[:, None]
+    new_centers = centers_old.copy()
     alpha = (1.0 / weights[nonempty]).astype(sums.dtype, copy=False)
     new_centers[nonempty] = sums[nonempty] * alpha[:, None]
     return new_centers
