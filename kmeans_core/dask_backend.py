@@ -199,10 +199,36 @@ def fit(
     model._n_features_out = n_clusters
     model._x_mean = data.mean
     model.history_ = best.history
+    _warn_if_clusters_unreached(best.counts, n_clusters)
     model.init_sample_size_ = report.sample_size
     model.init_candidates_ = report.n_candidates
     model.init_rounds_ = report.n_rounds
     return model
+
+
+def _warn_if_clusters_unreached(counts: np.ndarray, n_clusters: int) -> None:
+    """Warn (DistinctClustersWarning, as in memory) when some clusters ended with no point.
+
+    On dask input the distinct rows are not counted (that would be another pass
+    and a set of all rows); the warning names the empty clusters instead.
+    """
+    import warnings
+
+    from kmeans_core.estimator import DistinctClustersWarning
+
+    empty = np.flatnonzero(counts == 0)
+    if empty.size == 0:
+        return
+    n_distinct = n_clusters - empty.size
+    warnings.warn(
+        f"Number of distinct clusters ({n_distinct}) found smaller than n_clusters "
+        f"({n_clusters}). Possibly due to duplicate points in X: cluster(s) "
+        f"{', '.join(str(k) for k in empty)} could not be reached (no point is nearest to "
+        "its center, and every point already sits on its own center, so none could be "
+        f"moved there). Use n_clusters <= {n_distinct}, or drop duplicate rows.",
+        DistinctClustersWarning,
+        stacklevel=4,
+    )
 
 
 # -- a fitted model on dask input ---------------------------------------------------

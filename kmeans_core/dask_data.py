@@ -223,7 +223,8 @@ def _block_stats(x: np.ndarray, w: np.ndarray | None) -> tuple:
 
 def _group_stats(xs: list, ws: list | None) -> list:
     """:func:`_block_stats` of each block of one task (per block, for the error messages)."""
-    return [_block_stats(x, None if ws is None else ws[i]) for i, x in enumerate(xs)]
+    with np.errstate(over="ignore", invalid="ignore"):  # NaN/inf/overflow are reported
+        return [_block_stats(x, None if ws is None else ws[i]) for i, x in enumerate(xs)]
 
 
 def _check_parts(parts: list, offsets: np.ndarray) -> None:
@@ -379,7 +380,8 @@ def prepare(X, sample_weight=None) -> DaskData:
     groups = block_groups(X.chunks[0], X.shape[1] * X.dtype.itemsize)
     data = DaskData(X, weights, np.zeros(X.shape[1], X.dtype), 0.0, 0.0, offsets, groups)
     parts = [p for group in run_groups(data, "kmeans-prepare", _group_stats) for p in group]
-    mean, m2, weighted_m2 = _combine_stats(parts, offsets)
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported below
+        mean, m2, weighted_m2 = _combine_stats(parts, offsets)
     limit = np.sqrt(np.finfo(X.dtype).max / (4.0 * X.shape[0] * X.shape[1]))
     if np.abs(mean).max() > limit:
         raise ValueError("X has values too large to square and sum; rescale the data first.")

@@ -179,7 +179,7 @@ class _Blocks:
         groups = data.task_groups()
         self.starts = [int(data.offsets[lo]) for lo, _ in groups]
         self.state: list = []  # persisted per-group results of the last assign
-        self._labels = None  # lazy labels of the last assign, built once
+        self._labels: Any = None  # lazy labels of the last assign, built once
 
     def _compute(self, prefix, func, *args, with_state=False, extra_per_group=None) -> list:
         """Run one pass and bring back every group's result (small ones only)."""
@@ -219,9 +219,8 @@ class _Blocks:
         layer[(name, "combined")] = (_combine_assign, keys)
         deps = self.data.collections() + self.state
         graph = HighLevelGraph.from_collections(name, layer, dependencies=deps)
-        state, combined = dask.persist(
-            [Delayed(key, graph, layer=name) for key in keys], Delayed((name, "combined"), graph, layer=name)
-        )
+        tasks = [Delayed(key, graph, layer=name) for key in keys]
+        state, combined = dask.persist(tasks, Delayed((name, "combined"), graph, layer=name))
         self.state, self._labels = list(state), None
         sums, weights, n_changed = combined.compute()
         inertia = _inertia_from_sums(self.data.weighted_sq_sum, centers, sums, weights)
@@ -243,7 +242,7 @@ class _Blocks:
         from dask.highlevelgraph import HighLevelGraph
 
         name = f"kmeans-counts-{uuid.uuid4().hex}"
-        layer = {
+        layer: dict[Any, Any] = {
             (name, g): (_count_group, s.key, self.n_clusters) for g, s in enumerate(self.state)
         }
         graph = HighLevelGraph.from_collections(name, layer, dependencies=self.state)
@@ -280,7 +279,7 @@ class _Blocks:
 
         name = f"kmeans-labels-{uuid.uuid4().hex}"
         offsets = self.data.offsets
-        layer = {}
+        layer: dict[Any, Any] = {}
         for g, (lo, hi) in enumerate(self.data.task_groups()):
             for b in range(lo, hi):
                 start, stop = offsets[b] - offsets[lo], offsets[b + 1] - offsets[lo]
