@@ -19,13 +19,15 @@ What a fit on Dask gives (see :mod:`kmeans_core.dask_lloyd` for the loop):
 
 from __future__ import annotations
 
+import functools
 import numbers
 import time
 from collections.abc import Callable, Sequence
+from typing import Any, TypeVar, cast
 
 import numpy as np
 
-from kmeans_core._kernels import assign_and_accumulate
+from kmeans_core._kernels import _blas_single_thread, assign_and_accumulate
 from kmeans_core._validation import check_max_iter_tol, check_n_clusters, check_random_state
 from kmeans_core.dask_data import (
     DaskData,
@@ -54,6 +56,7 @@ __all__ = [
 ]
 
 _STRING_INITS = ("k-means++", "random", "k-means||")
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _check_init(init) -> None:
@@ -138,6 +141,23 @@ def _settings(init_sample_size, oversampling_factor, init_rounds) -> dict:
     }
 
 
+def _one_blas_thread(func: F) -> F:
+    """Run ``func`` with BLAS held to one thread throughout, not switched per task.
+
+    The blocks run in parallel already; changing OpenBLAS's thread count is costly,
+    and toggled per task from several scheduler threads it made every pass several
+    times slower (once an in-memory fit had started OpenBLAS's threads).
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with _blas_single_thread():
+            return func(*args, **kwargs)
+
+    return cast(F, wrapper)
+
+
+@_one_blas_thread
 def fit(
     model,
     X,
@@ -282,6 +302,7 @@ def _inertia_block(x, w, mean, centers) -> float:
     return inertia
 
 
+@_one_blas_thread
 def score(model, X, sample_weight=None) -> float:
     """Opposite of the (weighted) inertia of dask ``X`` on the fitted centers (one pass)."""
     import dask
@@ -327,6 +348,7 @@ def write_labels(labels, path: str, *, column: str = "label", overwrite: bool = 
 # -- elbow sweep -------------------------------------------------------------------
 
 
+@_one_blas_thread
 def elbow_sweep(
     X,
     k_values: Sequence[int],
