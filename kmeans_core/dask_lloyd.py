@@ -1,13 +1,14 @@
 """Lloyd's algorithm on a dask array: per block, then added up in block order.
 
-Each iteration is one graph computation. The K x d centers go to the blocks; each
-block runs the in-memory kernel (:func:`kmeans_core._kernels.assign_and_accumulate`,
-on its centred rows, one thread) and sends back its weighted sums, weights,
-inertia and the number of labels that changed. The driver adds the blocks up in
-block order, so the result depends on the chunking only through rounding and
-never on the scheduler or the number of workers. The labels of the assignment
-stay with the blocks (persisted, one byte per row for K <= 256) for the next
-iteration's "labels unchanged" test; X is never gathered.
+Each iteration is one graph computation, with one task per block (consecutive
+blocks under :data:`kmeans_core.dask_data.MIN_GROUP_BYTES` are joined into one
+task). The K x d centers go to the tasks; each runs the in-memory kernel
+(:func:`kmeans_core._kernels.assign_and_accumulate`, on its centred rows, one
+thread) and sends back its weighted sums, weights and the number of labels that
+changed. They are added up in task order, so the result depends on the chunking
+only through rounding and never on the scheduler or the number of workers. The
+labels of the assignment stay with the tasks (persisted, one byte per row for
+K <= 256) for the next iteration's "labels unchanged" test; X is never gathered.
 
 The stopping rules, ``n_iter_``, the tolerance, the relocation arithmetic and the
 step records are those of :mod:`kmeans_core.lloyd` (imported, not copied): from
