@@ -141,3 +141,24 @@ def test_no_warning_when_every_cluster_has_points(max_iter):
 def test_k_larger_than_the_rows_is_refused_before_any_pass():
     with pytest.raises(ValueError, match="at most 20"):
         KMeans(21).fit(_dask(np.zeros((20, 2)), 5))
+
+
+def test_joined_blocks_on_a_local_cluster_give_the_threaded_fit(monkeypatch):
+    distributed = pytest.importorskip("distributed")
+    monkeypatch.setattr(dask_data, "MIN_GROUP_BYTES", 50 * 24)
+    X = blobs(n=600, d=3, k=4, seed=3)
+    w = np.random.RandomState(2).uniform(0.5, 2.0, len(X))
+    Xd = _dask(X, 20)  # 30 blocks of 20 rows, joined 3 to a task
+    init = rows(X, 4, seed=1)
+    threaded = KMeans(4, init=init, n_init=1, tol=0).fit(Xd, sample_weight=w)
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster),
+    ):
+        on_cluster = KMeans(4, init=init, n_init=1, tol=0).fit(Xd, sample_weight=w)
+        labels = on_cluster.labels_.compute()
+    np.testing.assert_array_equal(on_cluster.cluster_centers_, threaded.cluster_centers_)
+    assert on_cluster.inertia_ == threaded.inertia_
+    np.testing.assert_array_equal(labels, threaded.labels_.compute())
