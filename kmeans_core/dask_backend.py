@@ -19,13 +19,15 @@ What a fit on Dask gives (see :mod:`kmeans_core.dask_lloyd` for the loop):
 
 from __future__ import annotations
 
+import functools
 import numbers
 import time
 from collections.abc import Callable, Sequence
+from typing import Any, TypeVar, cast
 
 import numpy as np
 
-from kmeans_core._kernels import assign_and_accumulate
+from kmeans_core._kernels import _blas_single_thread, assign_and_accumulate
 from kmeans_core._validation import check_max_iter_tol, check_n_clusters, check_random_state
 from kmeans_core.dask_data import (
     DaskData,
@@ -54,6 +56,7 @@ __all__ = [
 ]
 
 _STRING_INITS = ("k-means++", "random", "k-means||")
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _check_init(init) -> None:
@@ -138,6 +141,23 @@ def _settings(init_sample_size, oversampling_factor, init_rounds) -> dict:
     }
 
 
+def _one_blas_thread(func: F) -> F:
+    """Run ``func`` with BLAS held to one thread throughout, not switched per task.
+
+    The blocks run in parallel already; changing OpenBLAS's thread count is costly,
+    and toggled per task from several scheduler threads it made every pass several
+    times slower (once an in-memory fit had started OpenBLAS's threads).
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with _blas_single_thread():
+            return func(*args, **kwargs)
+
+    return cast(F, wrapper)
+
+
+@_one_blas_thread
 def fit(
     model,
     X,
@@ -199,10 +219,36 @@ def fit(
     model._n_features_out = n_clusters
     model._x_mean = data.mean
     model.history_ = best.history
+    _warn_if_clusters_unreached(best.counts, n_clusters)
     model.init_sample_size_ = report.sample_size
     model.init_candidates_ = report.n_candidates
     model.init_rounds_ = report.n_rounds
     return model
+
+
+def _warn_if_clusters_unreached(counts: np.ndarray, n_clusters: int) -> None:
+    """Warn (DistinctClustersWarning, as in memory) when some clusters ended with no point.
+
+    On dask input the distinct rows are not counted (that would be another pass
+    and a set of all rows); the warning names the empty clusters instead.
+    """
+    import warnings
+
+    from kmeans_core.estimator import DistinctClustersWarning
+
+    empty = np.flatnonzero(counts == 0)
+    if empty.size == 0:
+        return
+    n_distinct = n_clusters - empty.size
+    warnings.warn(
+        f"Number of distinct clusters ({n_distinct}) found smaller than n_clusters "
+        f"({n_clusters}). Possibly due to duplicate points in X: cluster(s) "
+        f"{', '.join(str(k) for k in empty)} could not be reached (no point is nearest to "
+        "its center, and every point already sits on its own center, so none could be "
+        f"moved there). Use n_clusters <= {n_distinct}, or drop duplicate rows.",
+        DistinctClustersWarning,
+        stacklevel=4,
+    )
 
 
 # -- a fitted model on dask input ---------------------------------------------------
@@ -256,6 +302,7 @@ def _inertia_block(x, w, mean, centers) -> float:
     return inertia
 
 
+@_one_blas_thread
 def score(model, X, sample_weight=None) -> float:
     """Opposite of the (weighted) inertia of dask ``X`` on the fitted centers (one pass)."""
     import dask
@@ -301,6 +348,7 @@ def write_labels(labels, path: str, *, column: str = "label", overwrite: bool = 
 # -- elbow sweep -------------------------------------------------------------------
 
 
+@_one_blas_thread
 def elbow_sweep(
     X,
     k_values: Sequence[int],

@@ -11,6 +11,7 @@ in-memory fit works on centred data.
 from __future__ import annotations
 
 import threading
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,6 +49,9 @@ class DaskData:
         which an assign pass gets its inertia without the row norms.
     offsets : ndarray of shape (n_blocks + 1,)
         First row of each block, and n_samples at the end.
+    groups : tuple of (int, int)
+        The Lloyd passes' tasks: each runs on the blocks ``lo`` to ``hi - 1``
+        (consecutive, see :func:`block_groups`); empty means one block per task.
     """
 
     X: Any
@@ -56,6 +60,7 @@ class DaskData:
     centred_sq_sum: float
     weighted_sq_sum: float
     offsets: np.ndarray
+    groups: tuple[tuple[int, int], ...] = ()
 
     @property
     def n_samples(self) -> int:
@@ -82,6 +87,20 @@ class DaskData:
         if tol == 0:
             return 0.0
         return self.centred_sq_sum / (self.n_samples * self.n_features) * tol
+
+    def task_groups(self) -> tuple[tuple[int, int], ...]:
+        """Block ranges ``(lo, hi)`` of the Lloyd passes' tasks (one block each by default)."""
+        return self.groups or tuple((b, b + 1) for b in range(self.n_blocks))
+
+    def block_keys(self) -> tuple[list, list | None]:
+        """The graph keys of X's row blocks and of the weights' (None for unit weights)."""
+        x_keys = [row[0] for row in self.X.__dask_keys__()]
+        w_keys = None if self.weights is None else list(self.weights.__dask_keys__())
+        return x_keys, w_keys
+
+    def collections(self) -> list:
+        """X and the weights, as dependencies of a graph built on their keys."""
+        return [self.X] if self.weights is None else [self.X, self.weights]
 
     def blocks(self) -> list:
         """One Delayed per row block of X."""
@@ -183,19 +202,29 @@ def _block_stats(x: np.ndarray, w: np.ndarray | None) -> tuple:
     squares about the global mean without cancellation.
     """
     n, d = x.shape
-    lo, hi = (x.min(), x.max()) if n else (0.0, 0.0)
-    finite = bool(np.isfinite(lo) and np.isfinite(hi))  # min/max propagate NaN and inf
+    col_sum = x.sum(axis=0, dtype=np.float64) if n else np.zeros(d)
+    # NaN or inf in x makes a column sum NaN or inf; only then look at every value
+    # (a finite block whose sum overflows is reported as too large by prepare).
+    finite = bool(np.isfinite(col_sum).all()) or bool(np.isfinite(x).all())
     w_ok = w is None or bool(np.isfinite(w).all() and (w >= 0).all())
     if not (finite and w_ok and n):
         return finite, n, np.zeros(d), w_ok, 0.0, (0.0, 0.0), (np.zeros(d), np.zeros(d))
-    col_sum = x.sum(axis=0, dtype=np.float64)
-    xc = (x - col_sum / n).astype(np.float64, copy=False)
-    sq = np.einsum("ij,ij->i", xc, xc)
+    xc = _buffer("stats", x.shape, np.float64)
+    np.subtract(x, col_sum / n, out=xc)
     if w is None:
-        return finite, n, col_sum, w_ok, float(n), (float(sq.sum()),) * 2, (np.zeros(d),) * 2
+        flat = xc.reshape(-1)
+        a_sum = float(np.dot(flat, flat))
+        return finite, n, col_sum, w_ok, float(n), (a_sum, a_sum), (np.zeros(d),) * 2
+    sq = np.einsum("ij,ij->i", xc, xc)
     w = w.astype(np.float64, copy=False)
     a = (float(sq.sum()), float(sq @ w))
     return finite, n, col_sum, w_ok, float(w.sum()), a, (np.zeros(d), w @ xc)
+
+
+def _group_stats(xs: list, ws: list | None) -> list:
+    """:func:`_block_stats` of each block of one task (per block, for the error messages)."""
+    with np.errstate(over="ignore", invalid="ignore"):  # NaN/inf/overflow are reported
+        return [_block_stats(x, None if ws is None else ws[i]) for i, x in enumerate(xs)]
 
 
 def _check_parts(parts: list, offsets: np.ndarray) -> None:
@@ -237,21 +266,44 @@ def _combine_stats(parts: list, offsets: np.ndarray) -> tuple[np.ndarray, float,
 _local = threading.local()
 
 
+def _buffer(name: str, shape: tuple, dtype) -> np.ndarray:
+    """A per-thread scratch array of ``shape``, reused by the thread's next call.
+
+    A fresh multi-MiB array per block and pass would page-fault every time.
+    """
+    need = int(np.prod(shape))
+    buf = getattr(_local, name, None)
+    if buf is None or buf.dtype != dtype or buf.size < need:
+        buf = np.empty(need, dtype=dtype)
+        setattr(_local, name, buf)
+    return buf[:need].reshape(shape)
+
+
+def centred_group(xs: list, ws: list | None, mean: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Consecutive blocks as one: their rows minus ``mean``, and their weights.
+
+    The rows are written straight into a per-thread buffer (subtracting the mean
+    is the copy that joins the blocks), reused by the thread's next call: use
+    them before that, and copy what is returned. Weights are ones if ``ws`` is None.
+    """
+    n = sum(x.shape[0] for x in xs)
+    xc = _buffer("buf", (n, mean.shape[0]), xs[0].dtype)
+    row = 0
+    for x in xs:
+        np.subtract(x, mean, out=xc[row : row + x.shape[0]])
+        row += x.shape[0]
+    if ws is None:
+        return xc, np.ones(n, dtype=xc.dtype)
+    w = ws[0] if len(ws) == 1 else np.concatenate(ws)
+    return xc, np.asarray(w, dtype=xc.dtype)
+
+
 def centred_block(x: np.ndarray, w, mean: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The block's rows minus ``mean`` and its weights (ones if None).
 
-    The centred rows live in a buffer kept per thread and reused by the next
-    block (a fresh multi-MiB array per block and pass would page-fault): use
-    them before the thread's next call, and copy what is returned.
+    As :func:`centred_group` for one block: the rows live in a per-thread buffer.
     """
-    need = x.size
-    buf = getattr(_local, "buf", None)
-    if buf is None or buf.dtype != x.dtype or buf.size < need:
-        buf = _local.buf = np.empty(need, dtype=x.dtype)
-    xc = buf[:need].reshape(x.shape)
-    np.subtract(x, mean, out=xc)
-    w = np.ones(x.shape[0], dtype=x.dtype) if w is None else np.asarray(w, dtype=x.dtype)
-    return xc, w
+    return centred_group([x], None if w is None else [w], mean)
 
 
 def zero_norms(n: int, dtype) -> np.ndarray:
@@ -266,6 +318,43 @@ def zero_norms(n: int, dtype) -> np.ndarray:
     return zeros[:n]
 
 
+#: Blocks smaller than this (in bytes of X) are joined with their neighbours into one
+#: task of the Lloyd passes: the per-task cost of a scheduler (~0.1 ms on threads,
+#: more on a cluster or a busy machine) would otherwise outweigh the kernel's work
+#: on a block (about 2 ms per 2 MiB at d = 2 on one core).
+MIN_GROUP_BYTES = 2 << 20
+
+
+def block_groups(row_chunks, row_bytes: int, min_bytes: int | None = None) -> tuple:
+    """Consecutive blocks joined into tasks of at least ``min_bytes`` (the last one too).
+
+    Parameters
+    ----------
+    row_chunks : sequence of int
+        Rows per block.
+    row_bytes : int
+        Bytes per row of X.
+    min_bytes : int, optional
+        Default :data:`MIN_GROUP_BYTES`; 0 keeps every block on its own.
+
+    Returns
+    -------
+    tuple of (int, int)
+        ``(lo, hi)`` block ranges covering every block, in order.
+    """
+    limit = MIN_GROUP_BYTES if min_bytes is None else min_bytes
+    groups: list[tuple[int, int]] = []
+    lo, size = 0, 0
+    for b, rows in enumerate(row_chunks):
+        size += int(rows) * row_bytes
+        if size >= limit:
+            groups.append((lo, b + 1))
+            lo, size = b + 1, 0
+    if lo < len(row_chunks):  # a small tail joins the group before it
+        groups[-1:] = [(groups[-1][0] if groups else lo, len(row_chunks))]
+    return tuple(groups)
+
+
 def prepare(X, sample_weight=None) -> DaskData:
     """Check dask input and compute its mean and spread in one pass (see module docs).
 
@@ -277,6 +366,7 @@ def prepare(X, sample_weight=None) -> DaskData:
     Returns
     -------
     DaskData
+        With the blocks grouped into tasks (:func:`block_groups`).
 
     Raises
     ------
@@ -284,19 +374,45 @@ def prepare(X, sample_weight=None) -> DaskData:
         NaN/inf in a block (which one and its rows), bad weights, unknown chunk
         sizes, non-numeric columns.
     """
-    import dask
-
     X = as_dask_array(X)
     weights = as_dask_weights(sample_weight, X)
     offsets = np.concatenate([[0], np.cumsum(X.chunks[0])]).astype(np.int64)
-    data = DaskData(X, weights, np.zeros(X.shape[1], X.dtype), 0.0, 0.0, offsets)
-    tasks = [
-        dask.delayed(_block_stats, pure=True)(xb, wb)
-        for xb, wb in zip(data.blocks(), data.weight_blocks(), strict=True)
-    ]
-    (parts,) = dask.compute(tasks)
-    mean, m2, weighted_m2 = _combine_stats(parts, offsets)
+    groups = block_groups(X.chunks[0], X.shape[1] * X.dtype.itemsize)
+    data = DaskData(X, weights, np.zeros(X.shape[1], X.dtype), 0.0, 0.0, offsets, groups)
+    parts = [p for group in run_groups(data, "kmeans-prepare", _group_stats) for p in group]
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported below
+        mean, m2, weighted_m2 = _combine_stats(parts, offsets)
     limit = np.sqrt(np.finfo(X.dtype).max / (4.0 * X.shape[0] * X.shape[1]))
     if np.abs(mean).max() > limit:
         raise ValueError("X has values too large to square and sum; rescale the data first.")
-    return DaskData(X, weights, mean.astype(X.dtype), m2, weighted_m2, offsets)
+    return DaskData(X, weights, mean.astype(X.dtype), m2, weighted_m2, offsets, groups)
+
+
+def group_graph(data: DaskData, prefix: str, func, *args, per_group=None) -> tuple:
+    """A graph with one task ``func(xs, ws, *args[, per_group[g]])`` per group of blocks.
+
+    ``xs`` and ``ws`` are the group's blocks of X and of the weights (None for unit
+    weights). Built directly on X's keys: no tokenising of arguments, one task per
+    group, whatever scheduler runs it. Returns ``(name, layer)``; the task keys are
+    ``(name, g)``.
+    """
+    name = f"{prefix}-{uuid.uuid4().hex}"
+    x_keys, w_keys = data.block_keys()
+    layer = {}
+    for g, (lo, hi) in enumerate(data.task_groups()):
+        ws = None if w_keys is None else list(w_keys[lo:hi])
+        extra = () if per_group is None else (per_group[g],)
+        layer[(name, g)] = (func, list(x_keys[lo:hi]), ws, *args, *extra)
+    return name, layer
+
+
+def run_groups(data: DaskData, prefix: str, func, *args) -> list:
+    """Compute ``func(xs, ws, *args)`` on every group (:func:`group_graph`); results in order."""
+    import dask
+    from dask.delayed import Delayed
+    from dask.highlevelgraph import HighLevelGraph
+
+    name, layer = group_graph(data, prefix, func, *args)
+    graph = HighLevelGraph.from_collections(name, layer, dependencies=data.collections())
+    (parts,) = dask.compute([Delayed(key, graph, layer=name) for key in layer])
+    return list(parts)

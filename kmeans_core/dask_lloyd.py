@@ -1,13 +1,14 @@
 """Lloyd's algorithm on a dask array: per block, then added up in block order.
 
-Each iteration is one graph computation. The K x d centers go to the blocks; each
-block runs the in-memory kernel (:func:`kmeans_core._kernels.assign_and_accumulate`,
-on its centred rows, one thread) and sends back its weighted sums, weights,
-inertia and the number of labels that changed. The driver adds the blocks up in
-block order, so the result depends on the chunking only through rounding and
-never on the scheduler or the number of workers. The labels of the assignment
-stay with the blocks (persisted, one byte per row for K <= 256) for the next
-iteration's "labels unchanged" test; X is never gathered.
+Each iteration is one graph computation, with one task per block (consecutive
+blocks under :data:`kmeans_core.dask_data.MIN_GROUP_BYTES` are joined into one
+task). The K x d centers go to the tasks; each runs the in-memory kernel
+(:func:`kmeans_core._kernels.assign_and_accumulate`, on its centred rows, one
+thread) and sends back its weighted sums, weights and the number of labels that
+changed. They are added up in task order, so the result depends on the chunking
+only through rounding and never on the scheduler or the number of workers. The
+labels of the assignment stay with the tasks (persisted, one byte per row for
+K <= 256) for the next iteration's "labels unchanged" test; X is never gathered.
 
 The stopping rules, ``n_iter_``, the tolerance, the relocation arithmetic and the
 step records are those of :mod:`kmeans_core.lloyd` (imported, not copied): from
@@ -19,14 +20,15 @@ same but may be handed to the empty clusters in another order.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Iterator
+import uuid
+from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from kmeans_core._kernels import assign_and_accumulate, explicit_inertia
-from kmeans_core.dask_data import DaskData, centred_block, zero_norms
+from kmeans_core.dask_data import DaskData, centred_block, centred_group, group_graph, zero_norms
 from kmeans_core.lloyd import (
     LloydStep,
     StepSummary,
@@ -43,37 +45,48 @@ def _label_dtype(n_clusters: int) -> type:
     return np.uint8 if n_clusters <= 256 else np.int32
 
 
-def _assign_block(x, w, mean, centers, prev):
-    """Assign step on one block: (compact labels, (sums, weights, n_changed)).
+def _assign_group(xs, ws, mean, centers, prev):
+    """Assign step on one group of blocks: (compact labels, (sums, weights, n_changed)).
 
-    The kernel gets zeros for the row norms: its inertia is not used (the driver
-    gets the inertia from the sums, see :func:`_inertia_from_sums`).
+    ``prev`` is this group's result of the previous assign step (None on the
+    first). The kernel gets zeros for the row norms: its inertia is not used (the
+    driver gets the inertia from the sums, see :func:`_inertia_from_sums`).
     """
-    xc, w = centred_block(x, w, mean)
+    xc, w = centred_group(xs, ws, mean)
     labels, _, sums, weights = assign_and_accumulate(
         xc, centers, w, zero_norms(len(xc), xc.dtype), n_threads=1
     )
-    n_changed = labels.size if prev is None else int(np.count_nonzero(labels != prev))
+    n_changed = labels.size if prev is None else int(np.count_nonzero(labels != prev[0]))
     compact = labels.astype(_label_dtype(centers.shape[0]))
     return compact, (sums.astype(np.float64), weights.astype(np.float64), n_changed)
 
 
-def _final_block(x, w, mean, centers, prev):
-    """Final assign step on one block: (explicit inertia, n_changed)."""
-    xc, w = centred_block(x, w, mean)
+def _final_group(xs, ws, mean, centers, prev):
+    """Final assign step on one group: (explicit inertia, n_changed, points per cluster)."""
+    xc, w = centred_group(xs, ws, mean)
     labels, _, _, _ = assign_and_accumulate(
         xc, centers, w, zero_norms(len(xc), xc.dtype), accumulate=False, n_threads=1
     )
     inertia = explicit_inertia(xc, centers, labels, w, n_threads=1)
-    n_changed = int(np.count_nonzero(labels != prev))
-    return inertia, n_changed
+    n_changed = int(np.count_nonzero(labels != prev[0]))
+    return inertia, n_changed, np.bincount(labels, minlength=centers.shape[0])
 
 
-def _inertia_block(x, w, mean, centers, labels, start, relabel):
-    """Explicit inertia of one block for given labels (relocated rows patched in)."""
-    xc, w = centred_block(x, w, mean)
-    labels = _patched(labels, start, relabel)
+def _inertia_group(xs, ws, mean, centers, relabel, state, start):
+    """Explicit inertia of one group for given labels (relocated rows patched in)."""
+    xc, w = centred_group(xs, ws, mean)
+    labels = _patched(state[0], start, relabel)
     return explicit_inertia(xc, centers, labels, w, n_threads=1)
+
+
+def _count_group(state, n_clusters: int) -> np.ndarray:
+    """Points per cluster in one group's labels."""
+    return np.bincount(state[0], minlength=n_clusters)
+
+
+def _labels_of_block(state, lo: int, hi: int) -> np.ndarray:
+    """Rows ``lo:hi`` of a group's compact labels, as int32 (one block of X)."""
+    return state[0][lo:hi].astype(np.int32)
 
 
 def _patched(labels, start: int, relabel: dict[int, int]):
@@ -112,10 +125,10 @@ def _relocate(rows: _Rows, centers, sums, weights, labels):
     return relocate(rows.X, rows.w, centers, sums, weights, labels)
 
 
-def _far_block(x, w, mean, centers, labels, start, n_far):
-    """The block's ``n_far`` rows farthest from their own center, as candidates."""
-    xc, w = centred_block(x, w, mean)
-    labels = labels.astype(np.int32)
+def _far_group(xs, ws, mean, centers, n_far, state, start):
+    """The group's ``n_far`` rows farthest from their own center, as candidates."""
+    xc, w = centred_group(xs, ws, mean)
+    labels = state[0].astype(np.int32)
     dist = _Rows(xc, w).sq_dist_to_own_center(centers, labels)
     n_far = min(n_far, dist.size)
     top = np.argpartition(dist, -n_far)[-n_far:]
@@ -123,8 +136,9 @@ def _far_block(x, w, mean, centers, labels, start, n_far):
     return xc[top], w[top], labels[top], top + start
 
 
-def _combine_assign(parts: list) -> tuple:
-    """Add the blocks' partial results in block order (independent of scheduling)."""
+def _combine_assign(states: list) -> tuple:
+    """Add the groups' partial results in group order (independent of scheduling)."""
+    parts = [state[1] for state in states]
     sums = np.zeros_like(parts[0][0])
     weights = np.zeros_like(parts[0][1])
     for part in parts:
@@ -150,87 +164,131 @@ def _inertia_from_sums(total_sq: float, centers, sums, weights) -> float:
 
 
 class _Blocks:
-    """The graphs of one Lloyd run over prepared data; keeps the persisted labels."""
+    """The graphs of one Lloyd run over prepared data; keeps the last assignment.
+
+    Every pass is one graph with one task per group of blocks
+    (:func:`kmeans_core.dask_data.group_graph`), built on X's keys. The assign
+    pass's per-group results (compact labels and partial sums) are persisted: the
+    labels stay where they were computed (in this process on local threads, on the
+    workers with a distributed Client) for the next pass; only the combined sums
+    come back.
+    """
 
     def __init__(self, data: DaskData, n_clusters: int) -> None:
-        import dask
-
         self.data = data
-        self.x = data.blocks()
-        self.w = data.weight_blocks()
-        self.mean = dask.delayed(data.mean)
-        self.starts = [int(s) for s in data.offsets[:-1]]
         self.n_clusters = n_clusters
-        self.labels: list = []  # persisted per-block labels of the last assign
+        groups = data.task_groups()
+        self.starts = [int(data.offsets[lo]) for lo, _ in groups]
+        self.state: list = []  # persisted per-group results of the last assign
+        self._labels: Any = None  # lazy labels of the last assign, built once
+
+    def _compute(self, prefix, func, *args, with_state=False, extra_per_group=None) -> list:
+        """Run one pass and bring back every group's result (small ones only)."""
+        import dask
+        from dask.delayed import Delayed
+        from dask.highlevelgraph import HighLevelGraph
+
+        name, layer = self._layer(prefix, func, *args, extra_per_group=extra_per_group,
+                                  with_state=with_state)  # fmt: skip
+        deps = self.data.collections() + (self.state if with_state else [])
+        graph = HighLevelGraph.from_collections(name, layer, dependencies=deps)
+        (parts,) = dask.compute([Delayed(key, graph, layer=name) for key in layer])
+        return list(parts)
+
+    def _layer(self, prefix, func, *args, extra_per_group=None, with_state=False) -> tuple:
+        """``group_graph`` plus, per group, its last assign's key and ``extra_per_group[g]``."""
+        name, layer = group_graph(self.data, prefix, func, *args)
+        for g, key in enumerate(list(layer)):
+            extra = () if extra_per_group is None else tuple(extra_per_group[g])
+            state = (self.state[g].key,) if with_state else ()
+            layer[key] = (*layer[key], *state, *extra)
+        return name, layer
 
     def assign(self, centers: np.ndarray) -> tuple:
         """One assign pass: labels stay with the blocks, (sums, weights, inertia, n_changed)."""
         import dask
+        from dask.delayed import Delayed
+        from dask.highlevelgraph import HighLevelGraph
 
-        c = dask.delayed(centers)
-        prev = self.labels or [None] * len(self.x)
-        tasks = [
-            dask.delayed(_assign_block, pure=True, nout=2)(xb, wb, self.mean, c, p)
-            for xb, wb, p in zip(self.x, self.w, prev, strict=True)
-        ]
-        combined = dask.delayed(_combine_assign)([t[1] for t in tasks])
-        labels, combined = dask.persist([t[0] for t in tasks], combined)
-        self.labels = labels
+        first = not self.state
+        name, layer = self._layer(
+            "kmeans-assign", _assign_group, self.data.mean, centers, with_state=not first
+        )
+        if first:  # no previous labels: None in the "prev" slot
+            layer = {key: (*task, None) for key, task in layer.items()}
+        keys = list(layer)
+        layer[(name, "combined")] = (_combine_assign, keys)
+        deps = self.data.collections() + self.state
+        graph = HighLevelGraph.from_collections(name, layer, dependencies=deps)
+        tasks = [Delayed(key, graph, layer=name) for key in keys]
+        state, combined = dask.persist(tasks, Delayed((name, "combined"), graph, layer=name))
+        self.state, self._labels = list(state), None
         sums, weights, n_changed = combined.compute()
         inertia = _inertia_from_sums(self.data.weighted_sq_sum, centers, sums, weights)
         dtype = self.data.dtype
         return sums.astype(dtype), weights.astype(dtype), inertia, n_changed
 
-    def final(self, centers: np.ndarray) -> tuple[float, int]:
-        """Label once more for the final centers: (explicit inertia, n_changed)."""
-        import dask
+    def final(self, centers: np.ndarray) -> tuple[float, int, np.ndarray]:
+        """Label once more for the final centers: (explicit inertia, n_changed, counts)."""
+        parts = self._compute(
+            "kmeans-final", _final_group, self.data.mean, centers, with_state=True
+        )
+        counts = np.sum([p[2] for p in parts], axis=0)
+        return float(sum(p[0] for p in parts)), int(sum(p[1] for p in parts)), counts
 
-        c = dask.delayed(centers)
-        tasks = [
-            dask.delayed(_final_block, pure=True)(xb, wb, self.mean, c, p)
-            for xb, wb, p in zip(self.x, self.w, self.labels, strict=True)
-        ]
-        (parts,) = dask.compute(tasks)
-        return float(sum(p[0] for p in parts)), int(sum(p[1] for p in parts))
+    def counts(self) -> np.ndarray:
+        """Points per cluster in the last assignment (a pass over the kept labels only)."""
+        import dask
+        from dask.delayed import Delayed
+        from dask.highlevelgraph import HighLevelGraph
+
+        name = f"kmeans-counts-{uuid.uuid4().hex}"
+        layer: dict[Any, Any] = {
+            (name, g): (_count_group, s.key, self.n_clusters) for g, s in enumerate(self.state)
+        }
+        graph = HighLevelGraph.from_collections(name, layer, dependencies=self.state)
+        (parts,) = dask.compute([Delayed(key, graph, layer=name) for key in layer])
+        return np.sum(parts, axis=0)
 
     def inertia(self, centers: np.ndarray, relabel: dict[int, int]) -> float:
         """Explicit inertia of the last assignment (with relocated rows) for ``centers``."""
-        import dask
-
-        c = dask.delayed(centers)
-        tasks = [
-            dask.delayed(_inertia_block, pure=True)(xb, wb, self.mean, c, lb, s, relabel)
-            for xb, wb, lb, s in zip(self.x, self.w, self.labels, self.starts, strict=True)
-        ]
-        (parts,) = dask.compute(tasks)
+        parts = self._compute(
+            "kmeans-inertia", _inertia_group, self.data.mean, centers, relabel,
+            with_state=True, extra_per_group=[(s,) for s in self.starts],
+        )  # fmt: skip
         return float(sum(parts))
 
     def relocate(self, centers, sums, weights) -> tuple[tuple[int, ...], dict[int, int]]:
         """Empty clusters take the globally farthest points (one more pass, only then)."""
-        import dask
-
         n_empty = int(np.count_nonzero(weights == 0))
         if n_empty == 0:
             return (), {}
-        c = dask.delayed(centers)
-        tasks = [
-            dask.delayed(_far_block, pure=True)(xb, wb, self.mean, c, lb, s, n_empty)
-            for xb, wb, lb, s in zip(self.x, self.w, self.labels, self.starts, strict=True)
-        ]
-        (parts,) = dask.compute(tasks)
+        parts = self._compute(
+            "kmeans-far", _far_group, self.data.mean, centers, n_empty,
+            with_state=True, extra_per_group=[(s,) for s in self.starts],
+        )  # fmt: skip
         xs, ws, ls, rows = (np.concatenate(p) for p in zip(*parts, strict=True))
         relocated, far = _relocate(_Rows(xs, ws), centers, sums, weights, ls)
         return relocated, {int(rows[f]): k for f, k in zip(far, relocated, strict=True)}
 
     def labels_array(self):
-        """The persisted labels of the last assignment as a dask array (int32)."""
+        """The kept labels of the last assignment as a dask array (int32, X's chunks)."""
+        if self._labels is not None:
+            return self._labels
         import dask.array as da
+        from dask.highlevelgraph import HighLevelGraph
 
-        parts = [
-            da.from_delayed(lb, shape=(n,), dtype=_label_dtype(self.n_clusters))
-            for lb, n in zip(self.labels, np.diff(self.data.offsets), strict=True)
-        ]
-        return da.concatenate(parts).astype(np.int32)
+        name = f"kmeans-labels-{uuid.uuid4().hex}"
+        offsets = self.data.offsets
+        layer: dict[Any, Any] = {}
+        for g, (lo, hi) in enumerate(self.data.task_groups()):
+            for b in range(lo, hi):
+                start, stop = offsets[b] - offsets[lo], offsets[b + 1] - offsets[lo]
+                layer[(name, b)] = (_labels_of_block, self.state[g].key, int(start), int(stop))
+        graph = HighLevelGraph.from_collections(name, layer, dependencies=self.state)
+        chunks = (tuple(int(c) for c in np.diff(offsets)),)
+        self._labels = da.Array(graph, name, chunks, dtype=np.int32)
+        return self._labels
 
 
 def dask_lloyd_steps(
@@ -239,13 +297,14 @@ def dask_lloyd_steps(
     *,
     max_iter: int,
     abs_tol: float,
-) -> Iterator[LloydStep]:
+) -> Generator[LloydStep, None, np.ndarray]:
     """Lloyd steps on prepared dask data, from centred initial ``centers``.
 
     Yields the records of :func:`kmeans_core.lloyd._lloyd_steps_prepared` (same
     stopping rules, same ``n_iter``; centers in centred coordinates), with
     ``labels`` as a lazy int32 dask array. The final step's labels are those of
-    :func:`predict_labels` for the final centers.
+    :func:`predict_labels` for the final centers. Returns (as the generator's
+    value) the number of points in each cluster of the final labels.
     """
     blocks = _Blocks(data, centers.shape[0])
     centers = centers.astype(data.dtype, copy=True)
@@ -276,11 +335,14 @@ def dask_lloyd_steps(
         if stop is not None:
             break
     if stop == "labels unchanged":
-        return
-    inertia, n_changed = blocks.final(centers)
+        counts = blocks.counts()
+        counts[list(relocated)] += 1  # each relocated cluster took a point
+        return counts
+    inertia, n_changed, counts = blocks.final(centers)
     labels = predict_labels(data, centers)
     yield LloydStep(it, "assign", centers, labels, inertia, n_changed, np.zeros(len(centers)),
                     stop_reason=stop)  # fmt: skip
+    return counts
 
 
 def _patch_lazy(labels, relabel: dict[int, int]):
@@ -318,6 +380,7 @@ class DaskRun:
     inertia: float
     n_iter: int
     history: list[StepSummary] | None
+    counts: np.ndarray  # points per cluster in ``labels``
 
 
 def run_lloyd(data, centers0, *, max_iter, abs_tol, keep_history, on_step=None) -> DaskRun:
@@ -327,11 +390,19 @@ def run_lloyd(data, centers0, *, max_iter, abs_tol, keep_history, on_step=None) 
     """
     history: list[StepSummary] | None = [] if keep_history else None
     last = None
-    for step in dask_lloyd_steps(data, centers0, max_iter=max_iter, abs_tol=abs_tol):
+    steps = dask_lloyd_steps(data, centers0, max_iter=max_iter, abs_tol=abs_tol)
+    while True:
+        try:
+            step = next(steps)
+        except StopIteration as done:  # the generator returns the cluster sizes
+            counts = done.value
+            break
         if history is not None:
             history.append(step.summary(data.mean))
         if on_step is not None:
             on_step(step)
         last = step
     assert last is not None  # max_iter >= 1: at least two steps
-    return DaskRun(last.centers, last.labels, float(last.inertia), int(last.iteration), history)
+    return DaskRun(
+        last.centers, last.labels, float(last.inertia), int(last.iteration), history, counts
+    )

@@ -11,10 +11,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kmeans_core import KMeans, NonNumericDataError, elbow_sweep
+from kmeans_core import KMeans, NonNumericDataError, dask_data, elbow_sweep
 from kmeans_core.dask_backend import fit as dask_fit
 from kmeans_core.dask_backend import write_labels
 from tests.core.conftest import blobs, rows
+
+
+@pytest.fixture(autouse=True)
+def _one_task_per_block(monkeypatch):
+    """Every block its own task, as chunked here (the passes join small blocks by
+    default, which would make these small arrays one task; tests/core/test_dask_groups.py
+    covers the joining)."""
+    monkeypatch.setattr(dask_data, "MIN_GROUP_BYTES", 0)
 
 
 def _rel(a, b) -> float:

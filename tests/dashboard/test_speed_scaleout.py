@@ -54,6 +54,20 @@ def test_every_engine_runs_from_the_same_start_and_is_timed_per_iteration():
     assert seen == sorted(seen) and seen[0] == 0.0 and seen[-1] < 1.0
 
 
+def test_cluster_engines_get_data_the_workers_already_hold():
+    # Not a dask array carrying the NumPy array in its graph, which a distributed
+    # scheduler would be sent again with every iteration's graph.
+    import numpy as np
+    from distributed import futures_of
+
+    X = np.arange(4_000, dtype=float).reshape(-1, 2)
+    assert futures_of(speed_scaleout._as_input("dask_threads", X)) == []
+    with speed_scaleout._engine_context("cluster_2"):
+        Xd = speed_scaleout._as_input("cluster_2", X)
+        assert len(futures_of(Xd)) == Xd.numblocks[0] == speed_scaleout.CHUNKS
+        np.testing.assert_array_equal(Xd.compute(), X)
+
+
 def test_missing_dask_ml_is_said_not_hidden(monkeypatch):
     monkeypatch.setattr(speed_scaleout, "dask_ml_available", lambda: False)
     r = run_scaleout((1_000,), 2, 3, 0, clock=TickClock(), engines=("memory", "dask_ml"))
