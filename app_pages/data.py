@@ -560,6 +560,11 @@ def _show_opened(large: large_pages.ActiveLarge) -> None:
 def preview(ds: Dataset, seed: int) -> None:
     """First rows, summary and scatter of the current dataset."""
     st.subheader(f"Preview: {ds.markdown_name}")
+    if glue.large_source() is not None:
+        st.caption(
+            "The in-memory dataset, kept while the large source above is the active one: "
+            "the sidebar's “Back to the in-memory dataset” makes it active again."
+        )
     source = {
         "generated": "generated",
         "builtin": "built-in data",

@@ -32,7 +32,7 @@ def large_export(large: large_pages.ActiveLarge) -> None:
     max_iter = int(c2.number_input("max_iter", 1, 1000, 100, key="export_large_iter", width=160))
     fit = glue.large_fit(large, k, init, settings.seed)
     if st.button(f"Fit K = {k} on Dask", type="primary", icon=":material/bolt:",
-                 key="export_large_fit", disabled=fit is not None):  # fmt: skip
+                 key="export_large_fit"):  # fmt: skip
         fit = glue.run_large_fit(large, k, init, settings.seed, max_iter)
     if fit is None:
         st.caption(

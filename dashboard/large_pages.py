@@ -85,9 +85,14 @@ class ActiveLarge:
     def summary(self) -> str:
         """One line: rows, columns, chunks, and that it is lazy."""
         return (
-            f"{self.n_rows:,} rows · {self.n_features} columns · {self.n_chunks:,} chunks · "
+            f"{self.n_rows:,} rows · {_plural(self.n_features, 'column')} · "
+            f"{_plural(self.n_chunks, 'chunk')} · "
             "lazy (read with Dask, never loaded whole)"
         )
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
 
 def activate(source: LargeSource) -> ActiveLarge:

@@ -1150,9 +1150,9 @@ def in_memory_only_or_stop(page_title: str) -> None:
         f"in-memory dataset **{ds.markdown_name}**.",
         icon=":material/memory:",
     )
-    c1, c2 = st.columns(2)
     n = min(large_pages.MEMORY_SAMPLE, large.n_rows)
-    c1.button(
+    row = st.container(horizontal=True)
+    row.button(
         f"Take a sample of {n:,} rows into memory",
         key="_large_take_sample",
         type="primary",
@@ -1160,7 +1160,7 @@ def in_memory_only_or_stop(page_title: str) -> None:
         args=(large, n),
         icon=":material/download:",
     )
-    c2.button(
+    row.button(
         "Back to the in-memory dataset",
         key="_large_back_page",
         on_click=drop_large,

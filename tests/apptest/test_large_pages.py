@@ -42,7 +42,7 @@ def test_opening_keeps_the_dataset_until_the_user_chooses_it(data_root):
     _no_exception(at)
     assert "large_active" not in at.session_state
     assert at.session_state["dataset"].key == before
-    assert any("20,000 rows · 2 columns · 1 chunks · lazy" in c.value for c in at.caption)
+    assert any("20,000 rows · 2 columns · 1 chunk · lazy" in c.value for c in at.caption)
     _button(at, "Use it as the active dataset").click().run()
     _no_exception(at)
     assert at.session_state["large_active"].n_rows == 20_000
@@ -132,3 +132,15 @@ def test_in_memory_pages_offer_a_sample(data_root, large, page, title):
     ds = at.session_state["dataset"]
     assert ds.n_samples == 6_000 and ds.name.startswith("Sample of all 6,000 rows")
     assert not any("works on an in-memory dataset" in i.value for i in at.info)
+
+
+def test_home_and_sidebar_state_the_large_source(data_root, large):
+    at = open_page("app_pages/home.py", session={"large_active": large})
+    _no_exception(at)
+    said = "6,000 rows · 2 columns · 3 chunks · lazy (read with Dask, never loaded whole)"
+    assert any(said in i.value and "large source" in i.value for i in at.info)
+    assert any(said in c.value for c in at.sidebar.caption)
+    at.sidebar.button(key="_large_back_sidebar").click().run()
+    _no_exception(at)
+    assert "large_active" not in at.session_state
+    assert any("Blobs (3 centers)" in i.value for i in at.info)

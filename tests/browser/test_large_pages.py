@@ -31,7 +31,9 @@ def test_a_generated_large_source_on_choose_k_compare_and_export(page, app_url):
     wait_for_app(page)
     rows = page.get_by_label("Rows")
     rows.fill("200000")
-    page.get_by_role("button", name="Open").click()
+    page.get_by_role("button", name="Open", exact=True).and_(
+        page.get_by_test_id("stBaseButton-secondaryFormSubmit")
+    ).click()
     wait_for_app(page, SLOW_MS)
     assert_no_exception(page)
     page.get_by_role("button", name="Use it as the active dataset").click()
@@ -53,14 +55,14 @@ def test_a_generated_large_source_on_choose_k_compare_and_export(page, app_url):
     page.get_by_role("button", name="Run the comparison").click()
     wait_for_app(page, SLOW_MS)
     assert_no_exception(page)
-    expect(page.get_by_text("Agreement (adjusted Rand index)")).to_be_visible()
+    expect(page.get_by_text("Agreement (adjusted Rand index)").first).to_be_visible()
     _shot(page, "large-compare")
 
     _nav(page, "Export & share")
     page.get_by_role("button", name="on Dask").click()
     wait_for_app(page, SLOW_MS)
     assert_no_exception(page)
-    expect(page.get_by_text("the fit used every row")).to_be_visible()
+    expect(page.get_by_text("the fit used every row").first).to_be_visible()
     expect(page.get_by_role("button", name="Write labels, centers and settings")).to_be_visible()
     _shot(page, "large-export")
 
