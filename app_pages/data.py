@@ -550,7 +550,11 @@ def _show_opened(large: large_pages.ActiveLarge) -> None:
                 "The in-memory dataset is kept; the sidebar leads back to it.",
             )  # fmt: skip
         if large.n_features >= 1 and st.toggle("Draw the density of every row", key="large_dens"):
-            density = glue.cached_density(large, (0, 1))
+            try:
+                density = glue.cached_density(large, (0, 1))
+            except ValueError as exc:
+                st.error(literal(exc, 400), icon=":material/error:")
+                return
             st.plotly_chart(
                 large_pages.density_figure(density, large.source.feature_names), key="large_dplot"
             )

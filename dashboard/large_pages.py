@@ -17,7 +17,8 @@ import dataclasses
 import hashlib
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -132,10 +133,24 @@ def sample_rows(large: ActiveLarge, size: int, seed: int) -> tuple[np.ndarray, n
     from kmeans_core.dask_init import _distinct_indices
 
     n = large.n_rows
-    if n <= size:
-        return np.arange(n), np.asarray(large.X.compute())
-    idx = np.sort(_distinct_indices(n, size, np.random.RandomState(seed)))
-    return idx, np.asarray(large.X[idx].compute())
+    idx = (
+        np.arange(n)
+        if n <= size
+        else np.sort(_distinct_indices(n, size, np.random.RandomState(seed)))
+    )
+    with _reading(large):
+        return idx, np.asarray((large.X if n <= size else large.X[idx]).compute())
+
+
+@contextmanager
+def _reading(large: ActiveLarge) -> Iterator[None]:
+    """Turn a failed read (a file gone or changed since it was opened) into a clear message."""
+    try:
+        yield
+    except (OSError, ValueError) as exc:
+        raise LargeDataError(
+            f"Could not read '{large.source.name}' (changed or removed since it was opened?): {exc}"
+        ) from None
 
 
 def sample_dataset(large: ActiveLarge, size: int, seed: int) -> Dataset:
@@ -202,10 +217,11 @@ def density_image(large: ActiveLarge, columns: tuple[int, int] = (0, 1), bins: i
 
     i, j = (c if c < large.n_features else 0 for c in columns)
     x, y = large.X[:, i], large.X[:, j]
-    lo_x, hi_x, lo_y, hi_y = (float(v) for v in da.compute(x.min(), x.max(), y.min(), y.max()))
-    ranges = [_padded(lo_x, hi_x), _padded(lo_y, hi_y)]
-    counts, x_edges, y_edges = da.histogram2d(x, y, bins=bins, range=ranges)
-    counts, x_edges, y_edges = da.compute(counts, x_edges, y_edges)
+    with _reading(large):
+        lo_x, hi_x, lo_y, hi_y = (float(v) for v in da.compute(x.min(), x.max(), y.min(), y.max()))
+        ranges = [_padded(lo_x, hi_x), _padded(lo_y, hi_y)]
+        counts, x_edges, y_edges = da.histogram2d(x, y, bins=bins, range=ranges)
+        counts, x_edges, y_edges = da.compute(counts, x_edges, y_edges)
     return Density(np.asarray(counts), np.asarray(x_edges), np.asarray(y_edges), (i, j),
                    large.n_rows)  # fmt: skip
 

@@ -1061,9 +1061,15 @@ def drop_large() -> None:
     st.session_state.pop(LARGE_ACTIVE_KEY, None)
 
 
+_LARGE_ERROR_KEY = "_large_error"
+
+
 def _take_sample_into_memory(large: large_pages.ActiveLarge, size: int) -> None:
     """Button callback: a sample of ``large`` becomes the in-memory (and active) dataset."""
-    set_dataset(cached_large_sample(large, size, get_seed()))
+    try:
+        set_dataset(cached_large_sample(large, size, get_seed()))
+    except large_data.LargeDataError as exc:
+        st.session_state[_LARGE_ERROR_KEY] = str(exc)
 
 
 @st.cache_resource(max_entries=4, ttl="1h", show_spinner="Reading a sample of the rows…")
@@ -1123,7 +1129,11 @@ def large_sample_for(page_key: str, what: str) -> Dataset:
         key=f"{page_key}_large_sample",
         help="A uniform random sample of distinct rows (drawn with the sidebar's seed).",
     )
-    ds = cached_large_sample(large, int(size), get_seed())
+    try:
+        ds = cached_large_sample(large, int(size), get_seed())
+    except large_data.LargeDataError as exc:
+        st.error(safe_text.literal(exc, 400), icon=":material/error:")
+        st.stop()
     st.info(
         f"{what} runs {large_pages.sample_statement(ds.n_samples, large.n_rows)} of the "
         f"large source {safe_text.quoted(large.source.name)}.",
@@ -1142,6 +1152,9 @@ def in_memory_only_or_stop(page_title: str) -> None:
     if large is None:
         return
     ds = get_dataset()
+    error = st.session_state.pop(_LARGE_ERROR_KEY, None)
+    if error:
+        st.error(safe_text.literal(error, 400), icon=":material/error:")
     st.info(
         f"{page_title} works on an in-memory dataset; the active dataset is the large "
         f"source {safe_text.quoted(large.source.name)} ({large.n_rows:,} rows, read lazily). "
@@ -1195,7 +1208,7 @@ def run_large_fit(large: large_pages.ActiveLarge, k: int, init: str, seed: int, 
             fit = large_data.fit_large(
                 large.source, k, init=init, seed=seed, max_iter=max_iter, progress=progress
             )
-    except ValueError as exc:
+    except (ValueError, OSError) as exc:  # bad K, NaN in a block, a file gone
         st.error(safe_text.literal(exc, 400), icon=":material/error:")
         return None
     except budget.RunCancelled:
@@ -1240,7 +1253,7 @@ def run_large_comparison(large: large_pages.ActiveLarge, request: tuple, **param
                 )
 
             result = large_pages.compare_large(large, progress=progress, **params)
-    except ValueError as exc:
+    except (ValueError, OSError) as exc:
         st.error(safe_text.literal(exc, 400), icon=":material/error:")
         return None
     except budget.RunCancelled:

@@ -144,3 +144,17 @@ def test_home_and_sidebar_state_the_large_source(data_root, large):
     _no_exception(at)
     assert "large_active" not in at.session_state
     assert any("Blobs (3 centers)" in i.value for i in at.info)
+
+
+def test_a_removed_file_gives_a_message_not_a_traceback(data_root):
+    (data_root / "pts.csv").write_text("a,b\n" + "\n".join(f"{i},{i % 7}" for i in range(300)))
+    large = large_pages.activate(large_data.open_files("pts.csv"))
+    (data_root / "pts.csv").unlink()
+    at = open_page("app_pages/choose_k.py", session={"large_active": large})
+    _no_exception(at)
+    assert any("changed or removed since it was opened" in e.value for e in at.error)
+    at = open_page("app_pages/clusters.py", session={"large_active": large})
+    _button(at, "Take a sample of 300 rows into memory").click().run()
+    _no_exception(at)
+    assert any("changed or removed since it was opened" in e.value for e in at.error)
+    assert at.session_state["large_active"] is large

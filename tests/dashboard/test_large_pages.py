@@ -159,3 +159,12 @@ def test_centers_are_in_the_data_units(blobs):
     fit = large_data.fit_large(blobs.source, 3, seed=0)
     table = pd.read_csv(__import__("io").StringIO(large_pages.centers_csv(fit, ["a", "b"])))
     assert sorted(np.round(table["a"]).astype(int)) == [-5, 0, 5]
+
+
+def test_a_file_removed_after_opening_gets_a_clear_message(root):
+    large = large_pages.activate(large_data.open_files("part-*.csv"))
+    (root / "part-2.csv").unlink()
+    with pytest.raises(LargeDataError, match="changed or removed since it was opened"):
+        large_pages.sample_rows(large, 100, seed=0)
+    with pytest.raises(LargeDataError, match="changed or removed since it was opened"):
+        large_pages.density_image(large)
