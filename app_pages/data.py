@@ -473,6 +473,8 @@ def _run_large_fit(choice: dict, seed: int) -> None:
     bar.empty()
     st.session_state[LARGE_FIT_KEY] = (source, fit)
     st.session_state[LARGE_OPENED_KEY] = large
+    # Export shows this fit once the source is active with the same K, init and seed.
+    glue.remember_large_fit(large, fit.model.n_clusters, fit.model.init, seed, fit)
 
 
 def _show_large_fit(source: large_data.LargeSource, fit: large_data.LargeFit) -> None:

@@ -88,7 +88,7 @@ class ActiveLarge:
         return (
             f"{self.n_rows:,} rows · {_plural(self.n_features, 'column')} · "
             f"{_plural(self.n_chunks, 'chunk')} · "
-            "lazy (read with Dask, never loaded whole)"
+            "lazy: read with Dask, never loaded whole"
         )
 
 

@@ -1216,11 +1216,17 @@ def run_large_fit(large: large_pages.ActiveLarge, k: int, init: str, seed: int, 
         return None
     finally:
         bar.empty()
+    remember_large_fit(large, k, init, seed, fit)
+    return fit
+
+
+def remember_large_fit(large: large_pages.ActiveLarge, k: int, init: str, seed: int, fit) -> None:
+    """Keep a fit for :func:`large_fit` (the last few per session)."""
     fits = st.session_state.setdefault(_LARGE_FITS_KEY, {})
+    fits.pop((large.key, k, init, seed), None)
     while len(fits) >= _LARGE_MAX_FITS:
         fits.pop(next(iter(fits)))
     fits[(large.key, k, init, seed)] = fit
-    return fit
 
 
 _LARGE_COMPARE_KEY = "_large_comparison"

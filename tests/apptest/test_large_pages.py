@@ -137,7 +137,7 @@ def test_in_memory_pages_offer_a_sample(data_root, large, page, title):
 def test_home_and_sidebar_state_the_large_source(data_root, large):
     at = open_page("app_pages/home.py", session={"large_active": large})
     _no_exception(at)
-    said = "6,000 rows · 2 columns · 3 chunks · lazy (read with Dask, never loaded whole)"
+    said = "6,000 rows · 2 columns · 3 chunks · lazy: read with Dask, never loaded whole"
     assert any(said in i.value and "large source" in i.value for i in at.info)
     assert any(said in c.value for c in at.sidebar.caption)
     at.sidebar.button(key="_large_back_sidebar").click().run()
@@ -158,3 +158,16 @@ def test_a_removed_file_gives_a_message_not_a_traceback(data_root):
     _no_exception(at)
     assert any("changed or removed since it was opened" in e.value for e in at.error)
     assert at.session_state["large_active"] is large
+
+
+def test_a_fit_on_the_data_page_is_shown_by_export(data_root):
+    at = open_page("app_pages/data.py")
+    at.radio(key="large_kind").set_value("Generated out of core").run()
+    at.number_input(key="large_rows").set_value(5_000)
+    at.number_input(key="large_k").set_value(3)
+    _button(at, "Fit on Dask").click().run()
+    _button(at, "Use it as the active dataset").click().run()
+    _no_exception(at)
+    at.switch_page("app_pages/export.py").run()
+    _no_exception(at)
+    assert [m.value for m in at.metric][:1] == ["5,000"]  # no second fit needed

@@ -69,3 +69,8 @@ def test_a_generated_large_source_on_choose_k_compare_and_export(page, app_url):
     _nav(page, "Clusters")
     expect(page.get_by_text("Clusters works on an in-memory dataset")).to_be_visible()
     _shot(page, "large-clusters", 1000)
+    _nav(page, "Animate")
+    expect(page.get_by_text("Animate works on an in-memory dataset")).to_be_visible()
+    _nav(page, "Home")
+    expect(page.get_by_text("Current dataset: the large source")).to_be_visible()
+    _shot(page, "large-home", 1000)
