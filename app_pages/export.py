@@ -213,7 +213,15 @@ with st.expander("Centers of this run", expanded=False):
     st.dataframe(export.centers_original_frame(ds, model.cluster_centers_, labels), hide_index=True)
 
 st.subheader("Share this run")
-if ds.recipe is None:
+if ds.source == "sample":  # taken from a large source: the link cannot carry it
+    st.info(
+        "**This link cannot carry the data.** The run uses a sample of a large source "
+        f"({ds.notes[0].rstrip('.') if ds.notes else ''}); the link carries only K, "
+        "init and seed. Labels for every row of the source: make it the active dataset on "
+        "the Data page and fit it here.",
+        icon=":material/cloud_off:",
+    )
+elif ds.recipe is None:
     st.info(
         f"**This link cannot carry the file.** The run uses the uploaded file "
         f"{quoted(ds.name)}; the link carries only K, init and seed and says it was made "

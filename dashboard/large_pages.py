@@ -161,7 +161,7 @@ def sample_dataset(large: ActiveLarge, size: int, seed: int) -> Dataset:
     _, rows = sample_rows(large, size, seed)
     n = len(rows)
     what = f"all {n:,} rows" if n >= large.n_rows else f"{n:,} of {large.n_rows:,} rows"
-    note = f"A uniform random sample ({sample_statement(n, large.n_rows)}, seed {seed})."
+    note = f"Uniform random sample of {what} (seed {seed}) of a large source."
     return Dataset(
         name=f"Sample of {what}: {large.source.name}",
         X=rows.astype(np.float64),

@@ -171,3 +171,13 @@ def test_a_fit_on_the_data_page_is_shown_by_export(data_root):
     at.switch_page("app_pages/export.py").run()
     _no_exception(at)
     assert [m.value for m in at.metric][:1] == ["5,000"]  # no second fit needed
+
+
+def test_export_of_a_sample_in_memory_says_the_link_cannot_carry_it(data_root, large):
+    ds = large_pages.sample_dataset(large, 1_000, seed=0)
+    at = open_page("app_pages/export.py", session={"dataset": ds})
+    _no_exception(at)
+    assert any(
+        "sample of a large source (Uniform random sample of 1,000 of 6,000 rows" in i.value
+        for i in at.info
+    )

@@ -79,7 +79,8 @@ def test_the_sample_dataset_states_its_size(blobs):
     ds = large_pages.sample_dataset(blobs, 400, seed=0)
     assert ds.n_samples == 400 and ds.feature_names == ["a", "b"]
     assert ds.name == "Sample of 400 of 3,000 rows: blobs"
-    assert ds.source == "sample" and "400 of 3,000 rows" in ds.notes[0]
+    assert ds.source == "sample"
+    assert ds.notes == ["Uniform random sample of 400 of 3,000 rows (seed 0) of a large source."]
     whole = large_pages.sample_dataset(blobs, 10_000, seed=0)
     assert whole.n_samples == 3000 and whole.name.startswith("Sample of all 3,000 rows")
 
