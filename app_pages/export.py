@@ -63,8 +63,15 @@ def large_export(large: large_pages.ActiveLarge) -> None:
                            icon=":material/download:", key="download_large_settings")  # fmt: skip
     with tiles[2].container(border=True, height="stretch"):
         large_write_tile(large, fit)
-    st.plotly_chart(large_data.sample_figure(fit, names), key="export_large_plot")
-    st.caption(fit.sample_note)
+    view = st.radio(
+        "Plot", ["A sample of the rows", "Density of every row"], horizontal=True,
+        key="export_large_view", help="The density reads the data twice (range, then counts).",
+    )  # fmt: skip
+    if view == "Density of every row":
+        glue.large_density_chart(large, "export_large_density", fit.model.cluster_centers_)
+    else:
+        st.plotly_chart(large_data.sample_figure(fit, names), key="export_large_plot")
+        st.caption(fit.sample_note)
 
 
 def large_write_tile(large: large_pages.ActiveLarge, fit) -> None:

@@ -1269,3 +1269,25 @@ def run_large_comparison(large: large_pages.ActiveLarge, request: tuple, **param
         bar.empty()
     st.session_state[_LARGE_COMPARE_KEY] = (request, result)
     return result
+
+
+def large_density_chart(large: large_pages.ActiveLarge, key: str, centers=None) -> None:
+    """Two column pickers (with more than two columns), the density of every row, its note.
+
+    ``centers`` (K x d, the data's units) are drawn on top when given.
+    """
+    names = large.source.feature_names
+    columns = (0, 1 if large.n_features > 1 else 0)
+    if large.n_features > 2:
+        c1, c2 = st.columns(2)
+        idx = list(range(large.n_features))
+        i = c1.selectbox("x axis", idx, format_func=names.__getitem__, key=f"{key}_x")
+        j = c2.selectbox("y axis", idx, index=1, format_func=names.__getitem__, key=f"{key}_y")
+        columns = (int(i), int(j))
+    try:
+        density = cached_density(large, columns)
+    except large_data.LargeDataError as exc:
+        st.error(safe_text.literal(exc, 400), icon=":material/error:")
+        return
+    st.plotly_chart(large_pages.density_figure(density, names, centers), key=f"{key}_plot")
+    st.caption(density.note + (" Crosses: the centers." if centers is not None else ""))

@@ -181,3 +181,17 @@ def test_export_of_a_sample_in_memory_says_the_link_cannot_carry_it(data_root, l
         "sample of a large source (Uniform random sample of 1,000 of 6,000 rows" in i.value
         for i in at.info
     )
+
+
+def test_export_draws_the_density_of_every_row_with_the_centers(data_root):
+    large = large_pages.activate(large_data.generated_source(3_000, 3, 3, seed=0))
+    at = open_page("app_pages/export.py", session={"large_active": large, "k": 3})
+    _button(at, "Fit K = 3 on Dask").click().run()
+    at.radio(key="export_large_view").set_value("Density of every row").run()
+    _no_exception(at)
+    assert any("Density image of all 3,000 rows" in c.value and "centers" in c.value
+               for c in at.caption)  # fmt: skip
+    at.selectbox(key="export_large_density_y").set_value(2).run()
+    _no_exception(at)
+    chart = at.get("plotly_chart")[0].proto.spec
+    assert '"heatmap"' in chart and '"x2"' in chart
