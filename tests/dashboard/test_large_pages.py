@@ -8,6 +8,8 @@ import dask.array as da
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.cluster import KMeans as SkKMeans
 
 from dashboard import large_data, large_pages
@@ -169,3 +171,21 @@ def test_a_file_removed_after_opening_gets_a_clear_message(root):
         large_pages.sample_rows(large, 100, seed=0)
     with pytest.raises(LargeDataError, match="changed or removed since it was opened"):
         large_pages.density_image(large)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    n_rows=st.integers(1, 400),
+    chunk=st.integers(1, 150),
+    size=st.integers(1, 500),
+    seed=st.integers(0, 2**31 - 1),
+)
+def test_any_sample_is_distinct_rows_in_order_whatever_the_chunks(n_rows, chunk, size, seed):
+    X = np.arange(n_rows * 2, dtype=np.float64).reshape(n_rows, 2)
+    large = large_pages.activate(LargeSource("x", da.from_array(X, chunks=(chunk, 2)), ["a", "b"]))
+    idx, rows = large_pages.sample_rows(large, size, seed)
+    assert len(idx) == min(size, n_rows) == len(np.unique(idx))
+    assert np.all(np.diff(idx) > 0)
+    np.testing.assert_array_equal(rows, X[idx])
+    said = large_pages.sample_statement(len(idx), n_rows)
+    assert (f"of {n_rows:,} rows" in said) == (size < n_rows)
