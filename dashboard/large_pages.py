@@ -56,7 +56,8 @@ class ActiveLarge:
     source : LargeSource
         As opened; ``source.X`` is the dask array below.
     key : str
-        Short content-free identity for caches: name, shape, chunks, files' sizes and times.
+        Short identity for caches: name, Dask's graph token, shape, chunks, and the
+        files' sizes and modification times.
     """
 
     source: LargeSource
@@ -111,7 +112,8 @@ def activate(source: LargeSource) -> ActiveLarge:
     except (ValueError, TypeError, OSError) as exc:
         raise LargeDataError(f"Could not read '{source.name}': {exc}") from None
     h = hashlib.blake2b(digest_size=12)
-    h.update(f"{source.name}|{X.shape}|{X.dtype}|{X.chunks[0]}".encode())
+    # X.name is Dask's token of the graph: generated data with another seed differs here.
+    h.update(f"{source.name}|{X.name}|{X.shape}|{X.dtype}|{X.chunks[0]}".encode())
     for path in source.files:
         stat = path.stat()
         h.update(f"{path}|{stat.st_size}|{stat.st_mtime_ns}".encode())

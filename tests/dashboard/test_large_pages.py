@@ -189,3 +189,11 @@ def test_any_sample_is_distinct_rows_in_order_whatever_the_chunks(n_rows, chunk,
     np.testing.assert_array_equal(rows, X[idx])
     said = large_pages.sample_statement(len(idx), n_rows)
     assert (f"of {n_rows:,} rows" in said) == (size < n_rows)
+
+
+def test_generated_sources_with_other_seeds_have_other_keys():
+    def key(seed: int) -> str:
+        return large_pages.activate(large_data.generated_source(1_000, 2, 3, seed)).key
+
+    assert key(0) == key(0)
+    assert key(0) != key(1)
