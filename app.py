@@ -45,6 +45,8 @@ def sidebar() -> None:
             bind="query-params",
         )
         st.selectbox("Init", rs.INIT_CHOICES, key=rs.INIT_KEY, bind="query-params")
+        if glue.large_sidebar():  # a large source is the active dataset
+            return
         ds = glue.get_dataset()
         st.subheader("Dataset")
         st.markdown(f"**{ds.markdown_name}**")

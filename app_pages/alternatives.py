@@ -22,6 +22,7 @@ ds = glue.get_dataset()
 settings = glue.run_settings()
 
 st.title("Beyond K-Means")
+glue.in_memory_only_or_stop("Beyond K-Means")
 st.caption(
     f"**{literal(ds.name)}** ({ds.n_samples:,} rows × {ds.n_features} features) clustered by "
     "kmeans_core and eight scikit-learn methods, each with the sidebar's seed. ARI compares "

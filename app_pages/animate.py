@@ -266,4 +266,5 @@ else:
         "Step with → / ←, play with Space, or switch to **By hand** and do the steps yourself. "
         f"Dataset: {literal(glue.get_dataset().name)}."
     )
+glue.in_memory_only_or_stop("Animate")
 player(present_on, step_from_link, glue.get_dataset().key)

@@ -18,10 +18,15 @@ from dashboard.choose_k_figures import (
 )
 from dashboard.safe_text import literal
 
-ds = glue.get_dataset()
 settings = glue.run_settings()
 
 st.title("Choose K")
+# A large source: the sweep runs on a stated uniform sample of it, as an in-memory dataset.
+ds = (
+    glue.large_sample_for("choose_k", "The sweep")
+    if glue.large_source() is not None
+    else glue.get_dataset()
+)
 st.caption(
     f"How many clusters does **{ds.markdown_name}** have? K-Means (kmeans_core, init "
     f"“{settings.init}”, seed {settings.seed} from the sidebar) is fitted for every K in the "

@@ -14,6 +14,7 @@ ds = glue.get_dataset()
 settings = glue.run_settings()
 
 st.title("Clusters")
+glue.in_memory_only_or_stop("Clusters")
 k, _ = runs.usable_k(settings.k, ds.n_samples)
 st.caption(
     f"What each of the {k} clusters of **{literal(ds.name)}** is (init “{settings.init}”, "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import budget, runs
+from dashboard import budget, large_data, large_pages, runs
 from dashboard import compare as cmpmod
 from dashboard import streamlit_glue as glue
 from dashboard.compare_figures import (
@@ -13,11 +13,65 @@ from dashboard.compare_figures import (
     disagreement_scatter,
     shared_ranges,
 )
+from dashboard.safe_text import quoted
 
 ds = glue.get_dataset()
 settings = glue.run_settings()
 
+
+def large_compare(large: large_pages.ActiveLarge) -> None:
+    """kmeans_core on Dask against scikit-learn on a sample (or dask-ml), on a click."""
+    st.caption(
+        f"The active dataset is the large source {quoted(large.source.name)} "
+        f"({large.summary}). kmeans_core fits every row on Dask (k-means||, one run); the "
+        "reference fits a stated sample in memory, or every row with dask-ml where installed."
+    )
+    refs = large_pages.REFERENCES if large_pages.dask_ml_installed() else large_pages.REFERENCES[:1]
+    c1, c2, c3 = st.columns([2, 2, 1])
+    reference = c1.radio("Reference", refs, horizontal=True, key="compare_large_ref")
+    size = c2.select_slider(
+        "Sample (scikit-learn's fit and the agreement)",
+        options=large_pages.SAMPLE_CHOICES,
+        value=large_pages.DEFAULT_SAMPLE,
+        format_func=lambda n: f"{n:,} rows",
+        key="compare_large_sample",
+    )
+    max_iter = int(c3.number_input("max_iter", 1, 1000, 100, key="compare_large_iter"))
+    k = min(settings.k, large.n_rows)
+    st.info(
+        f"K = {k}, seed {settings.seed} (sidebar). scikit-learn fits "
+        f"{large_pages.sample_statement(min(size, large.n_rows), large.n_rows)}.",
+        icon=":material/filter_alt:",
+    )
+    request = (large.key, k, settings.seed, reference, int(size), max_iter)
+    cmp = glue.large_comparison(request)
+    if st.button("Run the comparison", type="primary", icon=":material/play_arrow:",
+                 key="compare_large_run"):  # fmt: skip
+        cmp = glue.run_large_comparison(
+            large, request, k=k, seed=settings.seed, reference=reference,
+            sample_size=int(size), max_iter=max_iter,
+        )  # fmt: skip
+    if cmp is None:
+        st.caption("A fit of every row reads the data once per iteration: it runs on a click.")
+        return
+    st.dataframe(
+        cmp.table, hide_index=True, width="stretch",
+        column_config={"inertia (all rows)": st.column_config.NumberColumn(format="%.6g"),
+                       "seconds": st.column_config.NumberColumn(format="%.2f")},
+    )  # fmt: skip
+    st.metric("Agreement (adjusted Rand index)", f"{cmp.agreement:.4f}")
+    st.caption(cmp.note)
+    st.plotly_chart(
+        large_data.sample_figure(cmp.ours, large.source.feature_names), key="compare_large_plot"
+    )
+    st.caption(f"kmeans_core's clusters. {cmp.ours.sample_note}")
+
+
 st.title("Compare with scikit-learn")
+active_large = glue.large_source()
+if active_large is not None:
+    large_compare(active_large)
+    st.stop()
 st.caption(
     f"Our from-scratch **kmeans_core** and **scikit-learn**'s `KMeans` cluster "
     f"**{ds.markdown_name}** "

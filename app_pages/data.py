@@ -13,6 +13,7 @@ from dashboard import (
     encoding,
     generators,
     large_data,
+    large_pages,
     settings_file,
     upload_choices,
 )
@@ -384,12 +385,13 @@ def upload_tab(current: Dataset) -> None:
 
 
 LARGE_FIT_KEY = "large_fit"
+LARGE_OPENED_KEY = "large_opened"
 LARGE_SOURCES = ("Files on the server", "Generated out of core")
 _LARGE_KEYS = ("large_pattern", "large_rows", "large_features", "large_blobs", "large_k")
 
 
-def _large_source_form() -> tuple[bool, dict]:
-    """The source, K and init widgets of the Large file tab; (submitted, choices)."""
+def _large_source_form() -> tuple[str | None, dict]:
+    """The source, K and init widgets of the Large file tab; ("open"/"fit"/None, choices)."""
     kind = st.radio("Source", LARGE_SOURCES, horizontal=True, key="large_kind")
     with st.form("large_form", border=False):
         if kind == LARGE_SOURCES[0]:
@@ -414,20 +416,44 @@ def _large_source_form() -> tuple[bool, dict]:
             help="k-means|| samples candidates in a few passes over all rows; k-means++ runs "
             "on a uniform sample of 100,000 rows.",
         )
-        submitted = st.form_submit_button("Fit on Dask", type="primary", icon=":material/bolt:")
-    return submitted, {"kind": kind, **{k: st.session_state.get(k) for k in _LARGE_KEYS}}
+        b1, b2 = st.columns(2)
+        opened = b1.form_submit_button(
+            "Open", icon=":material/folder_open:", width="stretch",
+            help="Count the rows and draw the density; then you can make it the active dataset.",
+        )  # fmt: skip
+        fitted = b2.form_submit_button(
+            "Fit on Dask", type="primary", icon=":material/bolt:", width="stretch"
+        )
+    action = "fit" if fitted else "open" if opened else None
+    return action, {"kind": kind, **{k: st.session_state.get(k) for k in _LARGE_KEYS}}
+
+
+def _open_source(choice: dict, seed: int) -> large_data.LargeSource:
+    """The chosen source, opened lazily (raises LargeDataError with the user's message)."""
+    if choice["kind"] == LARGE_SOURCES[0]:
+        return large_data.open_files(choice["large_pattern"] or "")
+    return large_data.generated_source(
+        int(choice["large_rows"]), int(choice["large_features"]), int(choice["large_blobs"]), seed
+    )
+
+
+def _open_large(choice: dict, seed: int) -> None:
+    """Open and count the source; keep it as the opened (not yet active) source."""
+    try:
+        with st.spinner("Opening (a CSV's rows are counted once) ..."):
+            st.session_state[LARGE_OPENED_KEY] = large_pages.activate(_open_source(choice, seed))
+    except ValueError as exc:
+        st.error(
+            f"{literal(exc, 400)}\n\nThe dataset loaded before is still in use.",
+            icon=":material/error:",
+        )
 
 
 def _run_large_fit(choice: dict, seed: int) -> None:
     """Open the source, fit with a progress bar, keep the result for the next reruns."""
     try:
-        if choice["kind"] == LARGE_SOURCES[0]:
-            source = large_data.open_files(choice["large_pattern"] or "")
-        else:
-            source = large_data.generated_source(
-                int(choice["large_rows"]), int(choice["large_features"]),
-                int(choice["large_blobs"]), seed,
-            )  # fmt: skip
+        large = large_pages.activate(_open_source(choice, seed))
+        source = large.source
         bar = st.progress(0.0, text="Reading the data once (checks, mean, initial centers) ...")
         max_iter = 100
 
@@ -446,6 +472,9 @@ def _run_large_fit(choice: dict, seed: int) -> None:
         return
     bar.empty()
     st.session_state[LARGE_FIT_KEY] = (source, fit)
+    st.session_state[LARGE_OPENED_KEY] = large
+    # Export shows this fit once the source is active with the same K, init and seed.
+    glue.remember_large_fit(large, fit.model.n_clusters, fit.model.init, seed, fit)
 
 
 def _show_large_fit(source: large_data.LargeSource, fit: large_data.LargeFit) -> None:
@@ -486,20 +515,62 @@ def large_file_tab(seed: int) -> None:
         "never loaded whole (each iteration reads it once), clustered with every row. "
         f"Files are read only from the server's data directory `{large_data.data_dir()}` "
         f"(set by {large_data.DATA_DIR_ENV}); paths outside it are refused. "
-        "This result stays on this tab: the other pages keep the dataset below."
+        "Open a source to make it the active dataset of Choose K, Compare and Export; "
+        "until then the other pages keep the dataset below."
     )
-    submitted, choice = _large_source_form()
-    if submitted:
+    action, choice = _large_source_form()
+    if action == "open":
+        _open_large(choice, seed)
+    elif action == "fit":
         _run_large_fit(choice, seed)
+    opened = st.session_state.get(LARGE_OPENED_KEY)
+    if opened is not None:
+        _show_opened(opened)
     shown = st.session_state.get(LARGE_FIT_KEY)
     if shown is not None:
         _show_large_fit(*shown)
 
 
+def _show_opened(large: large_pages.ActiveLarge) -> None:
+    """The opened source: summary, density of every row, and the button to make it active."""
+    with st.container(border=True):
+        st.text(large.source.name)  # typed by the visitor or read from files: shown literally
+        st.caption(large.summary)
+        if large.source.left_out:
+            st.text("Non-numeric columns left out: " + ", ".join(large.source.left_out))
+        active = glue.large_source()
+        if active is not None and active.key == large.key:
+            st.success(
+                "This is the active dataset: Choose K, Compare and Export work on it.",
+                icon=":material/check_circle:",
+            )
+        else:
+            st.button(
+                "Use it as the active dataset", type="primary", icon=":material/dataset:",
+                key="large_use", on_click=glue.use_large, args=(large,),
+                help="Choose K (on a stated sample), Compare and Export then run on it. "
+                "The in-memory dataset is kept; the sidebar leads back to it.",
+            )  # fmt: skip
+        if st.toggle(
+            "Draw the density of every row", key="large_dens",
+            help="Two reads of the data: each column's range, then the counts.",
+        ):  # fmt: skip
+            glue.large_density_chart(large, "large_density")
+
+
 def preview(ds: Dataset, seed: int) -> None:
     """First rows, summary and scatter of the current dataset."""
     st.subheader(f"Preview: {ds.markdown_name}")
-    source = {"generated": "generated", "builtin": "built-in data"}.get(ds.source, "uploaded file")
+    if glue.large_source() is not None:
+        st.caption(
+            "The in-memory dataset, kept while the large source above is the active one: "
+            "the sidebar's “Back to the in-memory dataset” makes it active again."
+        )
+    source = {
+        "generated": "generated",
+        "builtin": "built-in data",
+        "sample": "sample of a large source",
+    }.get(ds.source, "uploaded file")
     m = st.columns([1, 1, 1, 2])
     m[0].metric("Rows", f"{ds.n_samples:,}")
     m[1].metric("Features", ds.n_features)

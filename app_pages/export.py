@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from dashboard import export, page_registry, runs, share, upload_recipe
+from dashboard import export, large_data, large_pages, page_registry, runs, share, upload_recipe
 from dashboard import streamlit_glue as glue
+from dashboard.formatting import format_seconds
 from dashboard.safe_text import literal, quoted
 
 # Pages a shared link can open on (label -> url_path), Animate first: the usual target.
@@ -16,8 +17,90 @@ st.caption(
     "step of Lloyd's algorithm and the settings — or a link that repeats the same run."
 )
 
-ds = glue.get_dataset()
+LARGE_INITS = ("k-means||", "k-means++", "random")
+
+
+def large_export(large: large_pages.ActiveLarge) -> None:
+    """Fit every row on Dask (on a click), then the centers, settings and labels."""
+    st.info(
+        f"The active dataset is the large source {quoted(large.source.name)}: {large.summary}.",
+        icon=":material/dataset:",
+    )
+    k = min(settings.k, large.n_rows)
+    c1, c2 = st.columns([1, 3])
+    init = c1.selectbox("Initialisation", LARGE_INITS, key="export_large_init")
+    max_iter = int(c2.number_input("max_iter", 1, 1000, 100, key="export_large_iter", width=160))
+    fit = glue.large_fit(large, k, init, settings.seed)
+    if st.button(f"Fit K = {k} on Dask", type="primary", icon=":material/bolt:",
+                 key="export_large_fit"):  # fmt: skip
+        fit = glue.run_large_fit(large, k, init, settings.seed, max_iter)
+    if fit is None:
+        st.caption(
+            f"K = {k} and seed {settings.seed} from the sidebar. The fit reads every row once "
+            "per iteration (progress is shown per iteration); it runs on a click."
+        )
+        return
+    cols = st.columns(4)
+    cols[0].metric("Rows", f"{fit.n_rows:,}")
+    cols[1].metric("Iterations", fit.model.n_iter_)
+    cols[2].metric("Inertia", f"{fit.model.inertia_:,.6g}")
+    cols[3].metric("Fit time", format_seconds(fit.seconds))
+    names = large.source.feature_names
+    stem = large_pages.export_paths(large).labels.name.removesuffix("_labels.parquet")
+    tiles = st.columns(3)
+    with tiles[0].container(border=True, height="stretch"):
+        st.markdown("**Centers** · CSV, in the data's units")
+        st.caption(f"{k} rows: `cluster` and each center in the columns' own units.")
+        st.download_button(
+            "Centers", large_pages.centers_csv(fit, names), f"{stem}_centers.csv", "text/csv",
+            icon=":material/download:", key="download_large_centers",
+        )  # fmt: skip
+    with tiles[1].container(border=True, height="stretch"):
+        st.markdown("**Settings** · JSON")
+        st.caption("Source (files, rows, chunks, columns), K, init, max_iter, tol, seed, result.")
+        st.download_button("Settings", large_pages.settings_json(large, fit, settings.seed),
+                           f"{stem}_settings.json", "application/json",
+                           icon=":material/download:", key="download_large_settings")  # fmt: skip
+    with tiles[2].container(border=True, height="stretch"):
+        large_write_tile(large, fit)
+    view = st.radio(
+        "Plot", ["A sample of the rows", "Density of every row"], horizontal=True,
+        key="export_large_view", help="The density reads the data twice (range, then counts).",
+    )  # fmt: skip
+    if view == "Density of every row":
+        glue.large_density_chart(large, "export_large_density", fit.model.cluster_centers_)
+    else:
+        st.plotly_chart(large_data.sample_figure(fit, names), key="export_large_plot")
+        st.caption(fit.sample_note)
+
+
+def large_write_tile(large: large_pages.ActiveLarge, fit) -> None:
+    """Labels (Parquet), centers and settings written next to the data, paths shown."""
+    st.markdown("**Labels** · Parquet, next to the data")
+    paths = large_pages.export_paths(large)
+    if not st.button("Write labels, centers and settings", icon=":material/save:",
+                     key="export_large_write"):  # fmt: skip
+        st.caption("One label per input row, in row order (one more read of the data), to:")
+        st.code(str(paths.labels), language=None, wrap_lines=True)
+        return
+    try:
+        with st.spinner("Writing one label per row…"):
+            paths = large_pages.write_next_to_data(large, fit, settings.seed)
+    except ValueError as exc:
+        st.error(literal(exc, 400), icon=":material/error:")
+        return
+    st.success("Written next to the data:", icon=":material/check_circle:")
+    st.code("\n".join(str(p) for p in (paths.labels, paths.centers, paths.settings)),
+            language=None, wrap_lines=True)  # fmt: skip
+
+
 settings = glue.run_settings()
+active_large = glue.large_source()
+if active_large is not None:
+    large_export(active_large)
+    st.stop()
+
+ds = glue.get_dataset()
 n_left = int((~ds.origin.kept).sum()) if ds.origin is not None else 0
 k, _ = runs.usable_k(settings.k, ds.n_samples)
 model = glue.shown_run_or_stop(ds, settings, "export")
@@ -137,7 +220,15 @@ with st.expander("Centers of this run", expanded=False):
     st.dataframe(export.centers_original_frame(ds, model.cluster_centers_, labels), hide_index=True)
 
 st.subheader("Share this run")
-if ds.recipe is None:
+if ds.source == "sample":  # taken from a large source: the link cannot carry it
+    st.info(
+        "**This link cannot carry the data.** The run uses a sample of a large source "
+        f"({ds.notes[0].rstrip('.') if ds.notes else ''}); the link carries only K, "
+        "init and seed. Labels for every row of the source: make it the active dataset on "
+        "the Data page and fit it here.",
+        icon=":material/cloud_off:",
+    )
+elif ds.recipe is None:
     st.info(
         f"**This link cannot carry the file.** The run uses the uploaded file "
         f"{quoted(ds.name)}; the link carries only K, init and seed and says it was made "

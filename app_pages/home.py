@@ -4,6 +4,7 @@ import streamlit as st
 
 from dashboard import page_registry
 from dashboard import streamlit_glue as glue
+from dashboard.safe_text import quoted
 
 ds = glue.get_dataset()
 settings = glue.run_settings()
@@ -15,8 +16,16 @@ st.markdown(
     "vectorised NumPy implementation is fast. Everything here runs on **kmeans_core**, "
     "our own from-scratch NumPy K-Means."
 )
+large = glue.large_source()
+current = (
+    f"Current dataset: the large source {quoted(large.source.name)} ({large.summary}); "
+    "Choose K, Compare and Export work on it"
+    if large is not None
+    else f"Current dataset: **{ds.markdown_name}** ({ds.n_samples:,} rows, {ds.n_features} "
+    "features)"
+)
 st.info(
-    f"Current dataset: **{ds.markdown_name}** ({ds.n_samples:,} rows, {ds.n_features} features). "
+    f"{current}. "
     f"Run settings: K = {settings.k}, init {settings.init}, seed {settings.seed} — "
     "change them in the sidebar; every page uses them.",
     icon=":material/info:",

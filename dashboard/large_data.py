@@ -109,9 +109,14 @@ def open_files(pattern: str, root: Path | None = None) -> LargeSource:
     from pandas.api.types import is_numeric_dtype
 
     files = resolve_files(pattern, root)
-    reader = dd.read_parquet if files[0].suffix.lower() != ".csv" else dd.read_csv
+    paths = [str(p) for p in files]
     try:
-        frame = reader([str(p) for p in files])
+        if files[0].suffix.lower() == ".csv":
+            # Whole numbers in the first block and decimals later are one float column,
+            # not a dtype mismatch in the middle of a fit.
+            frame = dd.read_csv(paths, assume_missing=True)
+        else:
+            frame = dd.read_parquet(paths)
     except Exception as exc:  # parsers raise many kinds; the user needs the message
         raise LargeDataError(f"Could not read '{pattern}': {exc}") from None
     numeric = [str(c) for c, t in frame.dtypes.items() if is_numeric_dtype(t)]

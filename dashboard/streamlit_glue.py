@@ -40,6 +40,8 @@ from dashboard import (
     export,
     gap_statistic,
     label_matching,
+    large_data,
+    large_pages,
     plotting,
     profiles,
     runs,
@@ -98,8 +100,9 @@ def get_dataset() -> Dataset:
 
 
 def set_dataset(ds: Dataset) -> None:
-    """Make ``ds`` the dataset every page works on."""
+    """Make ``ds`` the dataset every page works on (and end an active large source)."""
     st.session_state[DATASET_KEY] = ds
+    st.session_state.pop(LARGE_ACTIVE_KEY, None)
 
 
 # --------------------------------------------------------------------------- share links
@@ -1035,3 +1038,261 @@ def shown_run_or_stop(ds: Dataset, settings: rs.RunSettings, key: str) -> KMeans
     for note in runs.run_notes(model):
         st.info(note, icon=":material/info:")
     return model
+
+
+# --------------------------------------------------------------------------- Large data
+# A large source (dashboard.large_pages.ActiveLarge: a lazy dask array) can be the
+# session's active dataset. The in-memory dataset stays in session state beside it:
+# choosing an in-memory dataset (set_dataset) or "Back to ..." ends the large one.
+# Choose K, Compare and Export run on it; the in-memory-only pages offer a sample.
+
+LARGE_ACTIVE_KEY = "large_active"
+_LARGE_FITS_KEY = "_large_fits"
+_LARGE_MAX_FITS = 4
+
+
+def large_source() -> large_pages.ActiveLarge | None:
+    """The active large source, or None when the pages work on the in-memory dataset."""
+    return st.session_state.get(LARGE_ACTIVE_KEY)
+
+
+def use_large(large: large_pages.ActiveLarge) -> None:
+    """Make ``large`` the active dataset (the in-memory dataset is kept for later)."""
+    st.session_state[LARGE_ACTIVE_KEY] = large
+
+
+def drop_large() -> None:
+    """Back to the in-memory dataset."""
+    st.session_state.pop(LARGE_ACTIVE_KEY, None)
+
+
+_LARGE_ERROR_KEY = "_large_error"
+
+
+def _take_sample_into_memory(large: large_pages.ActiveLarge, size: int) -> None:
+    """Button callback: a sample of ``large`` becomes the in-memory (and active) dataset."""
+    try:
+        set_dataset(cached_large_sample(large, size, get_seed()))
+    except large_data.LargeDataError as exc:
+        st.session_state[_LARGE_ERROR_KEY] = str(exc)
+
+
+@st.cache_resource(max_entries=4, ttl="1h", show_spinner="Reading a sample of the rows…")
+def _cached_large_sample(key: str, size: int, seed: int, _large) -> Dataset:
+    return large_pages.sample_dataset(_large, size, seed)
+
+
+def cached_large_sample(large: large_pages.ActiveLarge, size: int, seed: int) -> Dataset:
+    """:func:`dashboard.large_pages.sample_dataset`, cached per source, size and seed."""
+    return _cached_large_sample(large.key, int(size), int(seed), large)
+
+
+@st.cache_data(max_entries=8, ttl="1h", show_spinner="Counting every row into a density image…")
+def _cached_density(key: str, columns: tuple[int, int], _large) -> large_pages.Density:
+    return large_pages.density_image(_large, columns)
+
+
+def cached_density(
+    large: large_pages.ActiveLarge, columns: tuple[int, int] = (0, 1)
+) -> large_pages.Density:
+    """:func:`dashboard.large_pages.density_image` of every row (two reads), cached."""
+    return _cached_density(large.key, columns, large)
+
+
+def large_sidebar() -> bool:
+    """In the sidebar: the active large source's summary and a way back; False if none."""
+    large = large_source()
+    if large is None:
+        return False
+    st.subheader("Dataset")
+    st.text(large.source.name)  # a typed pattern or a file name: shown literally
+    st.caption(large.summary)
+    ds = get_dataset()
+    st.button(
+        "Back to the in-memory dataset",
+        key="_large_back_sidebar",
+        on_click=drop_large,
+        icon=":material/undo:",
+        help=f"{ds.name} ({ds.n_samples:,} rows), kept while the large source was active.",
+    )
+    return True
+
+
+def large_sample_for(page_key: str, what: str) -> Dataset:
+    """A sample of the active large source for a page, with its size picked and stated.
+
+    ``what`` is the page's work ("The sweep"); the statement reads "The sweep runs on
+    50,000 of 20,000,000 rows (a uniform random sample)".
+    """
+    large = large_source()
+    assert large is not None
+    size = st.select_slider(
+        "Sample size",
+        options=large_pages.SAMPLE_CHOICES,
+        value=large_pages.DEFAULT_SAMPLE,
+        format_func=lambda n: f"{n:,} rows",
+        key=f"{page_key}_large_sample",
+        help="A uniform random sample of distinct rows (drawn with the sidebar's seed).",
+    )
+    try:
+        ds = cached_large_sample(large, int(size), get_seed())
+    except large_data.LargeDataError as exc:
+        st.error(safe_text.literal(exc, 400), icon=":material/error:")
+        st.stop()
+    st.info(
+        f"{what} runs {large_pages.sample_statement(ds.n_samples, large.n_rows)} of the "
+        f"large source {safe_text.quoted(large.source.name)}.",
+        icon=":material/filter_alt:",
+    )
+    return ds
+
+
+def in_memory_only_or_stop(page_title: str) -> None:
+    """On a page that needs the data in memory: with a large source active, say so and stop.
+
+    Offers to take a sample into memory (it becomes the in-memory dataset) or to go
+    back to the in-memory dataset kept beside the large source.
+    """
+    large = large_source()
+    if large is None:
+        return
+    ds = get_dataset()
+    error = st.session_state.pop(_LARGE_ERROR_KEY, None)
+    if error:
+        st.error(safe_text.literal(error, 400), icon=":material/error:")
+    st.info(
+        f"{page_title} works on an in-memory dataset; the active dataset is the large "
+        f"source {safe_text.quoted(large.source.name)} ({large.n_rows:,} rows, read lazily). "
+        "Choose K, Compare and Export work on it directly. Here you can take a uniform "
+        f"sample of {large_pages.MEMORY_SAMPLE:,} rows into memory, or go back to the "
+        f"in-memory dataset **{ds.markdown_name}**.",
+        icon=":material/memory:",
+    )
+    n = min(large_pages.MEMORY_SAMPLE, large.n_rows)
+    row = st.container(horizontal=True)
+    row.button(
+        f"Take a sample of {n:,} rows into memory",
+        key="_large_take_sample",
+        type="primary",
+        on_click=_take_sample_into_memory,
+        args=(large, n),
+        icon=":material/download:",
+    )
+    row.button(
+        "Back to the in-memory dataset",
+        key="_large_back_page",
+        on_click=drop_large,
+        icon=":material/undo:",
+    )
+    st.stop()
+
+
+def large_fit(large: large_pages.ActiveLarge, k: int, init: str, seed: int):
+    """The session's fit of ``large`` with these settings, or None (a LargeFit)."""
+    return st.session_state.get(_LARGE_FITS_KEY, {}).get((large.key, k, init, seed))
+
+
+def run_large_fit(large: large_pages.ActiveLarge, k: int, init: str, seed: int, max_iter: int):
+    """Fit on Dask with a progress bar per iteration, in a heavy-run slot; the fit or None.
+
+    Errors (K larger than the rows, NaN in a block, ...) are shown, not raised.
+    """
+    units = budget.work_units(large.n_rows, large.n_features, k)
+    label = f"the fit of {large.n_rows:,} rows on Dask"
+    bar = st.progress(0.0, text="Reading the data once (checks, mean, initial centers)…")
+    try:
+        with heavy_run(label, budget.estimate_seconds(units), f"large_fit_{k}") as check:
+
+            def progress(iteration: int, inertia: float) -> None:
+                check()
+                bar.progress(
+                    min(iteration / max_iter, 1.0),
+                    text=f"Iteration {iteration} of at most {max_iter}: inertia {inertia:,.6g}",
+                )
+
+            fit = large_data.fit_large(
+                large.source, k, init=init, seed=seed, max_iter=max_iter, progress=progress
+            )
+    except (ValueError, OSError) as exc:  # bad K, NaN in a block, a file gone
+        st.error(safe_text.literal(exc, 400), icon=":material/error:")
+        return None
+    except budget.RunCancelled:
+        st.info("The fit was cancelled.", icon=":material/cancel:")
+        return None
+    finally:
+        bar.empty()
+    remember_large_fit(large, k, init, seed, fit)
+    return fit
+
+
+def remember_large_fit(large: large_pages.ActiveLarge, k: int, init: str, seed: int, fit) -> None:
+    """Keep a fit for :func:`large_fit` (the last few per session)."""
+    fits = st.session_state.setdefault(_LARGE_FITS_KEY, {})
+    fits.pop((large.key, k, init, seed), None)
+    while len(fits) >= _LARGE_MAX_FITS:
+        fits.pop(next(iter(fits)))
+    fits[(large.key, k, init, seed)] = fit
+
+
+_LARGE_COMPARE_KEY = "_large_comparison"
+
+
+def large_comparison(request: tuple):
+    """The session's last large comparison if it was made for ``request``, else None."""
+    shown = st.session_state.get(_LARGE_COMPARE_KEY)
+    return shown[1] if shown is not None and shown[0] == request else None
+
+
+def run_large_comparison(large: large_pages.ActiveLarge, request: tuple, **params):
+    """:func:`dashboard.large_pages.compare_large` with per-iteration progress; None on error.
+
+    ``request`` identifies the comparison for :func:`large_comparison`; ``params`` are
+    ``k, seed, reference, sample_size, max_iter``.
+    """
+    max_iter = int(params["max_iter"])
+    units = 2 * budget.work_units(large.n_rows, large.n_features, int(params["k"]))
+    bar = st.progress(0.0, text="kmeans_core on Dask: reading the data once…")
+    try:
+        with heavy_run("the large comparison", budget.estimate_seconds(units), "large_cmp") as chk:
+
+            def progress(iteration: int, inertia: float) -> None:
+                chk()
+                bar.progress(
+                    min(iteration / max_iter, 1.0),
+                    text=f"kmeans_core on Dask, iteration {iteration}: inertia {inertia:,.6g} "
+                    "(then the reference, and inertia of both on every row)",
+                )
+
+            result = large_pages.compare_large(large, progress=progress, **params)
+    except (ValueError, OSError) as exc:
+        st.error(safe_text.literal(exc, 400), icon=":material/error:")
+        return None
+    except budget.RunCancelled:
+        st.info("The comparison was cancelled.", icon=":material/cancel:")
+        return None
+    finally:
+        bar.empty()
+    st.session_state[_LARGE_COMPARE_KEY] = (request, result)
+    return result
+
+
+def large_density_chart(large: large_pages.ActiveLarge, key: str, centers=None) -> None:
+    """Two column pickers (with more than two columns), the density of every row, its note.
+
+    ``centers`` (K x d, the data's units) are drawn on top when given.
+    """
+    names = large.source.feature_names
+    columns = (0, 1 if large.n_features > 1 else 0)
+    if large.n_features > 2:
+        c1, c2 = st.columns(2)
+        idx = list(range(large.n_features))
+        i = c1.selectbox("x axis", idx, format_func=names.__getitem__, key=f"{key}_x")
+        j = c2.selectbox("y axis", idx, index=1, format_func=names.__getitem__, key=f"{key}_y")
+        columns = (int(i), int(j))
+    try:
+        density = cached_density(large, columns)
+    except large_data.LargeDataError as exc:
+        st.error(safe_text.literal(exc, 400), icon=":material/error:")
+        return
+    st.plotly_chart(large_pages.density_figure(density, names, centers), key=f"{key}_plot")
+    st.caption(density.note + (" Crosses: the centers." if centers is not None else ""))
