@@ -129,6 +129,7 @@ def test_compare_with_scikit_learn_on_a_sample(blobs):
     assert inertia[1] == pytest.approx(inertia[0], rel=1e-2)  # well separated: same clusters
     assert cmp.agreement == pytest.approx(1.0)
     assert "on 600 of 3,000 rows" in cmp.note
+    assert "not like for like" in cmp.note
 
 
 @pytest.mark.skipif(not large_pages.dask_ml_installed(), reason="dask-ml not installed")
@@ -136,6 +137,7 @@ def test_compare_with_dask_ml_on_every_row(blobs):
     cmp = large_pages.compare_large(blobs, 3, 0, reference=large_pages.REFERENCES[1])
     assert list(cmp.table["library"]) == ["kmeans_core on Dask", "dask-ml KMeans"]
     assert cmp.table["rows fitted"][1] == "all 3,000 rows"
+    assert "compare like for like" in cmp.note
     assert cmp.agreement == pytest.approx(1.0)
 
 
