@@ -1,24 +1,38 @@
 """Many visitors at once: N headless Chromium sessions walking the app on one local server.
 
-Not part of the test run. Starts ``streamlit run app.py`` on a free loopback port (or
-uses ``--url``, which must be loopback), then N browser sessions, each with its own
-seed, open Data with a link carrying that seed and walk Animate → Choose K → Compare →
-Export through the sidebar's navigation (one Streamlit session per visitor). It reports:
+Not part of the test run. Starts ``streamlit run app.py`` on a free loopback port and
+walks one visitor through the app first (not counted: the server's imports and first
+caches are paid once per server, not per visitor). Then, for each browser priority
+asked for (``--browsers``, default ``low,normal``), N browser sessions at once, each
+with its own seed and data size (different in each walk, so no walk is served another's
+cached work): each opens Data with a link carrying them and walks Animate → Choose K →
+Compare → Export through the sidebar's navigation (one Streamlit session per visitor).
+It reports, per walk:
 
 * errors (exceptions on a page, timeouts) per session;
-* p50 / p95 time from a click to the page being ready (script run finished);
+* p50 / p95 time from a click to the page being ready (script run finished and no
+  "running" indicator, checked twice 300 ms apart);
 * server RSS: before, peak, after; and the load average, since the figures depend on it;
-* isolation: on every page each session's sidebar shows its own seed, and the Export
-  page's share link carries its own seed (a session never sees another's state).
+* where the CPU went: the server's process, the browsers (by Chromium process type)
+  and everything else on the machine (other jobs), sampled with psutil;
+* isolation: on every page each session's sidebar shows its own seed and data size, and
+  the Export page's share link carries its own seed (a session never sees another's state).
+
+Browser priority: in a classroom every browser runs on its visitor's own computer, but
+here the N Chromium sessions share the server's two cores and use most of the CPU.
+``low`` starts Chromium under ``chrt --idle 0`` (Linux ``SCHED_IDLE``), so the server
+gets the CPU first, as it would with the browsers elsewhere; ``normal`` lets them
+compete. Both are printed, so neither figure hides the other.
 
 ``--memory`` instead measures server RSS per idle session and per session holding a
-1,000,000-row dataset.
+1,000,000-row dataset (``--url``/``--pid``: of a server already running on loopback).
 
-Bounded: at most 40 sessions and 900 s; loopback only.
+Bounded: at most 40 sessions and 900 s per walk; loopback only.
 
 Usage::
 
-    .venv/bin/python -m bench.load_test --sessions 20
+    .venv/bin/python -m bench.load_test --sessions 20                  # both priorities
+    .venv/bin/python -m bench.load_test --sessions 20 --browsers low   # one walk
     .venv/bin/python -m bench.load_test --memory --sessions 8
 """
 
@@ -448,35 +462,46 @@ def _loopback(url: str) -> str:
     return url.rstrip("/")
 
 
-def run_walk(args: argparse.Namespace, n: int, low: bool, seed0: int) -> str:
-    """One measured walk of ``n`` sessions on a fresh server (after one warm-up walk)."""
-    proc, url = start_server()
-    pid = proc.pid
+def run_walk(url: str, pid: int, args: argparse.Namespace, low: bool, seed0: int) -> str:
+    """One measured walk of ``args.sessions`` visitors at once; its report."""
+    n = max(1, min(args.sessions, MAX_SESSIONS))
     timeout = min(args.timeout, MAX_SECONDS / 5)
+    before = rss_mb(pid)
+    sampler, cpu = RssSampler(pid), CpuSampler(pid)
+    sampler.start()
+    cpu.start()
+    t0 = time.perf_counter()
+    results = asyncio.run(
+        asyncio.wait_for(walk_all(url, n, args.rows, timeout, low, seed0), MAX_SECONDS)
+    )
+    wall = time.perf_counter() - t0
+    used, by_name = cpu.stop(), cpu.client_by_name()
+    peak, after = sampler.stop(), rss_mb(pid)
+    how = "lowest priority (SCHED_IDLE)" if low else "normal priority"
+    body = report(results, (before, peak, after), wall)
+    return "\n".join(
+        [f"=== {n} sessions, browsers at {how}", body, *cpu_lines(used, by_name, wall)]
+    )
+
+
+def run_walks(args: argparse.Namespace, modes: list[str]) -> None:
+    """A warm-up visitor, then one measured walk per browser priority, on one server."""
+    proc, url = start_server()
     try:
         # One visitor first, not counted: the server's imports and first-page caches,
         # which every later visitor shares, are paid once per server, not per visitor.
-        warm = asyncio.run(walk_all(url, 1, args.rows + 999, timeout, low, seed0 - 1))
-        before = rss_mb(pid)
-        sampler, cpu = RssSampler(pid), CpuSampler(pid)
-        sampler.start()
-        cpu.start()
         t0 = time.perf_counter()
-        results = asyncio.run(
-            asyncio.wait_for(walk_all(url, n, args.rows, timeout, low, seed0), MAX_SECONDS)
+        timeout = min(args.timeout, MAX_SECONDS / 5)
+        warm = asyncio.run(walk_all(url, 1, args.rows + 999, timeout, False, 999))
+        print(
+            f"warm-up visitor: {time.perf_counter() - t0:.1f} s, {len(warm[0].errors)} errors",
+            flush=True,
         )
-        wall = time.perf_counter() - t0
-        used, by_name = cpu.stop(), cpu.client_by_name()
-        peak, after = sampler.stop(), rss_mb(pid)
+        for i, mode in enumerate(modes):
+            # Different seeds (and sizes) per walk: no walk is served another's cached work.
+            print(run_walk(url, proc.pid, args, mode == "low", 1000 + 100 * i), flush=True)
     finally:
         stop_server(proc)
-    how = "lowest priority (SCHED_IDLE)" if low else "normal priority"
-    head = (
-        f"=== {n} sessions, browsers at {how} "
-        f"(warm-up walk: {sum(warm[0].times.values()):.1f} s, {len(warm[0].errors)} errors)"
-    )
-    body = report(results, (before, peak, after), wall)
-    return "\n".join([head, body, *cpu_lines(used, by_name, wall)])
 
 
 def stop_server(proc: subprocess.Popen) -> None:
@@ -513,9 +538,7 @@ def main(argv: list[str] | None = None) -> None:
     if not modes or set(modes) - {"low", "normal"}:
         raise SystemExit("--browsers takes 'low', 'normal' or 'low,normal'")
     print(f"load average {_loadavg()} at the start", flush=True)
-    for i, mode in enumerate(modes):
-        # Different seeds per walk (each on a fresh server), so no walk reuses another's.
-        print(run_walk(args, n, mode == "low", 1000 + 100 * i), flush=True)
+    run_walks(args, modes)
 
 
 def run_memory(args: argparse.Namespace, n: int) -> None:
