@@ -144,10 +144,11 @@ class RssSampler(threading.Thread):
 
 
 def _label(proc: Any) -> str:
-    """A process's name, with Chromium's ``--type=`` (renderer, gpu-process, ...) if any."""
+    """A process's name; Chromium's children by their ``--type=`` (renderer, gpu-process...)."""
     try:
         kind = next((a[7:] for a in proc.cmdline() if a.startswith("--type=")), "")
-        return f"{proc.name()} {kind}".strip()
+        # Some children are started through /proc/self/exe and are then named "exe".
+        return f"chromium {kind}" if kind else proc.name()
     except Exception:  # gone, or not ours to read
         return "?"
 
