@@ -79,6 +79,8 @@ class SessionResult:
 
     seed: int
     times: dict[str, float] = field(default_factory=dict)
+    # Click to the server's last "script finished" message before the page was ready.
+    server_times: dict[str, float] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     isolation: list[str] = field(default_factory=list)
 
@@ -280,25 +282,72 @@ async def _check(page, res: SessionResult, where: str, rows: int, timeout_s: flo
     res.isolation.append(f"{where}: sidebar seed {seed}, {size} rows (expected {res.seed}, {mine})")
 
 
+class ScriptRuns:
+    """When this page's websocket brought the server's "script finished" messages.
+
+    Streamlit ends every script run with a ``ForwardMsg`` whose ``script_finished`` is
+    set; the time it arrives (seen by Playwright) tells how long the server took to
+    answer a click, apart from the time the browser then needs to draw the page.
+    """
+
+    def __init__(self, page: Any):
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        self._msg = ForwardMsg
+        self._done = {
+            ForwardMsg.FINISHED_SUCCESSFULLY,
+            ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY,
+        }
+        self.finished: list[float] = []
+        page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
+
+    def _frame(self, payload: str | bytes) -> None:
+        if isinstance(payload, str):
+            return
+        msg = self._msg()
+        try:
+            msg.ParseFromString(payload)
+        except Exception:  # not a ForwardMsg: ignored
+            return
+        if msg.WhichOneof("type") == "script_finished" and msg.script_finished in self._done:
+            self.finished.append(time.perf_counter())
+
+    def since(self, t0: float, t1: float) -> float | None:
+        """Seconds from ``t0`` to the last run finished by ``t1``; None if none finished."""
+        ends = [t for t in self.finished if t0 < t <= t1]
+        return max(ends) - t0 if ends else None
+
+
+async def _timed(
+    page, runs: ScriptRuns, res: SessionResult, name: str, t0: float, timeout_s: float
+) -> None:
+    """Wait for the page to be ready; record the page's and the server's times."""
+    await _ready(page, timeout_s)
+    t1 = time.perf_counter()
+    res.times[name] = t1 - t0
+    server = runs.since(t0, t1)
+    if server is not None:
+        res.server_times[name] = server
+
+
 async def visitor(browser, url: str, seed: int, n_samples: int, timeout_s: float) -> SessionResult:
     """One session: the Data page from a link with ``seed``, then the walk through the nav."""
     res = SessionResult(seed)
     ctx = await browser.new_context(viewport={"width": 1280, "height": 900})
     page = await ctx.new_page()
     page.set_default_timeout(timeout_s * 1000)  # clicks too, not only the waits below
+    runs = ScriptRuns(page)
     try:
         t0 = time.perf_counter()
         recipe = f"data=blobs&data.n_samples={n_samples}&data.centers=4&data.n_features=2"
         await page.goto(f"{url}/data?seed={seed}&{recipe}&data.cluster_std=1.0")
-        await _ready(page, timeout_s)
-        res.times["Data"] = time.perf_counter() - t0
+        await _timed(page, runs, res, "Data", t0, timeout_s)
         await _check(page, res, "Data", n_samples, timeout_s)
         for name, path in WALK.items():
             t0 = time.perf_counter()
             await page.locator('[data-testid="stSidebarNav"] a').filter(has_text=name).click()
             await page.wait_for_url(f"**/{path}**", timeout=timeout_s * 1000)
-            await _ready(page, timeout_s)
-            res.times[name] = time.perf_counter() - t0
+            await _timed(page, runs, res, name, t0, timeout_s)
             await _check(page, res, name, n_samples, timeout_s)
         code = page.locator('[data-testid="stCode"]').first
         await code.wait_for(timeout=timeout_s * 1000)
@@ -426,6 +475,15 @@ def report(results: list[SessionResult], rss: tuple[float, float, float], wall: 
     ]
     for name in ["Data", *WALK]:
         t = [r.times[name] for r in results if name in r.times]
+        lines.append(f"  {name:15s} p50 {_pct(t, 50):6.2f} s  p95 {_pct(t, 95):6.2f} s  n={len(t)}")
+    server = [t for r in results for t in r.server_times.values()]
+    lines.append(
+        f"server's answer (click to its last 'script finished' message; the rest of the "
+        f"page time is the browser drawing): p50 {_pct(server, 50):.2f} s, "
+        f"p95 {_pct(server, 95):.2f} s over {len(server)} page loads"
+    )
+    for name in ["Data", *WALK]:
+        t = [r.server_times[name] for r in results if name in r.server_times]
         lines.append(f"  {name:15s} p50 {_pct(t, 50):6.2f} s  p95 {_pct(t, 95):6.2f} s  n={len(t)}")
     lines.append(f"server RSS: before {rss[0]:.0f} MB, peak {rss[1]:.0f} MB, after {rss[2]:.0f} MB")
     for r in results:
