@@ -12,6 +12,9 @@ It reports, per walk:
 * errors (exceptions on a page, timeouts) per session;
 * p50 / p95 time from a click to the page being ready (script run finished and no
   "running" indicator, checked twice 300 ms apart);
+* p50 / p95 of the server's answer: from the click to the last "script finished"
+  message on the page's websocket before it was ready (for the first page this also
+  holds the browser's start-up, since the script starts only once the browser connects);
 * server RSS: before, peak, after; and the load average, since the figures depend on it;
 * where the CPU went: the server's process, the browsers (by Chromium process type)
   and everything else on the machine (other jobs), sampled with psutil;
