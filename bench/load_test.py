@@ -368,6 +368,19 @@ async def visitor(browser, url: str, seed: int, n_samples: int, timeout_s: float
 # --------------------------------------------------------------------------- runs
 
 
+_WRAPPER_DIR: list[tempfile.TemporaryDirectory] = []  # removed when the process exits
+
+
+def _idle_wrapper(exe: str) -> str:
+    """A shell script that ``exec``s ``chrt --idle 0 exe "$@"``; its path."""
+    if not _WRAPPER_DIR:
+        _WRAPPER_DIR.append(tempfile.TemporaryDirectory(prefix="load-test-"))
+    wrapper = Path(_WRAPPER_DIR[0].name) / "chromium-idle"
+    wrapper.write_text(f'#!/bin/sh\nexec chrt --idle 0 "{exe}" "$@"\n')
+    wrapper.chmod(0o755)
+    return str(wrapper)
+
+
 def launch_kwargs(low_priority: bool = False) -> dict[str, Any]:
     """Playwright's launch arguments; with ``low_priority``, Chromium under ``SCHED_IDLE``.
 
@@ -389,10 +402,7 @@ def launch_kwargs(low_priority: bool = False) -> dict[str, Any]:
 
             with sync_playwright() as pw:
                 exe = pw.chromium.executable_path
-        wrapper = Path(tempfile.mkdtemp(prefix="load-test-")) / "chromium-idle"
-        wrapper.write_text(f'#!/bin/sh\nexec chrt --idle 0 "{exe}" "$@"\n')
-        wrapper.chmod(0o755)
-        exe = str(wrapper)
+        exe = _idle_wrapper(exe)
     if exe:
         kwargs["executable_path"] = exe
     return kwargs
