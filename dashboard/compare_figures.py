@@ -6,6 +6,7 @@ Pure builders: arrays in (already projected to 2-D and sampled for display), Fig
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypeAlias
 
 import numpy as np
 import plotly.graph_objects as go
@@ -21,8 +22,20 @@ SCATTER_HEIGHT = 470
 # Room under each panel for the axis title and up to three legend rows.
 LEGEND_MARGIN = 120
 
+# Up to this many points a panel is drawn as SVG, above it with WebGL. Small panels
+# draw faster as SVG, and three WebGL panels cost three WebGL contexts (browsers keep
+# only about 16, and without a GPU WebGL is emulated on the CPU).
+SVG_MAX_POINTS = 2000
+
 # ([x0, x1], [y0, y1]) axis ranges shared by side-by-side panels.
 Ranges = tuple[list[float], list[float]]
+Scatter: TypeAlias = go.Scatter | go.Scattergl
+ScatterKind: TypeAlias = type[go.Scatter] | type[go.Scattergl]
+
+
+def _scatter_type(n_points: int) -> ScatterKind:
+    """``go.Scatter`` (SVG) for a small panel, ``go.Scattergl`` (WebGL) for a large one."""
+    return go.Scatter if n_points <= SVG_MAX_POINTS else go.Scattergl
 
 
 def _finish(
@@ -94,18 +107,19 @@ def cluster_scatter(
     k = len(centers_2d)
     colors = list(range(k)) if color_ids is None else [int(c) for c in color_ids]
     names = [f"cluster {j}" for j in range(k)] if cluster_names is None else list(cluster_names)
+    kind = _scatter_type(len(points))
     fig = go.Figure(
-        [_cluster_trace(points[labels == j], names[j], colors[j]) for j in range(k)]
-        + [_centers_trace(centers_2d, names)]
+        [_cluster_trace(kind, points[labels == j], names[j], colors[j]) for j in range(k)]
+        + [_centers_trace(kind, centers_2d, names)]
     )
     fig = _finish(fig, title, x_title, y_title, ranges)
     fig.update_layout(showlegend=k <= MAX_LEGEND_CLUSTERS)
     return fig
 
 
-def _cluster_trace(points: np.ndarray, name: str, color_id: int) -> go.Scattergl:
+def _cluster_trace(kind: ScatterKind, points: np.ndarray, name: str, color_id: int) -> Scatter:
     """One cluster's points, in its colour."""
-    return go.Scattergl(
+    return kind(
         x=points[:, 0],
         y=points[:, 1],
         mode="markers",
@@ -115,9 +129,12 @@ def _cluster_trace(points: np.ndarray, name: str, color_id: int) -> go.Scattergl
     )
 
 
-def _centers_trace(centers_2d: np.ndarray, names: list[str]) -> go.Scattergl:
-    """The centers as large crosses (WebGL too: WebGL traces are drawn above SVG ones)."""
-    return go.Scattergl(
+def _centers_trace(kind: ScatterKind, centers_2d: np.ndarray, names: list[str]) -> Scatter:
+    """The centers as large crosses, the same kind of trace as the points.
+
+    WebGL traces are drawn above SVG ones: SVG centers over WebGL points would be hidden.
+    """
+    return kind(
         x=centers_2d[:, 0],
         y=centers_2d[:, 1],
         mode="markers",
@@ -162,9 +179,10 @@ def disagreement_scatter(
         if n_disagree == 0
         else f"Disagreements: {n_disagree:,} of {n_total:,} points"
     )
+    kind = _scatter_type(len(background) + len(highlighted))
     fig = go.Figure(
         [
-            go.Scattergl(
+            kind(
                 x=background[:, 0],
                 y=background[:, 1],
                 mode="markers",
@@ -172,7 +190,7 @@ def disagreement_scatter(
                 marker=dict(size=4, color=AGREE_COLOR),
                 hoverinfo="skip",
             ),
-            go.Scattergl(
+            kind(
                 x=highlighted[:, 0],
                 y=highlighted[:, 1],
                 mode="markers",

@@ -7,6 +7,7 @@ import numpy as np
 from dashboard import compare as cm
 from dashboard.compare_figures import (
     DISAGREE_COLOR,
+    SVG_MAX_POINTS,
     cluster_scatter,
     confusion_heatmap,
     disagreement_scatter,
@@ -66,6 +67,19 @@ def test_disagreement_scatter_highlights_and_counts():
     none = disagreement_scatter(POINTS, np.empty((0, 2)), 0, 5)
     assert none.layout.title.text == "Disagreements: none"
     assert len(none.data[1].x) == 0
+
+
+def test_small_panels_are_svg_and_large_ones_webgl_with_centers_of_the_same_kind():
+    small = cluster_scatter(POINTS, LABELS, CENTERS, title="t")
+    assert {t.type for t in small.data} == {"scatter"}
+    rng = np.random.default_rng(0)
+    many = rng.normal(size=(SVG_MAX_POINTS + 1, 2))
+    large = cluster_scatter(many, rng.integers(0, 3, len(many)), CENTERS, title="t")
+    assert {t.type for t in large.data} == {"scattergl"}  # centers stay on top of the points
+    assert {t.type for t in disagreement_scatter(POINTS, POINTS[[2]], 1, 5).data} == {"scatter"}
+    assert {t.type for t in disagreement_scatter(many, many[:3], 3, len(many)).data} == {
+        "scattergl"
+    }
 
 
 def test_shared_ranges_cover_everything_with_padding():

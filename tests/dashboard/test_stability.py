@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import combinations
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -35,6 +37,17 @@ def test_fast_ari_equals_sklearn(a, rnd):
     b = np.array([rnd.randint(0, 3) for _ in a])
     assert sb.fast_ari(a, b) == pytest.approx(adjusted_rand_score(a, b))
     assert sb.fast_ari(a, a) == pytest.approx(adjusted_rand_score(a, a))
+
+
+def test_pairwise_ari_equals_sklearn_per_pair_on_both_table_kinds(monkeypatch):
+    rng = np.random.default_rng(3)
+    labellings = [rng.integers(0, k, 200) * 7 - 3 for k in (1, 2, 5, 9)]  # any integers
+    expected = [adjusted_rand_score(a, b) for a, b in combinations(labellings, 2)]
+    np.testing.assert_allclose(sb.pairwise_ari(labellings), expected, rtol=1e-12, atol=1e-12)
+    monkeypatch.setattr(sb, "DENSE_TABLE_MAX", 0)  # the sparse table, as for many labels
+    np.testing.assert_allclose(sb.pairwise_ari(labellings), expected, rtol=1e-12, atol=1e-12)
+    singletons = np.arange(50)
+    assert sb.fast_ari(singletons, singletons[::-1]) == pytest.approx(1.0)
 
 
 def test_resample_plan_sizes_and_caps():
