@@ -27,6 +27,7 @@ import numpy as np
 
 from kmeans_core._kernels import assign_and_accumulate, explicit_inertia
 from kmeans_core.dask_data import DaskData, centred_block, zero_norms
+from kmeans_core.interrupt import checkpoint
 from kmeans_core.lloyd import (
     LloydStep,
     StepSummary,
@@ -328,6 +329,7 @@ def run_lloyd(data, centers0, *, max_iter, abs_tol, keep_history, on_step=None) 
     history: list[StepSummary] | None = [] if keep_history else None
     last = None
     for step in dask_lloyd_steps(data, centers0, max_iter=max_iter, abs_tol=abs_tol):
+        checkpoint()  # a caller's Cancel stops a long fit between steps
         if history is not None:
             history.append(step.summary(data.mean))
         if on_step is not None:
