@@ -15,6 +15,8 @@ from dashboard import animation, choose_k, compare, gap_statistic, runs, stabili
 from dashboard.dataset import Dataset
 from dashboard.run_settings import RunSettings
 
+SETTINGS = RunSettings(k=3, init="k-means++", seed=0)
+
 
 class Stop(Exception):
     pass
@@ -61,7 +63,7 @@ def _fits(monkeypatch):
         lambda X, c: choose_k.run_sweep(X, [1, 2, 3], n_init=2, check=c),
         lambda X, c: stability.bootstrap_stability(X, [2, 3], n_runs=3, check=c),
         lambda X, c: gap_statistic.gap_statistic(X, [1, 2, 3], n_refs=3, check=c),
-        lambda X, c: runs.fit_run(Dataset("d", X, ["a", "b", "c"]), RunSettings(k=3, init="k-means++", seed=0), check=c),
+        lambda X, c: runs.fit_run(Dataset("d", X, ["a", "b", "c"]), SETTINGS, check=c),
         lambda X, c: compare.run_comparison(X, compare.CompareParams(k=3), check=c),
         lambda X, c: animation.animate_run(X, X[:3], np.arange(50), init_label="x", check=c),
     ],
