@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from dashboard import (
@@ -1127,19 +1128,28 @@ def drop_crashing_link_params() -> None:
     which raises for ``inf``, ``-inf``, ``Infinity`` or ``1e999`` before any of our code
     sees the value. Call after :func:`apply_shared_link` (which has already put the value
     in its notice) and before the sidebar's widgets.
-    """
-    from streamlit.runtime.state.session_state_proxy import get_session_state
 
+    A session's first run is covered by :func:`apply_shared_link` already (it drops
+    every unusable K or seed and reruns); this also covers a later run that seeds the
+    widgets from the address again, such as the browser's back button.
+    """
+    dropped = False
     for key in (rs.K_KEY, rs.SEED_KEY):
-        values = st.query_params.get_all(key)
-        if not any(_is_infinite_number(v) for v in values):
+        if not any(_is_infinite_number(v) for v in st.query_params.get_all(key)):
             continue
-        del st.query_params[key]
-        # The binding seeds from a snapshot of the address taken when the page loaded;
-        # dropping the key from the address alone is not enough. Private API (1.67):
-        # if it moves, the AppTest of this function fails rather than the app.
-        with get_session_state().query_params() as qp:
-            qp._initial_query_params.pop(key, None)
+        try:
+            del st.query_params[key]
+        except StreamlitAPIException:
+            # Already bound to the sidebar's widget (not a first run): the widget keeps
+            # its value from the session and does not read the address again.
+            continue
+        dropped = True
+    if dropped:
+        # The binding seeds from a snapshot of the address taken when the run started,
+        # so dropping the key from the address is not enough for this run. Public API
+        # only: st.rerun() starts the next run from the address as changed here
+        # (Streamlit 1.67 has no public way to change the snapshot itself).
+        st.rerun()
 
 
 def shown_run_or_stop(ds: Dataset, settings: rs.RunSettings, key: str) -> KMeans:
