@@ -779,16 +779,22 @@ def cached_suggestion(
 
 @st.cache_resource(max_entries=4, ttl="1h", show_spinner=False)
 def _cached_alternatives(
-    dataset_key: str, params: alternatives.AlternativeParams, _ds: Dataset
+    dataset_key: str,
+    params: alternatives.AlternativeParams,
+    _ds: Dataset,
+    _check: Check | None = None,
 ) -> alternatives.AlternativesRun:
-    return alternatives.run_all(_ds.X, _ds.true_labels, params)
+    return alternatives.run_all(_ds.X, _ds.true_labels, params, check=_check)
 
 
 def cached_alternatives(
-    ds: Dataset, params: alternatives.AlternativeParams
+    ds: Dataset, params: alternatives.AlternativeParams, check: Check | None = None
 ) -> alternatives.AlternativesRun:
-    """:func:`dashboard.alternatives.run_all` on ``ds``, cached per dataset and parameters."""
-    return _cached_alternatives(ds.key, params, ds)
+    """:func:`dashboard.alternatives.run_all` on ``ds``, cached per dataset and parameters.
+
+    ``check`` (from :func:`bounded_run`) is the run's stop hook, not part of the key.
+    """
+    return _cached_alternatives(ds.key, params, ds, check)
 
 
 def alternatives_requested(ds: Dataset, params: alternatives.AlternativeParams) -> bool:
@@ -1055,6 +1061,7 @@ def bounded_run(
     work: Callable[[Check | None], T],
     *,
     max_iter: int = budget.TYPICAL_ITERATIONS,
+    clicked: bool = False,
 ) -> T | None:
     """``work(check)`` within the per-run budget; None if it did not run (the page stops).
 
@@ -1081,6 +1088,9 @@ def bounded_run(
         cached functions it calls (each calls it before any work and between steps).
     max_iter : int
         For the estimate.
+    clicked : bool
+        The page's own button already asked for this run (no "Run it" then, unless
+        the run was cancelled).
 
     Returns
     -------
@@ -1093,7 +1103,7 @@ def bounded_run(
         return work(_not_computed)
     except _NotComputed:
         pass
-    if not confirm_heavy(label, units, key, max_iter):
+    if not (clicked and not cancelled) and not confirm_heavy(label, units, key, max_iter):
         return None
     estimate = budget.estimate_seconds(units, max_iter)
     try:

@@ -29,6 +29,7 @@ PAGES = {
     "app_pages/clusters.py": ("clusters", "the fit", "plotly_chart"),
     "app_pages/export.py": ("export", "the fit", "download_button"),
     "app_pages/animate.py": ("animate", "the run", "component_instance"),
+    "app_pages/alternatives.py": ("alternatives", "the nine methods", "plotly_chart"),
 }
 
 
@@ -134,3 +135,26 @@ def test_heavy_run_works_when_the_slot_frees_and_is_then_shown_from_the_cache(he
     assert _shows_result(at, result)
     assert not any("would take" in i.value for i in at.info)
     assert len(heavy) == n_waits
+
+
+def test_beyond_k_means_own_button_counts_as_the_click_but_still_takes_a_slot(heavy):
+    X, y = make_blobs(n_samples=6000, centers=3, n_features=2, random_state=3)
+    ds = Dataset(name="6k blobs", X=X, feature_names=["x", "y"], true_labels=y)
+    at = open_page("app_pages/alternatives.py", session={"dataset": ds}, timeout=120)
+    own = [b for b in at.button if b.label == "Run the nine methods"]
+    assert own and not at.get("plotly_chart")
+    gate, others = _fill_gate()
+    seen: list[tuple[list[str], list[str]]] = []
+
+    def free() -> None:
+        seen.append(gate.snapshot())
+        for t in others:
+            gate.release(t)
+
+    watcher = _when_waiting(gate, free)
+    own[0].click().run()
+    watcher.join(5)
+    assert not at.exception, at.exception
+    assert seen and seen[0][1] == ["the nine methods"]  # queued without a second click
+    assert at.get("plotly_chart")
+    assert not any("would take" in i.value for i in at.info)

@@ -166,3 +166,48 @@ def test_a_passing_check_changes_no_result(X):
     r2 = animation.animate_run(X, X[:3], np.arange(50), init_label="x", check=check)
     assert r1.n_iter == r2.n_iter and r1.stop_reason == r2.stop_reason
     assert calls
+
+
+def _alt_params(k: int):
+    from dashboard import alternatives as alt
+
+    return alt.AlternativeParams(
+        k=k, seed=0, eps=0.5, min_samples=5, min_cluster_size=5, n_neighbors=10
+    )
+
+
+def test_alternatives_stop_before_the_next_method(X, monkeypatch):
+    from dashboard import alternatives as alt
+
+    ran: list[str] = []
+    original = alt.run_method
+
+    def counting(method, *a, **kw):
+        ran.append(method.name)
+        return original(method, *a, **kw)
+
+    monkeypatch.setattr(alt, "run_method", counting)
+    params = _alt_params(3)
+    check, calls = _check(stop_after=0)
+    with pytest.raises(Stop):
+        alt.run_all(X, None, params, check=check)
+    assert ran == []
+    check, calls = _check()
+    alt.run_all(X, None, params, check=check)
+    n_methods = len(ran)
+    ran.clear()
+    check, calls = _check(stop_after=len(calls) // 2)
+    with pytest.raises(Stop):
+        alt.run_all(X, None, params, check=check)
+    assert 0 < len(ran) < n_methods
+
+
+def test_alternatives_run_units_count_the_k_means_family_and_the_mixture():
+    from dashboard import alternatives as alt
+    from dashboard import budget
+
+    params = _alt_params(5)
+    assert alt.run_units(1000, 4, params) == 1000 * 4 * 5 * 3 + 1000 * 16 * 5
+    big = alt.run_units(10**6, 10, params)
+    assert big == 10**6 * 10 * 5 * 3 + alt.MIXTURE_MAX_ROWS * 100 * 5
+    assert budget.needs_click(big) and not budget.needs_click(alt.run_units(5000, 2, params))
