@@ -967,7 +967,7 @@ def confirm_heavy(
     seconds = budget.describe_seconds(budget.estimate_seconds(units, max_iter))
     why = "was cancelled" if cancelled else f"is large ({units:,} points × features × K × restarts)"
     st.info(
-        f"{label.capitalize()} {why}; it would take {seconds} on this server. "
+        f"{label[:1].upper()}{label[1:]} {why}; it would take {seconds} on this server. "
         f"{budget.cap_sentence()}",
         icon=":material/hourglass_top:",
     )
@@ -1103,8 +1103,12 @@ def bounded_run(
         return work(_not_computed)
     except _NotComputed:
         pass
-    if not (clicked and not cancelled) and not confirm_heavy(label, units, key, max_iter):
-        return None
+    if not (clicked and not cancelled):
+        ask = st.empty()
+        with ask.container():
+            if not confirm_heavy(label, units, key, max_iter):
+                return None
+        ask.empty()  # clicked: the place in line and Cancel take the question's place
     estimate = budget.estimate_seconds(units, max_iter)
     try:
         with heavy_run(label, estimate, key, needs_slot=True) as check:
