@@ -15,9 +15,7 @@ from tests.browser.conftest import assert_no_exception, open_page, screenshot
 
 # 300,000 x 10 points, K = 12: the sweep of K = 1-10 and the comparison (72,000,000 units)
 # are both over the cap.
-BIG = (
-    "data=blobs&data.n_samples=300000&data.n_features=10&data.centers=5&data.cluster_std=1.0&k=12"
-)
+BIG = "data=blobs&data.n_samples=300000&data.n_features=10&data.centers=5&data.cluster_std=1.0&k=12"
 SLOW_MS = 180_000
 
 
