@@ -60,3 +60,23 @@ def test_cancel_stops_a_running_sweep_and_a_second_visitor_waits_in_line(browser
     finally:
         a.context.close()
         b.context.close()
+
+
+def test_a_visitor_who_leaves_frees_the_slot_for_the_next_in_line(browser, app_url):
+    a = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    b = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    try:
+        _start(a, f"{app_url}/choose-k?{BIG}&seed=7")  # a sweep not in the cache yet
+        expect(a.get_by_text("Running the sweep of K")).to_be_visible(timeout=SLOW_MS)
+        _start(b, f"{app_url}/compare?{BIG}&seed=7")
+        expect(b.get_by_text("the comparison is next in line")).to_be_visible(timeout=SLOW_MS)
+        left = time.monotonic()
+        a.context.close()  # the first visitor closes the tab mid-sweep
+        # The sweep (about 45 s by the estimate) stops at its next check: the slot frees.
+        expect(b.get_by_text("Running the comparison")).to_be_visible(timeout=SLOW_MS)
+        print(f"slot freed {time.monotonic() - left:.1f} s after the tab closed")
+        b.get_by_role("button", name="Cancel").click()
+        expect(b.get_by_text("The comparison was cancelled")).to_be_visible(timeout=SLOW_MS)
+    finally:
+        a.context.close()  # a no-op when the test closed it already
+        b.context.close()
