@@ -1114,7 +1114,10 @@ def bounded_run(
         with heavy_run(label, estimate, key, needs_slot=True) as check:
             return work(check)
     except budget.RunCancelled:
+        if not _session_alive(_session_id()):
+            st.stop()  # stopped: session closed -- nobody is left to tell
         # Cancel's own rerun usually gets here first; this covers a check that saw it.
+        # The rerun shows "… was cancelled" and offers Run it again.
         st.session_state.setdefault(_HEAVY_CANCELLED_KEY, set()).add(key)
         st.rerun()
     except budget.SessionBusy:

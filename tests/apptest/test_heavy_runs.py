@@ -179,3 +179,19 @@ def test_a_cancelled_sweep_is_not_cached():
     assert at.session_state["cancelled_after"] == 4
     assert at.session_state["second_run_checks"] > 4  # the whole sweep ran the second time
     assert at.session_state["from_cache"]  # and then the probe found it without work
+
+
+def test_a_run_of_a_closed_session_stops_quietly(monkeypatch):
+    import streamlit as st
+
+    from dashboard import streamlit_glue as glue
+
+    units = budget.AUTO_RUN_MAX_UNITS + 1
+    at = AppTest.from_function(_bounded_script, args=(units, False), default_timeout=30).run()
+    st.cache_resource.clear()  # a fresh gate, built with the patched liveness check
+    monkeypatch.setattr(glue, "_session_alive", lambda session_id: False)
+    at.button(key="_heavy_go_t").click().run()
+    assert not at.exception
+    assert "ran" not in at.session_state  # stopped: session closed
+    assert "_heavy_cancelled" not in at.session_state  # no notice for nobody
+    st.cache_resource.clear()
