@@ -106,9 +106,17 @@ def results() -> None:
             "a minute."
         )
         return
-    with st.spinner("Fitting nine clusterers…"):
-        run = glue.cached_alternatives(ds, params)
-    show_run(run)
+    units = alt.run_units(ds.n_samples, ds.n_features, params)
+
+    def fit_all(check):
+        """The nine methods, cached; ``check`` stops a heavy run (see glue.bounded_run)."""
+        with st.spinner("Fitting nine clusterers…"):
+            return glue.cached_alternatives(ds, params, check)
+
+    requested = glue.alternatives_requested(ds, params)
+    run = glue.bounded_run("the nine methods", units, "alternatives", fit_all, clicked=requested)
+    if run is not None:
+        show_run(run)
 
 
 def show_run(run: alt.AlternativesRun) -> None:

@@ -121,12 +121,14 @@ def _handle_player_action(ds: Dataset, view, idx: np.ndarray) -> None:
         st.error(str(exc), icon=":material/error:")
 
 
-def _start_centers(ds: Dataset, k: int, settings: rs.RunSettings) -> tuple[np.ndarray, str]:
+def _start_centers(
+    ds: Dataset, k: int, settings: rs.RunSettings, check=None
+) -> tuple[np.ndarray, str]:
     """The presenter's own centroids if they placed some, else the sidebar's init."""
     custom = glue.custom_centers(ds.key)
     if custom is not None:
         return custom, f"your {len(custom)} centroid{'s' if len(custom) != 1 else ''}"
-    centers = runs.initial_centers(ds.X, k, settings.init, settings.seed)
+    centers = glue.cached_initial_centers(ds, k, settings, check)
     return centers, f"{settings.init} (seed {settings.seed})"
 
 
@@ -200,10 +202,9 @@ def player(present: bool, step: int | None, dataset_key: str) -> None:
     idx, _ = display_sample(ds.n_samples, ANIMATE_MAX_POINTS, settings.seed)
     _handle_player_action(ds, view, idx)
     units = budget.work_units(ds.n_samples, ds.n_features, k)
-    if not glue.confirm_heavy("the run", units, "animate", max_iter=max_iter):
-        return  # over the per-run cap: waits for the presenter's click
-    try:
-        centers, init_label = _start_centers(ds, k, settings)
+
+    def animated_run(check):
+        centers, init_label = _start_centers(ds, k, settings, check)
 
         def animated(start: np.ndarray):
             return glue.cached_animation_run(
@@ -216,6 +217,7 @@ def player(present: bool, step: int | None, dataset_key: str) -> None:
                 init_label,
                 ds.X,
                 algorithm,
+                check,
             )
 
         run, idx, sample_note = animated(centers)
@@ -224,9 +226,17 @@ def player(present: bool, step: int | None, dataset_key: str) -> None:
         if shown_order is not centers:
             centers = shown_order
             run, idx, sample_note = animated(centers)
+        return centers, run, idx, sample_note
+
+    try:
+        # Over the per-run cap: waits for the presenter's click and a slot.
+        done = glue.bounded_run("the run", units, "animate", animated_run, max_iter=max_iter)
     except ValueError as exc:
         st.error(f"The run failed: {exc}", icon=":material/error:")
         return
+    if done is None:
+        return
+    centers, run, idx, sample_note = done
     run_key = (ds.key, centers.tobytes(), max_iter, tol, settings.seed, algorithm)
     data = glue.cached_player_data(run_key, run, view.points[idx], view, ds.n_features <= 2)
     glue.animate_player(

@@ -93,25 +93,35 @@ for notice in plan.notices:
 # A sweep from a link or a page load is capped; a larger one waits for a click.
 sweep_units = budget.work_units(ds.n_samples, ds.n_features, list(plan.k_values), plan.n_init)
 sweep_label = f"the sweep of K = {plan.k_values[0]}–{plan.k_values[-1]}"
-if not glue.confirm_heavy(sweep_label, sweep_units, "choose_k"):
-    st.stop()
 
-try:
+
+def sweep_all(check):
+    """The sweep and the trust checks: one run, so one slot when it is heavy."""
     sweep = glue.cached_sweep(
-        ds.key, plan.k_values, plan.n_init, settings.init, settings.seed, ds.X
+        ds.key, plan.k_values, plan.n_init, settings.init, settings.seed, ds.X, check
     )
     stab = (
         glue.cached_stability(
-            ds.key, plan.k_values, int(n_runs), settings.init, settings.seed, ds.X
+            ds.key, plan.k_values, int(n_runs), settings.init, settings.seed, ds.X, check
         )
         if trust
         else None
     )
     gap = (
-        glue.cached_gap(ds.key, plan.k_values, int(n_refs), settings.init, settings.seed, ds.X)
+        glue.cached_gap(
+            ds.key, plan.k_values, int(n_refs), settings.init, settings.seed, ds.X, check
+        )
         if trust
         else None
     )
+    return sweep, stab, gap
+
+
+try:
+    swept = glue.bounded_run(sweep_label, sweep_units, "choose_k", sweep_all)
+    if swept is None:
+        st.stop()
+    sweep, stab, gap = swept
 except ValueError as exc:
     st.error(f"The sweep could not run: {literal(exc, max_chars=300)}")
     st.stop()

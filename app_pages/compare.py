@@ -174,12 +174,17 @@ try:
         tol=float(tol),
         sklearn_seed=sklearn_seed,
     )
-    # Two libraries, n_init restarts each: a large comparison waits for a click.
+    # Two libraries, n_init restarts each: a large comparison waits for a click and a slot.
     units = 2 * budget.work_units(ds.n_samples, ds.n_features, params.k, params.n_init)
-    if not glue.confirm_heavy("the comparison", units, "compare", max_iter=params.max_iter):
+
+    def comparison(check):
+        """Both fits, cached; ``check`` stops a heavy one (see glue.bounded_run)."""
+        with st.spinner("Fitting kmeans_core and scikit-learn…"):
+            return glue.cached_comparison(ds, params, check)
+
+    cmp = glue.bounded_run("the comparison", units, "compare", comparison, max_iter=params.max_iter)
+    if cmp is None:
         st.stop()
-    with st.spinner("Fitting kmeans_core and scikit-learn…"):
-        cmp = glue.cached_comparison(ds, params)
 except ValueError as exc:
     st.error(f"The comparison could not run: {exc}", icon=":material/error:")
     st.stop()

@@ -33,8 +33,9 @@ from sklearn.mixture import GaussianMixture
 from sklearn.neighbors import NearestNeighbors
 from threadpoolctl import threadpool_limits
 
+from dashboard import budget
 from dashboard.formatting import format_seconds
-from kmeans_core import KMeans
+from kmeans_core import KMeans, interrupt
 
 # Rows the costly methods (spectral, agglomerative, DBSCAN, HDBSCAN) cluster at most.
 DEFAULT_SAMPLE = 2000
@@ -579,7 +580,12 @@ def run_method(
     )
 
 
-def run_all(X: np.ndarray, truth: np.ndarray | None, params: AlternativeParams) -> AlternativesRun:
+def run_all(
+    X: np.ndarray,
+    truth: np.ndarray | None,
+    params: AlternativeParams,
+    check: Callable[[], None] | None = None,
+) -> AlternativesRun:
     """Every method of :data:`METHODS` on ``X`` with ``params``.
 
     Parameters
@@ -588,14 +594,36 @@ def run_all(X: np.ndarray, truth: np.ndarray | None, params: AlternativeParams) 
     truth : ndarray of int or None
         True class codes, for ARI.
     params : AlternativeParams
+    check : callable, optional
+        ``check()`` before each method and between kmeans_core's Lloyd steps
+        (:mod:`kmeans_core.interrupt`); it stops the run by raising. A scikit-learn
+        method, once started, runs to its end.
 
     Returns
     -------
     AlternativesRun
     """
-    results = [run_method(m, X, truth, params) for m in METHODS]
+    results = []
+    with interrupt.checking(check):
+        for method in METHODS:
+            if check is not None:
+                check()
+            results.append(run_method(method, X, truth, params))
     sample = sample_rows(len(X), params.sample_size, params.seed)
     return AlternativesRun(params, results, sample, len(X), sample_notes(len(X), params))
+
+
+def run_units(n_rows: int, n_features: int, params: AlternativeParams) -> int:
+    """The run's size in the per-run cap's units (:func:`dashboard.budget.work_units`).
+
+    Counts what grows with every row: the three K-Means methods (kmeans_core,
+    MiniBatchKMeans, BisectingKMeans; about one K-Means fit each) and the Gaussian
+    mixture (``features²`` per point and component, on at most
+    :data:`MIXTURE_MAX_ROWS` rows). The costly methods run on a bounded sample.
+    """
+    family = budget.work_units(n_rows, n_features, params.k, restarts=3)
+    mixture = budget.work_units(min(n_rows, MIXTURE_MAX_ROWS), n_features**2, params.k)
+    return family + mixture
 
 
 def sample_notes(n_rows: int, params: AlternativeParams) -> list[str]:

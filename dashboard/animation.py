@@ -12,7 +12,7 @@ iteration gives an "assign" frame (points recoloured) and an "update" frame
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -350,6 +350,12 @@ def build_frames(
     )
 
 
+def _checked(steps: Iterable[LloydStep], check: Callable[[], None]) -> Iterator[LloydStep]:
+    for step in steps:
+        check()
+        yield step
+
+
 def animate_run(
     X: np.ndarray,
     init_centers: np.ndarray,
@@ -360,18 +366,25 @@ def animate_run(
     tol: float = 1e-4,
     max_frames: int = MAX_FRAMES,
     algorithm: str = "lloyd",
+    check: Callable[[], None] | None = None,
 ) -> AnimationRun:
     """Run :func:`kmeans_core.lloyd_steps` on all of ``X`` and build the frames.
 
     ``algorithm`` ("lloyd", "elkan", "hamerly" or "auto") gives the same frames;
     with bounds, the assign captions also say what share of distances was skipped.
+    ``check()``, if given, runs before the run starts and after every half-step; it
+    stops the run by raising.
 
     Raises
     ------
     ValueError
         From kmeans_core, with a message fit to show users.
     """
+    if check is not None:
+        check()
     steps = lloyd_steps(X, init_centers, max_iter=max_iter, tol=tol, algorithm=algorithm)
+    if check is not None:
+        steps = _checked(steps, check)
     return build_frames(
         steps,
         init_centers,

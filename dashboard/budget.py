@@ -138,6 +138,30 @@ def cap_sentence() -> str:
     )
 
 
+def waiting_sentence(label: str, position: int, slots: int) -> str:
+    """What a run waiting at the gate shows: its place in line and why it waits.
+
+    Parameters
+    ----------
+    label : str
+        What the run is ("the sweep of K = 1–10").
+    position : int
+        1 for the next in line.
+    slots : int
+        Heavy runs allowed at once on the server.
+
+    Returns
+    -------
+    str
+    """
+    ahead = "is next in line" if position == 1 else f"is number {position} in line"
+    runs = "heavy run" if slots == 1 else "heavy runs"
+    return (
+        f"Waiting for a free slot: {label} {ahead} (at most {slots} {runs} at once on this "
+        "server). Cancel leaves the line."
+    )
+
+
 # --------------------------------------------------------------------------- the gate
 
 
@@ -183,6 +207,7 @@ class Ticket:
         """
         if not self._cancelled.is_set() and not self._gate.session_alive(self.session_id):
             self._gate.cancel(self)
+            raise RunCancelled(f"{self.label} stopped: session closed")
         if self._cancelled.is_set():
             raise RunCancelled(f"{self.label} was cancelled")
 

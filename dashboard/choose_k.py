@@ -21,7 +21,7 @@ from sklearn.metrics import (
     silhouette_samples,
 )
 
-from kmeans_core import ElbowResult, elbow_sweep, farthest_point_init
+from kmeans_core import ElbowResult, elbow_sweep, farthest_point_init, interrupt
 
 DEFAULT_K_RANGE = (1, 10)
 DEFAULT_N_INIT = 3
@@ -346,6 +346,17 @@ def _score_all(
     return scores
 
 
+def _checked_progress(progress: Progress | None, check: Callable[[], None] | None) -> Progress:
+    # Each progress step is also a place to stop.
+    def report(fraction: float, message: str) -> None:
+        if check is not None:
+            check()
+        if progress is not None:
+            progress(fraction, message)
+
+    return report
+
+
 def run_sweep(
     X: np.ndarray,
     k_values: Sequence[int],
@@ -354,6 +365,7 @@ def run_sweep(
     init: str = "k-means++",
     seed: int = 0,
     progress: Progress | None = None,
+    check: Callable[[], None] | None = None,
 ) -> KSweep:
     """Sweep K with kmeans_core and score the best restart of each K.
 
@@ -371,6 +383,10 @@ def run_sweep(
         ``progress(fraction, message)`` after each K is fitted (from ``elbow_sweep``'s
         callback) and after each K is scored; fitting counts for the first
         ``FIT_SHARE`` of the way.
+    check : callable, optional
+        ``check()`` before the sweep starts, between Lloyd steps and restarts of every
+        fit (:mod:`kmeans_core.interrupt`) and after each K is scored; it stops the
+        sweep by raising (e.g. :class:`dashboard.budget.RunCancelled`).
 
     Returns
     -------
@@ -381,8 +397,11 @@ def run_sweep(
     ValueError
         From kmeans_core, with a message fit for users.
     """
-    report = progress or (lambda fraction, message: None)
-    res = _fit_all(X, k_values, n_init, init, seed, report)
+    report = _checked_progress(progress, check)
+    if check is not None:
+        check()  # before any work: a caller can learn cheaply whether it would start
+    with interrupt.checking(check):
+        res = _fit_all(X, k_values, n_init, init, seed, report)
     scores = _score_all(X, res.labels, seed, report)
     sils = [s for s, _, _ in scores]
     return KSweep(

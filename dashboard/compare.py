@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +27,7 @@ from dashboard.plotting import display_sample, view_2d
 from dashboard.run_settings import INIT_CHOICES
 from dashboard.speed_text import speed_verdict, spread_text
 from dashboard.timing import Measurement, TimingOptions, measure_pair
-from kmeans_core import KMeans
+from kmeans_core import KMeans, interrupt
 
 SAME_START = "same start"
 OWN_INIT = "each its own k-means++"
@@ -188,7 +189,7 @@ def _result(library: str, model: Any, timing: Measurement[Any], messages: list[s
 
 
 def fit_both(
-    X: np.ndarray, params: CompareParams
+    X: np.ndarray, params: CompareParams, check: Callable[[], None] | None = None
 ) -> tuple[FitResult, FitResult, np.ndarray | None]:
     """Fit kmeans_core and scikit-learn K-Means on the same data, timing both fairly.
 
@@ -200,6 +201,8 @@ def fit_both(
     ----------
     X : ndarray of shape (n_samples, n_features)
     params : CompareParams
+    check : callable, optional
+        As for :func:`run_comparison`.
 
     Returns
     -------
@@ -215,8 +218,8 @@ def fit_both(
     core_warned: list[str] = []
     sk_warned: list[str] = []
     pair = measure_pair(
-        functools.partial(_fit_recording, core_model, X, core_warned),
-        functools.partial(_fit_recording, sk_model, X, sk_warned),
+        functools.partial(_fit_recording, core_model, X, core_warned, check),
+        functools.partial(_fit_recording, sk_model, X, sk_warned, check),
         TIMING,
     )
     core = _result("kmeans_core", core_model, pair.first, core_warned)
@@ -224,9 +227,16 @@ def fit_both(
     return core, sk, start
 
 
-def _fit_recording(model: Any, X: np.ndarray, sink: list[str]) -> None:
-    """Fit ``model``, appending the warnings it raised to ``sink`` (not printing them)."""
-    with warnings.catch_warnings(record=True) as caught:
+def _fit_recording(
+    model: Any, X: np.ndarray, sink: list[str], check: Callable[[], None] | None = None
+) -> None:
+    """Fit ``model``, appending the warnings it raised to ``sink`` (not printing them).
+
+    ``check()`` runs first and, for kmeans_core, between Lloyd steps.
+    """
+    if check is not None:
+        check()
+    with warnings.catch_warnings(record=True) as caught, interrupt.checking(check):
         warnings.simplefilter("always")
         model.fit(X)
     sink.extend(str(w.message) for w in caught)
@@ -449,6 +459,7 @@ def run_comparison(
     params: CompareParams,
     truth: np.ndarray | None = None,
     n_classes: int | None = None,
+    check: Callable[[], None] | None = None,
 ) -> Comparison:
     """:func:`fit_both` then :func:`compare_fits`: what the Compare page shows.
 
@@ -460,12 +471,18 @@ def run_comparison(
         True class codes, for accuracy after matching.
     n_classes : int, optional
         Number of true classes.
+    check : callable, optional
+        ``check()`` before the work starts, before every fit of either library and
+        between kmeans_core's Lloyd steps; it stops the comparison by raising.
+        (A scikit-learn fit, once started, runs to its end.)
 
     Returns
     -------
     Comparison
     """
-    core, sk, start = fit_both(X, params)
+    if check is not None:
+        check()
+    core, sk, start = fit_both(X, params, check)
     return compare_fits(core, sk, params.mode, truth, n_classes, start)
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dashboard.stability import fit_kmeans
+from kmeans_core import interrupt
 
 DEFAULT_REFS = 10
 # Above this many rows the statistic is computed on a fixed random sample of them
@@ -132,6 +133,7 @@ def gap_statistic(
     init: str = "k-means++",
     seed: int = 0,
     progress: Progress | None = None,
+    check: Callable[[], None] | None = None,
 ) -> Gap:
     """Compute the gap statistic for each K and choose K by the one-standard-error rule.
 
@@ -146,11 +148,16 @@ def gap_statistic(
     seed : int
     progress : callable, optional
         ``progress(fraction, message)`` after each K.
+    check : callable, optional
+        ``check()`` before the work starts, before every fit and between its Lloyd
+        steps (:mod:`kmeans_core.interrupt`); it stops the work by raising.
 
     Returns
     -------
     Gap
     """
+    if check is not None:
+        check()
     rng = np.random.default_rng(seed)
     n = len(X)
     data = X[np.sort(rng.choice(n, size=MAX_ROWS, replace=False))] if n > MAX_ROWS else X
@@ -159,10 +166,12 @@ def gap_statistic(
     ks = np.asarray(k_values, dtype=int)
     log_w = np.empty(len(ks))
     ref_log_w = np.empty((len(ks), n_refs))
-    for i, k in enumerate(ks):
-        log_w[i] = _log_w(data, int(k), init, seed)
-        ref_log_w[i] = [_log_w(r, int(k), init, seed + b) for b, r in enumerate(refs)]
-        if progress is not None:
-            progress((i + 1) / len(ks), f"Gap statistic: {i + 1} of {len(ks)} values of K done")
+    with interrupt.checking(check):  # kmeans_core checks before each fit and between steps
+        for i, k in enumerate(ks):
+            log_w[i] = _log_w(data, int(k), init, seed)
+            ref_log_w[i] = [_log_w(r, int(k), init, seed + b) for b, r in enumerate(refs)]
+            if progress is not None:
+                message = f"Gap statistic: {i + 1} of {len(ks)} values of K done"
+                progress((i + 1) / len(ks), message)
     gap, s = gap_values(log_w, ref_log_w)
     return Gap(ks, gap, s, gap_choice(ks.tolist(), gap, s), n_refs, len(data), n)

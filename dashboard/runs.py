@@ -7,6 +7,7 @@ Every page that shows "the run" (Animate, Export, the share link) starts from
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 
 import numpy as np
 
@@ -16,6 +17,7 @@ from kmeans_core import (
     DistinctClustersWarning,
     KMeans,
     farthest_point_init,
+    interrupt,
     kmeans_plusplus,
     random_init,
 )
@@ -45,15 +47,29 @@ def initial_centers(X: np.ndarray, k: int, init: str, seed: int) -> np.ndarray:
     return _INITIALISERS[init](X, k, np.random.RandomState(seed))
 
 
-def fit_run(ds: Dataset, settings: RunSettings) -> KMeans:
+def fit_run(ds: Dataset, settings: RunSettings, check: Callable[[], None] | None = None) -> KMeans:
     """Fit kmeans_core on the whole dataset with the sidebar's K, init and seed.
 
     K is clamped to the number of rows (:func:`usable_k`). Pages call the cached
     :func:`dashboard.streamlit_glue.cached_fit_run`.
+
+    Parameters
+    ----------
+    ds : Dataset
+    settings : RunSettings
+    check : callable, optional
+        ``check()`` before the work starts and between Lloyd steps
+        (:mod:`kmeans_core.interrupt`); it stops the fit by raising.
+
+    Returns
+    -------
+    KMeans
     """
+    if check is not None:
+        check()
     k, _ = usable_k(settings.k, ds.n_samples)
     centers = initial_centers(ds.X, k, settings.init, settings.seed)
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), interrupt.checking(check):
         # Said on the page instead, by run_notes (a cached fit would not warn again).
         warnings.simplefilter("ignore", DistinctClustersWarning)
         return KMeans(n_clusters=k, init=centers, n_init=1, random_state=settings.seed).fit(ds.X)

@@ -18,7 +18,7 @@ from itertools import combinations
 import numpy as np
 from sklearn.metrics.cluster import contingency_matrix
 
-from kmeans_core import KMeans, farthest_point_init
+from kmeans_core import KMeans, farthest_point_init, interrupt
 
 DEFAULT_RUNS = 10
 SUBSAMPLE_FRACTION = 0.8
@@ -160,6 +160,7 @@ def bootstrap_stability(
     init: str = "k-means++",
     seed: int = 0,
     progress: Progress | None = None,
+    check: Callable[[], None] | None = None,
 ) -> Stability:
     """Stability of K-Means for each K: mean and spread of ARI between resampled fits.
 
@@ -174,6 +175,9 @@ def bootstrap_stability(
         Drives the subsamples and each fit's start.
     progress : callable, optional
         ``progress(fraction, message)`` after each K.
+    check : callable, optional
+        ``check()`` before the work starts, before every fit and between its Lloyd
+        steps (:mod:`kmeans_core.interrupt`); it stops the work by raising.
 
     Returns
     -------
@@ -183,10 +187,13 @@ def bootstrap_stability(
     subsamples, eval_rows = resample_plan(len(X), n_runs, seed)
     ks = np.asarray(k_values, dtype=int)
     stats = []
-    for i, k in enumerate(ks, start=1):
-        stats.append(_ari_for_k(X, int(k), subsamples, eval_rows, init, seed))
-        if progress is not None:
-            progress(i / len(ks), f"Stability: {i} of {len(ks)} values of K done")
+    if check is not None:
+        check()
+    with interrupt.checking(check):  # kmeans_core checks before each fit and between steps
+        for i, k in enumerate(ks, start=1):
+            stats.append(_ari_for_k(X, int(k), subsamples, eval_rows, init, seed))
+            if progress is not None:
+                progress(i / len(ks), f"Stability: {i} of {len(ks)} values of K done")
     arr = np.array(stats, dtype=float).reshape(-1, 2)
     return Stability(ks, arr[:, 0], arr[:, 1], n_runs, len(subsamples[0]), len(eval_rows))
 

@@ -20,11 +20,12 @@ import math
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from dashboard import (
@@ -64,6 +65,9 @@ _APPLIED_KEY = "_share_link_applied"
 _CHECKED_KEY = "_share_link_checked"
 _NOTICES_KEY = "_share_link_notices"
 _UPLOAD_LINK_KEY = "_share_link_upload_file"
+# A run's stop hook (see bounded_run): called between steps, raises to stop the run.
+Check = Callable[[], None]
+T = TypeVar("T")
 
 
 # --------------------------------------------------------------------------- session state
@@ -197,18 +201,21 @@ def _show_upload_link_notice() -> None:
 
 
 @st.cache_resource(max_entries=16, ttl="1h", show_spinner=False)
-def _cached_fit(dataset_key: str, settings: rs.RunSettings, _ds: Dataset) -> KMeans:
-    return runs.fit_run(_ds, settings)
+def _cached_fit(
+    dataset_key: str, settings: rs.RunSettings, _ds: Dataset, _check: Check | None = None
+) -> KMeans:
+    return runs.fit_run(_ds, settings, check=_check)
 
 
-def cached_fit_run(ds: Dataset, settings: rs.RunSettings) -> KMeans:
+def cached_fit_run(ds: Dataset, settings: rs.RunSettings, check: Check | None = None) -> KMeans:
     """:func:`dashboard.runs.fit_run`, cached per dataset content and run settings.
 
     Its clusters are renumbered to match the run shown before (:func:`stable_run`), so
     every page that shows the run (Clusters, Export) gives a cluster the same number
     and colour, and a re-run with another seed or K keeps them where it can.
+    ``check`` (from :func:`bounded_run`) is the fit's stop hook; it is not part of the key.
     """
-    return stable_run(ds, _cached_fit(ds.key, settings, ds))
+    return stable_run(ds, _cached_fit(ds.key, settings, ds, check))
 
 
 @st.cache_data(max_entries=16, ttl="1h", show_spinner=False)
@@ -249,28 +256,35 @@ def cached_sweep(
     init: str,
     seed: int,
     _X: np.ndarray,
+    _check: Check | None = None,
 ) -> choose_k.KSweep:
-    """:func:`dashboard.choose_k.run_sweep` with a progress bar, cached per dataset and settings."""
+    """:func:`dashboard.choose_k.run_sweep` with a progress bar, cached per dataset and settings.
+
+    ``_check`` (from :func:`bounded_run`) is the sweep's stop hook, not part of the key.
+    """
     with _progress_bar(f"Sweeping K = {k_values[0]}–{k_values[-1]}…") as progress:
         return choose_k.run_sweep(
-            _X, k_values, n_init=n_init, init=init, seed=seed, progress=progress
+            _X, k_values, n_init=n_init, init=init, seed=seed, progress=progress, check=_check
         )
 
 
 @st.cache_resource(max_entries=8, ttl="1h", show_spinner=False)
 def _cached_comparison(
-    dataset_key: str, params: compare.CompareParams, _ds: Dataset
+    dataset_key: str, params: compare.CompareParams, _ds: Dataset, _check: Check | None = None
 ) -> compare.Comparison:
-    return compare.run_comparison(_ds.X, params, _ds.true_labels, _ds.n_classes)
+    return compare.run_comparison(_ds.X, params, _ds.true_labels, _ds.n_classes, check=_check)
 
 
-def cached_comparison(ds: Dataset, params: compare.CompareParams) -> compare.Comparison:
+def cached_comparison(
+    ds: Dataset, params: compare.CompareParams, check: Check | None = None
+) -> compare.Comparison:
     """:func:`dashboard.compare.run_comparison` on ``ds``, cached per dataset and parameters.
 
     kmeans_core's clusters are renumbered like :func:`cached_fit_run`'s (see
     :func:`stable_comparison`), so Compare, Clusters and Export agree on numbers and colours.
+    ``check`` (from :func:`bounded_run`) is the comparison's stop hook, not part of the key.
     """
-    return stable_comparison(ds, _cached_comparison(ds.key, params, ds))
+    return stable_comparison(ds, _cached_comparison(ds.key, params, ds, check))
 
 
 @st.cache_data(max_entries=4, ttl="1h", show_spinner=False)
@@ -290,8 +304,11 @@ def cached_animation_run(
     init_label: str,
     _X: np.ndarray,
     algorithm: str = "lloyd",
+    _check: Check | None = None,
 ) -> tuple[animation.AnimationRun, np.ndarray, str | None]:
     """The animated run and the indices of the drawn sample, cached per dataset and settings.
+
+    ``_check`` (from :func:`bounded_run`) is the run's stop hook, not part of the key.
 
     Returns
     -------
@@ -303,7 +320,14 @@ def cached_animation_run(
     """
     idx, note = plotting.display_sample(len(_X), max_points=n_show, seed=seed)
     run = animation.animate_run(
-        _X, centers, idx, init_label=init_label, max_iter=max_iter, tol=tol, algorithm=algorithm
+        _X,
+        centers,
+        idx,
+        init_label=init_label,
+        max_iter=max_iter,
+        tol=tol,
+        algorithm=algorithm,
+        check=_check,
     )
     return run, idx, note
 
@@ -689,23 +713,35 @@ def _progress_bar(text: str) -> Iterator[Callable[[float, str], None]]:
 
 @st.cache_data(max_entries=8, ttl="1h", show_spinner=False)
 def cached_stability(
-    dataset_key: str, k_values: tuple[int, ...], n_runs: int, init: str, seed: int, _X: np.ndarray
+    dataset_key: str,
+    k_values: tuple[int, ...],
+    n_runs: int,
+    init: str,
+    seed: int,
+    _X: np.ndarray,
+    _check: Check | None = None,
 ) -> stability.Stability:
     """:func:`dashboard.stability.bootstrap_stability` with a progress bar, cached."""
     with _progress_bar("Stability: fitting resampled data…") as progress:
         return stability.bootstrap_stability(
-            _X, k_values, n_runs=n_runs, init=init, seed=seed, progress=progress
+            _X, k_values, n_runs=n_runs, init=init, seed=seed, progress=progress, check=_check
         )
 
 
 @st.cache_data(max_entries=8, ttl="1h", show_spinner=False)
 def cached_gap(
-    dataset_key: str, k_values: tuple[int, ...], n_refs: int, init: str, seed: int, _X: np.ndarray
+    dataset_key: str,
+    k_values: tuple[int, ...],
+    n_refs: int,
+    init: str,
+    seed: int,
+    _X: np.ndarray,
+    _check: Check | None = None,
 ) -> gap_statistic.Gap:
     """:func:`dashboard.gap_statistic.gap_statistic` with a progress bar, cached."""
     with _progress_bar("Gap statistic: clustering reference data…") as progress:
         return gap_statistic.gap_statistic(
-            _X, k_values, n_refs=n_refs, init=init, seed=seed, progress=progress
+            _X, k_values, n_refs=n_refs, init=init, seed=seed, progress=progress, check=_check
         )
 
 
@@ -751,16 +787,22 @@ def cached_suggestion(
 
 @st.cache_resource(max_entries=4, ttl="1h", show_spinner=False)
 def _cached_alternatives(
-    dataset_key: str, params: alternatives.AlternativeParams, _ds: Dataset
+    dataset_key: str,
+    params: alternatives.AlternativeParams,
+    _ds: Dataset,
+    _check: Check | None = None,
 ) -> alternatives.AlternativesRun:
-    return alternatives.run_all(_ds.X, _ds.true_labels, params)
+    return alternatives.run_all(_ds.X, _ds.true_labels, params, check=_check)
 
 
 def cached_alternatives(
-    ds: Dataset, params: alternatives.AlternativeParams
+    ds: Dataset, params: alternatives.AlternativeParams, check: Check | None = None
 ) -> alternatives.AlternativesRun:
-    """:func:`dashboard.alternatives.run_all` on ``ds``, cached per dataset and parameters."""
-    return _cached_alternatives(ds.key, params, ds)
+    """:func:`dashboard.alternatives.run_all` on ``ds``, cached per dataset and parameters.
+
+    ``check`` (from :func:`bounded_run`) is the run's stop hook, not part of the key.
+    """
+    return _cached_alternatives(ds.key, params, ds, check)
 
 
 def alternatives_requested(ds: Dataset, params: alternatives.AlternativeParams) -> bool:
@@ -933,7 +975,7 @@ def confirm_heavy(
     seconds = budget.describe_seconds(budget.estimate_seconds(units, max_iter))
     why = "was cancelled" if cancelled else f"is large ({units:,} points × features × K × restarts)"
     st.info(
-        f"{label.capitalize()} {why}; it would take {seconds} on this server. "
+        f"{label[:1].upper()}{label[1:]} {why}; it would take {seconds} on this server. "
         f"{budget.cap_sentence()}",
         icon=":material/hourglass_top:",
     )
@@ -944,16 +986,19 @@ def confirm_heavy(
 
 
 @contextmanager
-def heavy_run(label: str, estimate_s: float, key: str) -> Iterator[Callable[[], None]]:
+def heavy_run(
+    label: str, estimate_s: float, key: str, *, needs_slot: bool | None = None
+) -> Iterator[Callable[[], None]]:
     """Hold a slot of the server's heavy-run gate around a run; yields ``check()``.
 
-    A light run (:func:`dashboard.budget.is_heavy` false) gets a ``check`` that does
-    nothing and never queues. A heavy one waits for a slot with its place in line and a
-    Cancel button shown, and ``check()`` -- call it from the run's progress callback --
-    raises :class:`dashboard.budget.RunCancelled` once the run was cancelled or the
-    session went away. The slot is freed on every way out.
+    A light run (:func:`dashboard.budget.is_heavy` false, unless ``needs_slot`` says
+    otherwise) gets a ``check`` that does nothing and never queues. A heavy one waits
+    for a slot with its place in line and a Cancel button shown, and ``check()`` --
+    call it between the run's steps -- raises :class:`dashboard.budget.RunCancelled`
+    once the run was cancelled or the session went away. The slot is freed on every
+    way out.
     """
-    if not budget.is_heavy(estimate_s):
+    if not (budget.is_heavy(estimate_s) if needs_slot is None else needs_slot):
         yield lambda: None
         return
     gate = heavy_gate()
@@ -970,21 +1015,125 @@ def heavy_run(label: str, estimate_s: float, key: str) -> Iterator[Callable[[], 
         )
 
     def on_wait(position: int) -> None:
-        ahead = "is next in line" if position == 1 else f"is number {position} in line"
-        line.info(
-            f"Waiting for a free slot: {label} {ahead} "
-            f"(at most {gate.slots} heavy run{'s' if gate.slots != 1 else ''} at once).",
-            icon=":material/schedule:",
-        )
+        line.info(budget.waiting_sentence(label, position, gate.slots), icon=":material/schedule:")
 
     sid = _session_id()
     gate.cancel_session(sid)  # a run of an earlier script run of this session gives way
     try:
         with gate.run(sid, label, estimate_s, on_wait=on_wait) as ticket:
             line.caption(f"Running {label}; other visitors' heavy runs wait until it ends.")
-            yield ticket.check
+            yield _interruptible(ticket.check)
     finally:
         box.empty()
+
+
+# Seconds between two interrupt points of a running heavy run (see _interruptible).
+_INTERRUPT_EVERY_S = 0.25
+
+
+def _interruptible(check: Check) -> Check:
+    """``check`` plus, at most every :data:`_INTERRUPT_EVERY_S`, a Streamlit interrupt point.
+
+    A click on Cancel (or a closed tab) reaches a running script only at its next call
+    into Streamlit, and a long fit makes none. Reading session state is such a call
+    (Streamlit handles a pending rerun or stop there) and, unlike drawing an element, it
+    is not recorded by the cache for replay, so it may run inside cached functions.
+    """
+    last = time.monotonic()
+
+    def checked() -> None:
+        nonlocal last
+        check()
+        now = time.monotonic()
+        if now - last >= _INTERRUPT_EVERY_S:
+            last = now
+            _ = _HEAVY_CANCELLED_KEY in st.session_state
+
+    return checked
+
+
+class _NotComputed(Exception):
+    """Raised by :func:`_not_computed`: the result is not in the cache yet."""
+
+
+def _not_computed() -> None:
+    # The stop hook of a cache probe: every run calls its check before any work, so a
+    # cache hit returns and a miss stops at once, having computed nothing.
+    raise _NotComputed
+
+
+def bounded_run(
+    label: str,
+    units: int,
+    key: str,
+    work: Callable[[Check | None], T],
+    *,
+    max_iter: int = budget.TYPICAL_ITERATIONS,
+    clicked: bool = False,
+) -> T | None:
+    """``work(check)`` within the per-run budget; None if it did not run (the page stops).
+
+    The one gate every page's K-Means work goes through:
+
+    * up to :data:`dashboard.budget.AUTO_RUN_MAX_UNITS` (``units``, see
+      :func:`dashboard.budget.work_units`) it runs at once with ``check=None``, as before;
+    * over the cap, a result already in the cache (computed by this or any visitor) is
+      shown at once; else the estimate and a "Run it" button (:func:`confirm_heavy`), and
+      after the click the run takes a slot of the server's gate (:func:`heavy_run`: place
+      in line, Cancel) and gets a ``check`` that stops it when cancelled or when the
+      session is gone. A cancelled run reruns the page, which offers "Run it" again.
+
+    Parameters
+    ----------
+    label : str
+        What the run is ("the sweep of K = 1–10"); our own text, not a user's.
+    units : int
+        The run's size in work units.
+    key : str
+        Unique on the page (widget keys derive from it).
+    work : callable
+        ``work(check)`` computes and returns the result; it must pass ``check`` to the
+        cached functions it calls (each calls it before any work and between steps).
+    max_iter : int
+        For the estimate.
+    clicked : bool
+        The page's own button already asked for this run (no "Run it" then, unless
+        the run was cancelled).
+
+    Returns
+    -------
+    The result of ``work``, or None if it waits for a click or could not start.
+    """
+    cancelled = key in st.session_state.get(_HEAVY_CANCELLED_KEY, set())
+    if not budget.needs_click(units) and not cancelled:
+        return work(None)
+    try:
+        return work(_not_computed)
+    except _NotComputed:
+        pass
+    if not (clicked and not cancelled):
+        ask = st.empty()
+        with ask.container():
+            if not confirm_heavy(label, units, key, max_iter):
+                return None
+        ask.empty()  # clicked: the place in line and Cancel take the question's place
+    estimate = budget.estimate_seconds(units, max_iter)
+    try:
+        with heavy_run(label, estimate, key, needs_slot=True) as check:
+            return work(check)
+    except budget.RunCancelled:
+        if not _session_alive(_session_id()):
+            st.stop()  # stopped: session closed -- nobody is left to tell
+        # Cancel's own rerun usually gets here first; this covers a check that saw it.
+        # The rerun shows "… was cancelled" and offers Run it again.
+        st.session_state.setdefault(_HEAVY_CANCELLED_KEY, set()).add(key)
+        st.rerun()
+    except budget.SessionBusy:
+        st.warning(
+            "Another heavy run of yours is still under way; try again when it ends.",
+            icon=":material/hourglass_top:",
+        )
+    return None
 
 
 # --------------------------------------------------------------------------- Bound link params
@@ -1004,37 +1153,51 @@ def drop_crashing_link_params() -> None:
     which raises for ``inf``, ``-inf``, ``Infinity`` or ``1e999`` before any of our code
     sees the value. Call after :func:`apply_shared_link` (which has already put the value
     in its notice) and before the sidebar's widgets.
-    """
-    from streamlit.runtime.state.session_state_proxy import get_session_state
 
+    A session's first run is covered by :func:`apply_shared_link` already (it drops
+    every unusable K or seed and reruns); this also covers a later run that seeds the
+    widgets from the address again, such as the browser's back button.
+    """
+    dropped = False
     for key in (rs.K_KEY, rs.SEED_KEY):
-        values = st.query_params.get_all(key)
-        if not any(_is_infinite_number(v) for v in values):
+        if not any(_is_infinite_number(v) for v in st.query_params.get_all(key)):
             continue
-        del st.query_params[key]
-        # The binding seeds from a snapshot of the address taken when the page loaded;
-        # dropping the key from the address alone is not enough. Private API (1.67):
-        # if it moves, the AppTest of this function fails rather than the app.
-        with get_session_state().query_params() as qp:
-            qp._initial_query_params.pop(key, None)
+        try:
+            del st.query_params[key]
+        except StreamlitAPIException:
+            # Already bound to the sidebar's widget (not a first run): the widget keeps
+            # its value from the session and does not read the address again.
+            continue
+        dropped = True
+    if dropped:
+        # The binding seeds from a snapshot of the address taken when the run started,
+        # so dropping the key from the address is not enough for this run. Public API
+        # only: st.rerun() starts the next run from the address as changed here
+        # (Streamlit 1.67 has no public way to change the snapshot itself).
+        st.rerun()
 
 
 def shown_run_or_stop(ds: Dataset, settings: rs.RunSettings, key: str) -> KMeans:
     """The page's run, as :func:`cached_fit_run` gives it, with what the visitor should know.
 
     Shows the K notice (K clamped to the rows) and the run's notes. A fit over
-    :data:`dashboard.budget.AUTO_RUN_MAX_UNITS` that nobody asked for yet (e.g. one a
-    shared link started on page load) shows its estimate and a "Run it" button instead,
-    and the page stops there until the click.
+    :data:`dashboard.budget.AUTO_RUN_MAX_UNITS` that is not in the cache yet (e.g. one
+    a shared link started on page load) shows its estimate and a "Run it" button
+    instead, and the page stops there until the click; then it queues for a slot and
+    can be cancelled (:func:`bounded_run`).
     """
     k, k_notice = runs.usable_k(settings.k, ds.n_samples)
     if k_notice:
         st.warning(k_notice)
     units = budget.work_units(ds.n_samples, ds.n_features, k)
-    if not confirm_heavy("the fit", units, key):
+
+    def fit(check: Check | None) -> KMeans:
+        with st.spinner("Fitting K-Means…"):
+            return cached_fit_run(ds, settings, check)
+
+    model = bounded_run("the fit", units, key, fit)
+    if model is None:
         st.stop()
-    with st.spinner("Fitting K-Means…"):
-        model = cached_fit_run(ds, settings)
     for note in runs.run_notes(model):
         st.info(note, icon=":material/info:")
     return model
@@ -1296,3 +1459,25 @@ def large_density_chart(large: large_pages.ActiveLarge, key: str, centers=None) 
         return
     st.plotly_chart(large_pages.density_figure(density, names, centers), key=f"{key}_plot")
     st.caption(density.note + (" Crosses: the centers." if centers is not None else ""))
+
+
+# --------------------------------------------------------------------------- Animate start
+
+
+@st.cache_resource(max_entries=16, ttl="1h", show_spinner=False)
+def _cached_start(
+    dataset_key: str, k: int, init: str, seed: int, _X: np.ndarray, _check: Check | None = None
+) -> np.ndarray:
+    if _check is not None:
+        _check()  # k-means++ on all the rows costs about a fifth of a run
+    return runs.initial_centers(_X, k, init, seed)
+
+
+def cached_initial_centers(
+    ds: Dataset, k: int, settings: rs.RunSettings, check: Check | None = None
+) -> np.ndarray:
+    """:func:`dashboard.runs.initial_centers` of ``ds``, cached per dataset, K, init and seed.
+
+    ``check`` (from :func:`bounded_run`) is called before the work; not part of the key.
+    """
+    return _cached_start(ds.key, k, settings.init, settings.seed, ds.X, check)

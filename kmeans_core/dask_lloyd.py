@@ -29,6 +29,7 @@ import numpy as np
 
 from kmeans_core._kernels import assign_and_accumulate, explicit_inertia
 from kmeans_core.dask_data import DaskData, centred_block, centred_group, group_graph, zero_norms
+from kmeans_core.interrupt import checkpoint
 from kmeans_core.lloyd import (
     LloydStep,
     StepSummary,
@@ -397,6 +398,7 @@ def run_lloyd(data, centers0, *, max_iter, abs_tol, keep_history, on_step=None) 
         except StopIteration as done:  # the generator returns the cluster sizes
             counts = done.value
             break
+        checkpoint()  # a caller's Cancel stops a long fit between steps
         if history is not None:
             history.append(step.summary(data.mean))
         if on_step is not None:

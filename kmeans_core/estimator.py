@@ -28,6 +28,7 @@ from kmeans_core._validation import (
 from kmeans_core.bounds import ALGORITHMS
 from kmeans_core.dask_data import is_dask_collection
 from kmeans_core.init import kmeans_plusplus, random_init
+from kmeans_core.interrupt import checkpoint
 from kmeans_core.lloyd import StepSummary, _lloyd_steps_prepared, centre
 
 __all__ = ["DistinctClustersWarning", "KMeans", "NotFittedError"]
@@ -83,6 +84,7 @@ def _single_run(
         Xc, centers0, w, x_sq, max_iter=max_iter, abs_tol=abs_tol, algorithm=algorithm
     )
     for step in steps:
+        checkpoint()  # a caller's Cancel stops a long fit between steps
         if history is not None:
             history.append(step.summary(offset))
         last = step
@@ -131,6 +133,7 @@ def _fit_runs(
     best: _Run | None = None
     runs = []
     for _ in range(n_init):
+        checkpoint()
         centers0 = _initial_centers(init, X, Xc, X_mean, n_clusters, rng, w, x_sq)
         run = _single_run(
             Xc,

@@ -86,3 +86,112 @@ def test_cancelled_run_asks_again_before_starting():
     assert at.session_state["ran"] == 1
     at.run()
     assert at.session_state["ran"] == 2  # small again: starts by itself once un-cancelled
+
+
+# --------------------------------------------------------------------------- bounded_run
+
+
+def _bounded_script(units: int, cancel_mid_run: bool) -> None:
+    import streamlit as st
+
+    from dashboard import streamlit_glue as glue
+
+    def work(check):
+        st.session_state["checks"] = st.session_state.get("checks", []) + [check is not None]
+        if check is not None:
+            check()
+            if cancel_mid_run:
+                glue._cancel_heavy("t")  # what the Cancel button's on_click does
+            check()
+        st.session_state["ran"] = st.session_state.get("ran", 0) + 1
+        return "result"
+
+    st.session_state["result"] = glue.bounded_run("the sweep", units, "t", work)
+    st.session_state["after"] = glue.heavy_gate().snapshot()
+
+
+def test_bounded_run_under_the_cap_runs_at_once_without_a_check():
+    at = AppTest.from_function(_bounded_script, args=(1000, False), default_timeout=30).run()
+    assert not at.exception
+    assert at.session_state["result"] == "result"
+    assert at.session_state["checks"] == [False]  # light: no probe, no slot, no check
+    assert not at.info
+
+
+def test_bounded_run_over_the_cap_probes_then_waits_for_the_click():
+    units = budget.AUTO_RUN_MAX_UNITS + 1
+    at = AppTest.from_function(_bounded_script, args=(units, False), default_timeout=30).run()
+    assert not at.exception
+    assert at.session_state["result"] is None  # the page would stop here
+    assert at.session_state["checks"] == [True]  # only the probe, which stopped at once
+    assert "ran" not in at.session_state
+    at.button(key="_heavy_go_t").click().run()
+    assert at.session_state["result"] == "result"
+    assert at.session_state["after"] == ([], [])
+
+
+def test_cancel_mid_run_stops_it_and_offers_run_it_again():
+    units = budget.AUTO_RUN_MAX_UNITS + 1
+    at = AppTest.from_function(_bounded_script, args=(units, True), default_timeout=30).run()
+    at.button(key="_heavy_go_t").click().run()
+    assert not at.exception
+    assert "ran" not in at.session_state  # stopped at the check after Cancel
+    assert at.session_state["result"] is None
+    assert any("was cancelled" in i.value for i in at.info)
+    assert at.session_state["after"] == ([], [])  # the slot was freed
+
+
+def _sweep_cache_script() -> None:
+    import numpy as np
+    import streamlit as st
+
+    from dashboard import budget
+    from dashboard import streamlit_glue as glue
+
+    X = np.random.default_rng(5).normal(size=(200, 2))
+    args = ("sweep-cache-test", (1, 2, 3, 4), 2, "k-means++", 0, X)
+    glue.cached_sweep.clear()
+    calls: list[int] = []
+
+    def cancel_after_three() -> None:
+        calls.append(1)
+        if len(calls) > 3:
+            raise budget.RunCancelled("cancelled")
+
+    try:
+        glue.cached_sweep(*args, cancel_after_three)
+    except budget.RunCancelled:
+        st.session_state["cancelled_after"] = len(calls)
+    counted: list[int] = []
+    sweep = glue.cached_sweep(*args, lambda: counted.append(1))
+    st.session_state["second_run_checks"] = len(counted)  # > 0: it computed anew
+    assert sweep.k_values.tolist() == [1, 2, 3, 4]
+    try:
+        glue.cached_sweep(*args, glue._not_computed)  # the probe: raises on a cache miss
+        st.session_state["from_cache"] = True
+    except glue._NotComputed:
+        st.session_state["from_cache"] = False
+
+
+def test_a_cancelled_sweep_is_not_cached():
+    at = AppTest.from_function(_sweep_cache_script, default_timeout=60).run()
+    assert not at.exception, at.exception
+    assert at.session_state["cancelled_after"] == 4
+    assert at.session_state["second_run_checks"] > 4  # the whole sweep ran the second time
+    assert at.session_state["from_cache"]  # and then the probe found it without work
+
+
+def test_a_run_of_a_closed_session_stops_quietly(monkeypatch):
+    import streamlit as st
+
+    from dashboard import streamlit_glue as glue
+
+    units = budget.AUTO_RUN_MAX_UNITS + 1
+    at = AppTest.from_function(_bounded_script, args=(units, False), default_timeout=30).run()
+    st.cache_resource.clear()  # a fresh gate, built with the patched liveness check
+    monkeypatch.setattr(glue, "_session_alive", lambda session_id: False)
+    at.button(key="_heavy_go_t").click().run()
+    assert not at.exception
+    assert "ran" not in at.session_state  # stopped: session closed
+    assert "_heavy_cancelled" not in at.session_state  # no notice for nobody
+    st.cache_resource.clear()

@@ -310,3 +310,23 @@ def test_fifo_order_under_threads():
 def _ordered_run(gate: HeavyRunGate, i: int, order: list[int]) -> None:
     with gate.run(f"s{i}", str(i), 1, poll_s=0.01):
         order.append(i)
+
+
+def test_waiting_sentence_states_the_place_in_line_and_the_slots():
+    first = budget.waiting_sentence("the sweep of K = 1–10", 1, 1)
+    assert "the sweep of K = 1–10 is next in line" in first
+    assert "at most 1 heavy run at once" in first and "Cancel" in first
+    third = budget.waiting_sentence("the fit", 3, 2)
+    assert "the fit is number 3 in line" in third and "at most 2 heavy runs" in third
+
+
+def test_check_says_whether_it_was_cancelled_or_its_session_closed():
+    alive = {"a": True, "b": True}
+    gate = budget.HeavyRunGate(slots=2, session_alive=lambda s: alive[s])
+    a, b = gate.enqueue("a", "the fit", 1.0), gate.enqueue("b", "the sweep", 1.0)
+    gate.cancel(a)
+    with pytest.raises(budget.RunCancelled, match="the fit was cancelled"):
+        a.check()
+    alive["b"] = False
+    with pytest.raises(budget.RunCancelled, match="the sweep stopped: session closed"):
+        b.check()
