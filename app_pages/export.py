@@ -80,7 +80,10 @@ def large_write_tile(large: large_pages.ActiveLarge, fit) -> None:
     paths = large_pages.export_paths(large)
     if not st.button("Write labels, centers and settings", icon=":material/save:",
                      key="export_large_write"):  # fmt: skip
-        st.caption("One label per input row, in row order (one more read of the data), to:")
+        st.caption(
+            "One label per input row, in row order, with `row` (1 = the first data row, "
+            "counted across the files in name order) to join on; one more read of the data. To:"
+        )
         st.code(str(paths.labels), language=None, wrap_lines=True)
         return
     try:

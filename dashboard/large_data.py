@@ -276,7 +276,9 @@ def write_labels(fit: LargeFit, source: LargeSource, root: Path | None = None) -
     if not path.resolve().is_relative_to(root):
         raise LargeDataError(f"Labels can only be written under the data directory {root}.")
     try:
-        dask_backend.write_labels(fit.model.labels_, str(path), overwrite=True)
+        dask_backend.write_labels(
+            fit.model.labels_, str(path), overwrite=True, row_column="row", first_row=1
+        )
     except OSError as exc:
         raise LargeDataError(f"Could not write the labels to {path}: {exc}") from None
     return path

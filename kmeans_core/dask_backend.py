@@ -321,7 +321,15 @@ def score(model, X, sample_weight=None) -> float:
     return -float(sum(parts))
 
 
-def write_labels(labels, path: str, *, column: str = "label", overwrite: bool = False) -> str:
+def write_labels(
+    labels,
+    path: str,
+    *,
+    column: str = "label",
+    overwrite: bool = False,
+    row_column: str | None = None,
+    first_row: int = 0,
+) -> str:
     """Write lazy labels (e.g. ``model.labels_``) to a Parquet dataset, block by block.
 
     Parameters
@@ -332,15 +340,26 @@ def write_labels(labels, path: str, *, column: str = "label", overwrite: bool = 
     column : str, default="label"
     overwrite : bool, default=False
         Replace an existing dataset at ``path`` (its directory is removed first).
+    row_column : str, optional
+        Also write each row's position in X under this name (``first_row`` for the
+        first row), so the labels can be joined back without relying on file order.
+    first_row : int, default=0
+        Number of the first row (1 for the data-row numbers spreadsheets show).
 
     Returns
     -------
     str
         ``path``.
     """
+    import dask.array as da
     import dask.dataframe as dd
 
-    frame = dd.from_dask_array(labels, columns=column).to_frame()
+    if row_column is None:
+        frame = dd.from_dask_array(labels, columns=column).to_frame()
+    else:
+        rows = da.arange(first_row, first_row + labels.shape[0], chunks=labels.chunks)
+        both = da.stack([rows, labels.astype(np.int64)], axis=1)
+        frame = dd.from_dask_array(both, columns=[row_column, column])
     frame.to_parquet(path, write_index=False, overwrite=overwrite)
     return path
 

@@ -347,3 +347,13 @@ def test_estimator_conventions_hold_for_dask_input():
         KMeans(2).fit(da.ones((0, 2), chunks=5))
     with pytest.raises(ValueError, match="Lloyd"):
         KMeans(2, algorithm="elkan").fit(Xd)
+
+
+def test_labels_are_written_with_row_numbers_to_join_on(tmp_path):
+    X = blobs(n=250, d=2, k=3, seed=0)
+    model = KMeans(3, random_state=0).fit(_dask(X, 60))
+    path = write_labels(model.labels_, str(tmp_path / "labels"), row_column="row", first_row=1)
+    back = pd.read_parquet(path)
+    assert list(back.columns) == ["row", "label"]
+    np.testing.assert_array_equal(back["row"].to_numpy(), np.arange(1, 251))
+    np.testing.assert_array_equal(back["label"].to_numpy(), model.labels_.compute())

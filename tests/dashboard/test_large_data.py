@@ -108,6 +108,7 @@ def test_labels_are_written_next_to_the_data(root):
     path = large_data.write_labels(fit, source)
     assert path == root / "points_kmeans_labels.parquet"
     labels = pd.read_parquet(path)["label"].to_numpy()
+    assert pd.read_parquet(path)["row"].tolist()[:3] == [1, 2, 3]
     np.testing.assert_array_equal(labels, fit.model.labels_.compute())
     # Writing again replaces the labels instead of failing.
     assert large_data.write_labels(fit, source) == path
