@@ -150,13 +150,16 @@ def use_k_button(k: int, key: str, *, in_fragment: bool = False) -> None:
 
 # --- Recommendation first -------------------------------------------------------------
 st.subheader("Recommendation")
-left, mid, right = st.columns([1, 1, 4])
-left.metric("Recommended K", rec.k if rec.k is not None else "—")
-if rec.k is not None:
-    with left:
+left, right = st.columns([2, 4])
+with left:  # the button gets the width of both metrics, so its label is never cut
+    m1, m2 = st.columns(2)
+    m1.metric("Recommended K", rec.k if rec.k is not None else "—")
+    if ds.has_labels:
+        m2.metric(
+            "True classes", ds.n_classes, help="The dataset's own labels (not used to choose)."
+        )
+    if rec.k is not None:
         use_k_button(rec.k, "choose_k_use_recommended")
-if ds.has_labels:
-    mid.metric("True classes", ds.n_classes, help="The dataset's own labels (not used to choose).")
 right.markdown(rec.sentence)
 said = stab and sb.describe_stability(stab, rec.k)
 if said:
