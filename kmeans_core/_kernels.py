@@ -68,6 +68,13 @@ _SMALL_D = 8
 _TOURNAMENT_MAX_K = 8
 #: Below this many samples a call runs on the calling thread only.
 _MIN_ROWS_FOR_THREADS = 32768
+#: A one-thread call this small leaves the BLAS thread count alone: OpenBLAS runs a
+#: GEMM of m*n*k <= 65536 * 4 and a dot product of n <= 10000 on one thread anyway, and
+#: reading and setting the count costs more than the whole call's arithmetic at 500 x 2
+#: (a few microseconds per Lloyd iteration, for every one of the dashboard's small fits).
+#: Bounds: rows, and rows x centers x (features + 1), half OpenBLAS's thresholds.
+_NO_BLAS_LIMIT_ROWS = 5000
+_NO_BLAS_LIMIT_WORK = 1 << 17
 
 DEFAULT_CHUNK_ROWS = None  # chosen from n_samples, n_features and n_clusters
 
@@ -210,18 +217,20 @@ def default_chunk_rows(n_samples: int, n_features: int, n_clusters: int) -> int:
     return int(min(rows, n_samples))
 
 
-def first_copy_of_rows(centers: np.ndarray) -> np.ndarray | None:
+def first_copy_of_rows(centers: np.ndarray, norms: np.ndarray | None = None) -> np.ndarray | None:
     """``out[k]`` = index of the first center equal to center k; None if all are distinct.
 
     The GEMM computes two copies of one center through different BLAS paths, so their
     distances can differ in the last bit and the tie would go to either copy.  Mapping
     each label to its first copy gives the lowest index, as scikit-learn's loop does.
+    ``norms`` are the centers' squared norms when the caller has them already.
     """
     if centers.shape[0] < 2:
         return None
     # Equal rows have equal norms: distinct norms (the usual case) settle it cheaply
     # (a Python set: faster than np.unique at these sizes, called every iteration).
-    norms = np.einsum("ij,ij->i", centers, centers)
+    if norms is None:
+        norms = np.einsum("ij,ij->i", centers, centers)
     if len(set(norms.tolist())) == norms.size:
         return None
     _, first, inverse = np.unique(centers, axis=0, return_index=True, return_inverse=True)
@@ -255,7 +264,7 @@ class _Plan:
         self.n_groups = -(-n_clusters // 8)
         self.n_chunks = -(-n_samples // chunk_rows)
         self.tournament = 2 <= n_clusters <= _TOURNAMENT_MAX_K
-        self.first_copy = first_copy_of_rows(centers)
+        self.first_copy = first_copy_of_rows(centers, c_sq)
         self.labels = np.empty(n_samples, dtype=np.int32)
         self.labels_given = False
         self.nearest_two: tuple[np.ndarray, np.ndarray] | None = None
@@ -545,8 +554,8 @@ def _leaving_dominates(weights, old, wg, ones, indptr) -> bool:
         _csc_matvec(weights.shape[0], old.shape[0], indptr, old, wg, ones, leaving)
     else:  # pragma: no cover
         leaving += np.bincount(old, weights=wg, minlength=weights.shape[0])
-    touched = leaving > 0
-    return bool(np.any(leaving[touched] >= weights[touched] - leaving[touched]))
+    # Same comparison as on the touched entries alone, without three gathers.
+    return bool(((leaving > 0) & (leaving >= weights - leaving)).any())
 
 
 def _count(counts, labels, ones, indptr, sign: float) -> None:
@@ -759,6 +768,9 @@ def assign_and_accumulate(
 
     next_chunk = itertools.count()
     lock = threading.Lock()
+    if n_threads == 1 and _blas_runs_single(n_samples, n_features, n_clusters):
+        _run_worker(plan, next_chunk, lock)
+        return _merged(plan, state, dtype)
     # BLAS is held to one thread even when we use one thread: OpenBLAS's own threads
     # cost more than they give on GEMMs this small (and spin when cores are busy).
     with _blas_single_thread():
@@ -773,10 +785,22 @@ def assign_and_accumulate(
             _run_worker(plan, next_chunk, lock)
             for f in futures:
                 f.result()
+    return _merged(plan, state, dtype)
 
-    # Merge the per-chunk parts in chunk order: independent of the thread count.
+
+def _blas_runs_single(n_samples: int, n_features: int, n_clusters: int) -> bool:
+    """True if OpenBLAS would run this call's GEMMs and dot products on one thread anyway."""
+    work = n_samples * n_clusters * (n_features + 1)
+    return n_samples <= _NO_BLAS_LIMIT_ROWS and work <= _NO_BLAS_LIMIT_WORK
+
+
+def _merged(plan: _Plan, state: IncrementalSums | None, dtype):
+    """The call's results from the per-chunk parts, merged in chunk order.
+
+    Chunk order makes them independent of the thread count.
+    """
     inertia = float(plan.inertia_parts.sum())
-    if not accumulate:
+    if not plan.accumulate:
         return plan.labels, inertia, None, None
     if state is not None:
         state._finish(plan)
@@ -861,6 +885,9 @@ def explicit_inertia(
         n_threads = _available_cpus() if n_samples >= _MIN_ROWS_FOR_THREADS else 1
         if MAX_THREADS is not None:
             n_threads = min(n_threads, MAX_THREADS)
-    with _blas_single_thread():
-        _run_chunks(n_chunks, n_threads, work)
+    if n_threads == 1 and _blas_runs_single(n_samples, n_features, 1):
+        _run_chunks(n_chunks, 1, work)  # only a dot product of <= 5000 values uses BLAS
+    else:
+        with _blas_single_thread():
+            _run_chunks(n_chunks, n_threads, work)
     return float(parts.sum())
