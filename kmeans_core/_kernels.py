@@ -648,11 +648,11 @@ def _scratch_key(plan: _Plan) -> tuple:
     )
 
 
-def _take_scratch(plan: _Plan) -> tuple[int, dict[str, np.ndarray]]:
+def _take_scratch(plan: _Plan, key: tuple) -> tuple[int, dict[str, np.ndarray]]:
     """A set of scratch buffers for ``plan`` (from the pool if one fits) and its size."""
     global _scratch_held
     with _scratch_lock:
-        free = _scratch_pool.get(_scratch_key(plan))
+        free = _scratch_pool.get(key)
         if free:
             size, s = free.pop()
             _scratch_held -= size
@@ -661,18 +661,19 @@ def _take_scratch(plan: _Plan) -> tuple[int, dict[str, np.ndarray]]:
     return sum(a.nbytes for a in s.values()), s
 
 
-def _give_back_scratch(plan: _Plan, size: int, s: dict[str, np.ndarray]) -> None:
+def _give_back_scratch(key: tuple, size: int, s: dict[str, np.ndarray]) -> None:
     global _scratch_held
     with _scratch_lock:
         if _scratch_held + size > _SCRATCH_BUDGET:
             _scratch_pool.clear()  # another shape took over: keep the newest only
             _scratch_held = 0
-        _scratch_pool.setdefault(_scratch_key(plan), []).append((size, s))
+        _scratch_pool.setdefault(key, []).append((size, s))
         _scratch_held += size
 
 
 def _run_worker(plan: _Plan, next_chunk, lock) -> None:
-    size, s = _take_scratch(plan)
+    key = _scratch_key(plan)
+    size, s = _take_scratch(plan, key)
     try:
         while True:
             with lock:
@@ -681,7 +682,18 @@ def _run_worker(plan: _Plan, next_chunk, lock) -> None:
                 return
             plan.run_chunk(i, s)
     finally:
-        _give_back_scratch(plan, size, s)
+        _give_back_scratch(key, size, s)
+
+
+def _run_alone(plan: _Plan) -> None:
+    """Every chunk on the calling thread (no shared counter, no lock)."""
+    key = _scratch_key(plan)
+    size, s = _take_scratch(plan, key)
+    try:
+        for i in range(plan.n_chunks):
+            plan.run_chunk(i, s)
+    finally:
+        _give_back_scratch(key, size, s)
 
 
 def assign_and_accumulate(
@@ -766,16 +778,16 @@ def assign_and_accumulate(
             n_threads = min(n_threads, MAX_THREADS)
     n_threads = max(1, min(int(n_threads), plan.n_chunks))
 
+    if n_threads == 1 and _blas_runs_single(n_samples, n_features, n_clusters):
+        _run_alone(plan)
+        return _merged(plan, state, dtype)
     next_chunk = itertools.count()
     lock = threading.Lock()
-    if n_threads == 1 and _blas_runs_single(n_samples, n_features, n_clusters):
-        _run_worker(plan, next_chunk, lock)
-        return _merged(plan, state, dtype)
     # BLAS is held to one thread even when we use one thread: OpenBLAS's own threads
     # cost more than they give on GEMMs this small (and spin when cores are busy).
     with _blas_single_thread():
         if n_threads == 1:
-            _run_worker(plan, next_chunk, lock)
+            _run_alone(plan)
         else:
             pool = _get_executor(n_threads - 1)
             futures = [
@@ -799,13 +811,22 @@ def _merged(plan: _Plan, state: IncrementalSums | None, dtype):
 
     Chunk order makes them independent of the thread count.
     """
-    inertia = float(plan.inertia_parts.sum())
+    if plan.n_chunks == 1:
+        # What the sums over one part give (adding 0.0 as the reduction starts from
+        # it: -0.0 becomes 0.0), without three reductions per call on small data.
+        inertia = float(plan.inertia_parts[0] + 0.0)
+    else:
+        inertia = float(plan.inertia_parts.sum())
     if not plan.accumulate:
         return plan.labels, inertia, None, None
     if state is not None:
         state._finish(plan)
-    sums = plan.sums_parts.sum(axis=0, dtype=np.float64).astype(dtype, copy=False)
-    weights = plan.weight_parts.sum(axis=0, dtype=np.float64).astype(dtype, copy=False)
+    if plan.n_chunks == 1:
+        sums = (plan.sums_parts[0] + 0.0).astype(dtype, copy=False)
+        weights = (plan.weight_parts[0] + 0.0).astype(dtype, copy=False)
+    else:
+        sums = plan.sums_parts.sum(axis=0, dtype=np.float64).astype(dtype, copy=False)
+        weights = plan.weight_parts.sum(axis=0, dtype=np.float64).astype(dtype, copy=False)
     return plan.labels, inertia, sums, weights
 
 

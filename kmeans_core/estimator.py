@@ -120,9 +120,7 @@ def _single_run(
         last = step
     # The steps always include at least the first assignment.
     assert last is not None
-    return _Run(
-        last.centers, last.labels, float(last.inertia), int(last.iteration), kept, offset
-    )
+    return _Run(last.centers, last.labels, float(last.inertia), int(last.iteration), kept, offset)
 
 
 def _initial_centers(init, X, Xc, X_mean, n_clusters, rng, w, x_sq) -> np.ndarray:
