@@ -76,9 +76,10 @@ def _is_same_clustering(labels1: np.ndarray, labels2: np.ndarray) -> bool:
     scikit-learn keeps the earlier run when a later one has a lower inertia but
     the same clustering (the difference is rounding); so do we.
     """
-    uniq, first = np.unique(labels1, return_index=True)
-    mapping = np.full(int(uniq.max()) + 1, -1, dtype=np.int64)
-    mapping[uniq] = labels2[first]
+    # Any point of a cluster may define the mapping (no sort for the first ones):
+    # if the partitions differ, some point disagrees with whichever one was kept.
+    mapping = np.full(int(labels1.max()) + 1, -1, dtype=np.int64)
+    mapping[labels1] = labels2
     return bool(np.array_equal(mapping[labels1], labels2))
 
 
