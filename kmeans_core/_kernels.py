@@ -431,7 +431,7 @@ class _Plan:
         prev = self.prev_labels[start:stop]
         changed = s["changed"][:L]
         np.not_equal(labels, prev, out=changed)
-        rows = np.flatnonzero(changed)
+        rows = changed.nonzero()[0]  # np.flatnonzero's result, without its wrappers
         n_changed = rows.size
         self.changed_parts[i] = n_changed
         if n_changed == 0:
@@ -650,9 +650,9 @@ class IncrementalSums:
 
     def _finish(self, plan: _Plan) -> None:
         self._exact_next = False
-        self.n_changed = (
-            plan.n_samples if plan.prev_labels is None else int(plan.changed_parts.sum())
-        )
+        parts = plan.changed_parts
+        changed = int(parts[0]) if parts.size == 1 else int(parts.sum())  # exact integers
+        self.n_changed = plan.n_samples if plan.prev_labels is None else changed
         self._ready = True
 
 
