@@ -50,7 +50,7 @@ def _rows(X, idx) -> np.ndarray:
 
 
 def _dense_rows(X: np.ndarray, idx) -> np.ndarray:
-    """:func:`_rows` for dense X (a view for one index, as ``_rows(X, i)[0]`` reads it)."""
+    """:func:`_rows` for dense X: the rows ``X[idx]`` as a 2-D array, by plain indexing."""
     return X[np.atleast_1d(idx)] if np.ndim(idx) == 0 else X[idx]
 
 
