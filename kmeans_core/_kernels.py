@@ -11,6 +11,9 @@ It does what scikit-learn's Lloyd kernel does, in NumPy (and SciPy):
   every center and point (``||x||^2`` is the same for every center, so the argmin
   does not need it).  At small d the ``||c||^2`` term is folded into the GEMM by
   appending a row of ones to the transposed chunk.
+* Small chunks (at most ``_ARGMIN_MAX_ROWS`` rows: all of a small X) take the labels
+  from ``argmin`` over the K rows, which keeps the first minimum (ties to the lowest
+  index) in one call: at this size the number of NumPy calls is the cost.
 * Up to 8 centers, a knockout tournament over the K rows gives each point's smallest
   value and its row at once: K - 1 ``np.minimum`` and ``np.less`` passes plus uint8
   label updates, the right side winning only when strictly smaller, so ties go to the
@@ -66,8 +69,24 @@ _SMALL_D = 8
 #: bitmask.  Labelling alone, one thread, tournament / bitmask (CPU time, 200k rows,
 #: d=2): K=3 0.78, K=8 0.86, K=16 1.01, K=32 0.97; d=20 K=8 0.91; d=50 K=16 1.03.
 _TOURNAMENT_MAX_K = 8
+#: Chunks of at most this many rows (all of X, for small data) take their labels from
+#: ``argmin`` over the K rows (first minimum: ties to the lowest index, as the other
+#: paths) and their minimum from ``np.minimum.reduce``: two calls instead of the
+#: tournament's ~3K or the bitmask's passes, whose per-call costs dominate at this
+#: size.  CPU time of the labelling, tournament / argmin: 500 rows K=4 1.8, K=8 3.1;
+#: 2000 rows K=4 0.73 (the tournament wins from about 1,000 rows at K=4).
+_ARGMIN_MAX_ROWS = 1024
 #: Below this many samples a call runs on the calling thread only.
 _MIN_ROWS_FOR_THREADS = 32768
+#: A one-thread call this small leaves the BLAS thread count alone: OpenBLAS runs a
+#: GEMM of m*n*k <= 65536 * 4 and a dot product of n <= 10000 on one thread anyway, and
+#: reading and setting the count costs more than the whole call's arithmetic at 500 x 2
+#: (a few microseconds per Lloyd iteration, for every one of the dashboard's small fits).
+#: Bounds: rows, and rows x centers x (features + 1), half OpenBLAS's thresholds.
+_NO_BLAS_LIMIT_ROWS = 5000
+_NO_BLAS_LIMIT_WORK = 1 << 17
+#: Up to this many clusters, per-cluster checks on K values run on Python floats.
+_FEW_CLUSTERS = 32
 
 DEFAULT_CHUNK_ROWS = None  # chosen from n_samples, n_features and n_clusters
 
@@ -210,18 +229,20 @@ def default_chunk_rows(n_samples: int, n_features: int, n_clusters: int) -> int:
     return int(min(rows, n_samples))
 
 
-def first_copy_of_rows(centers: np.ndarray) -> np.ndarray | None:
+def first_copy_of_rows(centers: np.ndarray, norms: np.ndarray | None = None) -> np.ndarray | None:
     """``out[k]`` = index of the first center equal to center k; None if all are distinct.
 
     The GEMM computes two copies of one center through different BLAS paths, so their
     distances can differ in the last bit and the tie would go to either copy.  Mapping
     each label to its first copy gives the lowest index, as scikit-learn's loop does.
+    ``norms`` are the centers' squared norms when the caller has them already.
     """
     if centers.shape[0] < 2:
         return None
     # Equal rows have equal norms: distinct norms (the usual case) settle it cheaply
     # (a Python set: faster than np.unique at these sizes, called every iteration).
-    norms = np.einsum("ij,ij->i", centers, centers)
+    if norms is None:
+        norms = np.einsum("ij,ij->i", centers, centers)
     if len(set(norms.tolist())) == norms.size:
         return None
     _, first, inverse = np.unique(centers, axis=0, return_index=True, return_inverse=True)
@@ -255,7 +276,8 @@ class _Plan:
         self.n_groups = -(-n_clusters // 8)
         self.n_chunks = -(-n_samples // chunk_rows)
         self.tournament = 2 <= n_clusters <= _TOURNAMENT_MAX_K
-        self.first_copy = first_copy_of_rows(centers)
+        self.argmin = chunk_rows <= _ARGMIN_MAX_ROWS
+        self.first_copy = first_copy_of_rows(centers, c_sq)
         self.labels = np.empty(n_samples, dtype=np.int32)
         self.labels_given = False
         self.nearest_two: tuple[np.ndarray, np.ndarray] | None = None
@@ -297,7 +319,10 @@ class _Plan:
         rows, K, d = self.chunk_rows, self.n_clusters, self.n_features
         dtype = self.X.dtype
         s = {"D": np.empty((K, rows), dtype=dtype)}
-        if self.tournament:
+        if self.argmin:
+            s["m"] = np.empty(rows, dtype=dtype)
+            s["am"] = np.empty(rows, dtype=np.intp)
+        elif self.tournament:
             s["less"] = np.empty(rows, dtype=bool)
             s["lab"] = np.empty(((K + 1) // 2, rows), dtype=np.uint8)
             s["flip"] = np.empty(rows, dtype=np.uint8)
@@ -341,7 +366,13 @@ class _Plan:
             np.matmul(self.minus2c, Xc.T, out=D)
             np.add(D, self.c_sq_col, out=D)
         labels = self.labels[start:stop]
-        if self.tournament:
+        if self.argmin:
+            m = s["m"][:L]
+            np.minimum.reduce(D, axis=0, out=m)
+            am = s["am"][:L]
+            D.argmin(axis=0, out=am)
+            np.copyto(labels, am, casting="unsafe")
+        elif self.tournament:
             m = self._tournament(D, labels, s, L)
         else:
             m = s["m"][:L]
@@ -400,7 +431,7 @@ class _Plan:
         prev = self.prev_labels[start:stop]
         changed = s["changed"][:L]
         np.not_equal(labels, prev, out=changed)
-        rows = np.flatnonzero(changed)
+        rows = changed.nonzero()[0]  # np.flatnonzero's result, without its wrappers
         n_changed = rows.size
         self.changed_parts[i] = n_changed
         if n_changed == 0:
@@ -424,8 +455,8 @@ class _Plan:
         _count(counts, new, ones[:n_changed], indptr, 1.0)
         _count(counts, old, ones[:n_changed], indptr, -1.0)
         # A cluster with no rows left in this chunk gets exact zeros (no rounding residue).
-        gone = counts == 0
-        if gone.any():
+        if not counts.all():  # one call in the usual case (no cluster gone)
+            gone = counts == 0
             sums[gone] = 0
             weights[gone] = 0
 
@@ -540,13 +571,18 @@ def _leaving_dominates(weights, old, wg, ones, indptr) -> bool:
     would move its center by ~1e-3, and a cluster left with only zero-weight rows
     would keep a +/-1e-16 weight and escape relocation.  Such a chunk is recomputed.
     """
-    leaving = np.zeros_like(weights)
+    leaving = np.zeros(weights.shape[0], dtype=weights.dtype)
     if _csc_matvec is not None:
         _csc_matvec(weights.shape[0], old.shape[0], indptr, old, wg, ones, leaving)
     else:  # pragma: no cover
         leaving += np.bincount(old, weights=wg, minlength=weights.shape[0])
-    touched = leaving > 0
-    return bool(np.any(leaving[touched] >= weights[touched] - leaving[touched]))
+    if leaving.size <= _FEW_CLUSTERS:
+        # Python floats are IEEE doubles: the same comparisons, without five NumPy calls
+        # on K values (4 us per call at K=4, a tenth of a small Lloyd iteration).
+        pairs = zip(leaving.tolist(), weights.tolist(), strict=True)
+        return any(out > 0 and out >= have - out for out, have in pairs)
+    # Same comparison as on the touched entries alone, without three gathers.
+    return bool(((leaving > 0) & (leaving >= weights - leaving)).any())
 
 
 def _count(counts, labels, ones, indptr, sign: float) -> None:
@@ -614,9 +650,9 @@ class IncrementalSums:
 
     def _finish(self, plan: _Plan) -> None:
         self._exact_next = False
-        self.n_changed = (
-            plan.n_samples if plan.prev_labels is None else int(plan.changed_parts.sum())
-        )
+        parts = plan.changed_parts
+        changed = int(parts[0]) if parts.size == 1 else int(parts.sum())  # exact integers
+        self.n_changed = plan.n_samples if plan.prev_labels is None else changed
         self._ready = True
 
 
@@ -636,14 +672,15 @@ def _scratch_key(plan: _Plan) -> tuple:
         plan.X.dtype.str,
         plan.small_d,
         plan.tournament,
+        plan.argmin,
     )
 
 
-def _take_scratch(plan: _Plan) -> tuple[int, dict[str, np.ndarray]]:
+def _take_scratch(plan: _Plan, key: tuple) -> tuple[int, dict[str, np.ndarray]]:
     """A set of scratch buffers for ``plan`` (from the pool if one fits) and its size."""
     global _scratch_held
     with _scratch_lock:
-        free = _scratch_pool.get(_scratch_key(plan))
+        free = _scratch_pool.get(key)
         if free:
             size, s = free.pop()
             _scratch_held -= size
@@ -652,18 +689,19 @@ def _take_scratch(plan: _Plan) -> tuple[int, dict[str, np.ndarray]]:
     return sum(a.nbytes for a in s.values()), s
 
 
-def _give_back_scratch(plan: _Plan, size: int, s: dict[str, np.ndarray]) -> None:
+def _give_back_scratch(key: tuple, size: int, s: dict[str, np.ndarray]) -> None:
     global _scratch_held
     with _scratch_lock:
         if _scratch_held + size > _SCRATCH_BUDGET:
             _scratch_pool.clear()  # another shape took over: keep the newest only
             _scratch_held = 0
-        _scratch_pool.setdefault(_scratch_key(plan), []).append((size, s))
+        _scratch_pool.setdefault(key, []).append((size, s))
         _scratch_held += size
 
 
 def _run_worker(plan: _Plan, next_chunk, lock) -> None:
-    size, s = _take_scratch(plan)
+    key = _scratch_key(plan)
+    size, s = _take_scratch(plan, key)
     try:
         while True:
             with lock:
@@ -672,7 +710,18 @@ def _run_worker(plan: _Plan, next_chunk, lock) -> None:
                 return
             plan.run_chunk(i, s)
     finally:
-        _give_back_scratch(plan, size, s)
+        _give_back_scratch(key, size, s)
+
+
+def _run_alone(plan: _Plan) -> None:
+    """Every chunk on the calling thread (no shared counter, no lock)."""
+    key = _scratch_key(plan)
+    size, s = _take_scratch(plan, key)
+    try:
+        for i in range(plan.n_chunks):
+            plan.run_chunk(i, s)
+    finally:
+        _give_back_scratch(key, size, s)
 
 
 def assign_and_accumulate(
@@ -757,13 +806,16 @@ def assign_and_accumulate(
             n_threads = min(n_threads, MAX_THREADS)
     n_threads = max(1, min(int(n_threads), plan.n_chunks))
 
+    if n_threads == 1 and _blas_runs_single(n_samples, n_features, n_clusters):
+        _run_alone(plan)
+        return _merged(plan, state, dtype)
     next_chunk = itertools.count()
     lock = threading.Lock()
     # BLAS is held to one thread even when we use one thread: OpenBLAS's own threads
     # cost more than they give on GEMMs this small (and spin when cores are busy).
     with _blas_single_thread():
         if n_threads == 1:
-            _run_worker(plan, next_chunk, lock)
+            _run_alone(plan)
         else:
             pool = _get_executor(n_threads - 1)
             futures = [
@@ -773,15 +825,36 @@ def assign_and_accumulate(
             _run_worker(plan, next_chunk, lock)
             for f in futures:
                 f.result()
+    return _merged(plan, state, dtype)
 
-    # Merge the per-chunk parts in chunk order: independent of the thread count.
-    inertia = float(plan.inertia_parts.sum())
-    if not accumulate:
+
+def _blas_runs_single(n_samples: int, n_features: int, n_clusters: int) -> bool:
+    """True if OpenBLAS would run this call's GEMMs and dot products on one thread anyway."""
+    work = n_samples * n_clusters * (n_features + 1)
+    return n_samples <= _NO_BLAS_LIMIT_ROWS and work <= _NO_BLAS_LIMIT_WORK
+
+
+def _merged(plan: _Plan, state: IncrementalSums | None, dtype):
+    """The call's results from the per-chunk parts, merged in chunk order.
+
+    Chunk order makes them independent of the thread count.
+    """
+    if plan.n_chunks == 1:
+        # What the sums over one part give (adding 0.0 as the reduction starts from
+        # it: -0.0 becomes 0.0), without three reductions per call on small data.
+        inertia = float(plan.inertia_parts[0] + 0.0)
+    else:
+        inertia = float(plan.inertia_parts.sum())
+    if not plan.accumulate:
         return plan.labels, inertia, None, None
     if state is not None:
         state._finish(plan)
-    sums = plan.sums_parts.sum(axis=0, dtype=np.float64).astype(dtype, copy=False)
-    weights = plan.weight_parts.sum(axis=0, dtype=np.float64).astype(dtype, copy=False)
+    if plan.n_chunks == 1:
+        sums = (plan.sums_parts[0] + 0.0).astype(dtype, copy=False)
+        weights = (plan.weight_parts[0] + 0.0).astype(dtype, copy=False)
+    else:
+        sums = plan.sums_parts.sum(axis=0, dtype=np.float64).astype(dtype, copy=False)
+        weights = plan.weight_parts.sum(axis=0, dtype=np.float64).astype(dtype, copy=False)
     return plan.labels, inertia, sums, weights
 
 
@@ -861,6 +934,9 @@ def explicit_inertia(
         n_threads = _available_cpus() if n_samples >= _MIN_ROWS_FOR_THREADS else 1
         if MAX_THREADS is not None:
             n_threads = min(n_threads, MAX_THREADS)
-    with _blas_single_thread():
-        _run_chunks(n_chunks, n_threads, work)
+    if n_threads == 1 and _blas_runs_single(n_samples, n_features, 1):
+        _run_chunks(n_chunks, 1, work)  # only a dot product of <= 5000 values uses BLAS
+    else:
+        with _blas_single_thread():
+            _run_chunks(n_chunks, n_threads, work)
     return float(parts.sum())

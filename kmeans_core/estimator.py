@@ -44,13 +44,30 @@ class DistinctClustersWarning(ConvergenceWarning, RuntimeWarning):
 
 @dataclass
 class _Run:
-    """One Lloyd run from one initialisation, in centred coordinates."""
+    """One Lloyd run from one initialisation, in centred coordinates.
+
+    ``steps`` are the run's steps without their labels (the last one keeps
+    them as ``labels``); :attr:`history` turns them into :class:`StepSummary`
+    objects, which is done only for the run a fit keeps (on small data, building
+    them for every step of every restart was a measurable share of a fit).
+    """
 
     centers: np.ndarray
     labels: np.ndarray
     inertia: float
     n_iter: int
-    history: list[StepSummary] | None
+    steps: list[tuple] | None
+    offset: np.ndarray | float = 0.0
+
+    @property
+    def history(self) -> list[StepSummary] | None:
+        """The run's steps as summaries, centers in the data's coordinates."""
+        if self.steps is None:
+            return None
+        off = self.offset
+        return [
+            StepSummary(it, phase, centers + off, *rest) for it, phase, centers, *rest in self.steps
+        ]
 
 
 def _is_same_clustering(labels1: np.ndarray, labels2: np.ndarray) -> bool:
@@ -59,9 +76,10 @@ def _is_same_clustering(labels1: np.ndarray, labels2: np.ndarray) -> bool:
     scikit-learn keeps the earlier run when a later one has a lower inertia but
     the same clustering (the difference is rounding); so do we.
     """
-    uniq, first = np.unique(labels1, return_index=True)
-    mapping = np.full(int(uniq.max()) + 1, -1, dtype=np.int64)
-    mapping[uniq] = labels2[first]
+    # Any point of a cluster may define the mapping (no sort for the first ones):
+    # if the partitions differ, some point disagrees with whichever one was kept.
+    mapping = np.full(int(labels1.max()) + 1, -1, dtype=np.int64)
+    mapping[labels1] = labels2
     return bool(np.array_equal(mapping[labels1], labels2))
 
 
@@ -78,19 +96,32 @@ def _single_run(
     algorithm: str = "lloyd",
 ) -> _Run:
     """Consume :func:`_lloyd_steps_prepared` once; the last step is the result."""
-    history: list[StepSummary] | None = [] if keep_history else None
+    kept: list[tuple] | None = [] if keep_history else None
     last = None
     steps = _lloyd_steps_prepared(
         Xc, centers0, w, x_sq, max_iter=max_iter, abs_tol=abs_tol, algorithm=algorithm
     )
     for step in steps:
         checkpoint()  # a caller's Cancel stops a long fit between steps
-        if history is not None:
-            history.append(step.summary(offset))
+        if kept is not None:
+            # StepSummary's fields, centers still centred (see _Run.history).
+            kept.append(
+                (
+                    step.iteration,
+                    step.phase,
+                    step.centers,
+                    step.inertia,
+                    step.n_changed,
+                    step.center_shifts,
+                    step.relocated,
+                    step.stop_reason,
+                    step.distances_skipped,
+                )
+            )
         last = step
     # The steps always include at least the first assignment.
     assert last is not None
-    return _Run(last.centers, last.labels, float(last.inertia), int(last.iteration), history)
+    return _Run(last.centers, last.labels, float(last.inertia), int(last.iteration), kept, offset)
 
 
 def _initial_centers(init, X, Xc, X_mean, n_clusters, rng, w, x_sq) -> np.ndarray:

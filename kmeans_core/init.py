@@ -28,7 +28,7 @@ def _sq_dist_to(X: np.ndarray, Y: np.ndarray, x_sq_norms: np.ndarray) -> np.ndar
             d += _row_norms(X64)[None, :]
             out[:, start : start + _UPCAST_CHUNK_ROWS] = d
     else:
-        out = -2 * _dot_rows(Y, X)
+        out = -2 * (_dot_rows(Y, X) if sp.issparse(X) else Y @ X.T)
         out += np.einsum("ij,ij->i", Y, Y)[:, None]
         out += x_sq_norms[None, :]
     np.maximum(out, 0, out=out)
@@ -47,6 +47,11 @@ def _rows(X, idx) -> np.ndarray:
     if sp.issparse(X):
         return X[np.atleast_1d(idx)].toarray()
     return np.atleast_2d(X[idx])
+
+
+def _dense_rows(X: np.ndarray, idx) -> np.ndarray:
+    """:func:`_rows` for dense X: the rows ``X[idx]`` as a 2-D array, by plain indexing."""
+    return X[np.atleast_1d(idx)] if np.ndim(idx) == 0 else X[idx]
 
 
 def _row_norms(X) -> np.ndarray:
@@ -115,22 +120,26 @@ def kmeans_plusplus(
     if n_local_trials is None:
         n_local_trials = 2 + int(np.log(n_clusters))
     centers = np.empty((n_clusters, n_features), dtype=X.dtype)
+    # Dense rows are read by plain indexing (the helpers' sparse checks and wrappers
+    # cost more than the arithmetic on small data, where a fit seeds 10 times).
+    rows = _rows if sp.issparse(X) else _dense_rows
     first = rng.choice(n_samples, p=w / w.sum())
-    centers[0] = _rows(X, first)[0]
+    centers[0] = rows(X, first)[0]
     closest = _sq_dist_to(X, centers[:1], x_sq_norms)[0]
     pot = closest @ w
+    last = closest.size - 1
     for c in range(1, n_clusters):
         rand_vals = rng.uniform(size=n_local_trials) * pot
         cum = np.cumsum(w * closest)
         cand = np.searchsorted(cum, rand_vals)
-        np.clip(cand, None, closest.size - 1, out=cand)
-        d_cand = _sq_dist_to(X, _rows(X, cand), x_sq_norms)
+        np.minimum(cand, last, out=cand)  # a draw at the very top of cum
+        d_cand = _sq_dist_to(X, rows(X, cand), x_sq_norms)
         np.minimum(closest, d_cand, out=d_cand)
         cand_pot = d_cand @ w
-        best = int(np.argmin(cand_pot))
+        best = int(cand_pot.argmin())
         pot = cand_pot[best]
         closest = d_cand[best]
-        centers[c] = _rows(X, cand[best])[0]
+        centers[c] = rows(X, cand[best])[0]
     return centers
 
 

@@ -168,6 +168,10 @@ def centre(X: np.ndarray, tol: float) -> CentredData:
     return CentredData(mean, Xc, x_sq, abs_tol)
 
 
+_NO_ROWS = np.empty(0, dtype=np.intp)
+_NO_ROWS.flags.writeable = False
+
+
 def _relocate_empty_clusters(data: DenseData, centers_old, sums, weights, labels):
     """Give each empty cluster one of the points farthest from their center (as sklearn).
 
@@ -176,13 +180,13 @@ def _relocate_empty_clusters(data: DenseData, centers_old, sums, weights, labels
     Nothing is relocated when every point sits on its center (fewer distinct
     points than clusters): there is no better place to move to.
     """
+    if weights.all():  # the usual case, checked without building an index array
+        return (), _NO_ROWS
     empty = np.flatnonzero(weights == 0)
     n_empty = empty.size
-    if n_empty == 0:
-        return (), np.empty(0, dtype=np.intp)
     dist = data.sq_dist_to_own_center(centers_old, labels)
     if dist.max() == 0:
-        return (), np.empty(0, dtype=np.intp)
+        return (), _NO_ROWS
     far = np.argpartition(dist, -n_empty)[: -n_empty - 1 : -1]
     for new_id, idx in zip(empty, far, strict=True):
         w = data.w[idx]
@@ -283,7 +287,7 @@ def stop_reason(
     """
     if strict:
         return "labels unchanged"
-    if float(np.sum(shifts**2)) <= abs_tol:
+    if float((shifts**2).sum()) <= abs_tol:
         return "center shift below tol"
     if iteration == max_iter:
         return "max_iter reached"

@@ -24,10 +24,11 @@ def _run(X, C, w, **kw):
 
 
 def _both_paths(X, C, w, **kw):
-    """(tournament result, bitmask result) for the same call."""
+    """(tournament result, bitmask result) for the same call (small chunks too)."""
     assert C.shape[0] <= _kernels._TOURNAMENT_MAX_K
-    tournament = _run(X, C, w, **kw)
     with pytest.MonkeyPatch.context() as m:
+        m.setattr(_kernels, "_ARGMIN_MAX_ROWS", 0)
+        tournament = _run(X, C, w, **kw)
         m.setattr(_kernels, "_TOURNAMENT_MAX_K", 0)
         bitmask = _run(X, C, w, **kw)
     return tournament, bitmask
@@ -110,6 +111,42 @@ def test_property_same_labels_as_bitmask_path_with_ties(
     np.testing.assert_array_equal(tournament[0], np.argmin(d2, axis=1))
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(1, 300),
+    d=st.integers(1, 5),
+    k=st.integers(1, 20),
+    chunk_rows=st.integers(1, 120),
+    duplicate=st.booleans(),
+    nearest_two=st.booleans(),
+    seed=st.integers(0, 2**31 - 1),
+)
+def test_property_small_chunks_argmin_same_as_other_paths_with_ties(
+    n, d, k, chunk_rows, duplicate, nearest_two, seed
+):
+    """Small chunks label by argmin: the same labels, sums and inertia as the tournament
+    (K <= 8) or the bitmask (K > 8) on the same distance block, ties included."""
+    rng = np.random.default_rng(seed)
+    X = rng.integers(-2, 3, size=(n, d)).astype(float)
+    C = rng.integers(-2, 3, size=(k, d)).astype(float)
+    if duplicate:
+        C[rng.integers(k)] = C[rng.integers(k)]
+    w = rng.integers(0, 4, size=n).astype(float)
+    got = []
+    for limit in (_kernels._ARGMIN_MAX_ROWS, 0):
+        two = (np.empty(n), np.empty(n)) if nearest_two else None
+        with pytest.MonkeyPatch.context() as m:
+            m.setattr(_kernels, "_ARGMIN_MAX_ROWS", limit)
+            got.append((_run(X, C, w, chunk_rows=chunk_rows, nearest_two=two), two))
+    (argmin, two_a), (other, two_o) = got
+    _assert_same(argmin, other)
+    if nearest_two:
+        np.testing.assert_array_equal(two_a[0], two_o[0])
+        np.testing.assert_array_equal(two_a[1], two_o[1])
+    d2 = ((X[:, None, :] - C[None]) ** 2).sum(axis=2)
+    np.testing.assert_array_equal(argmin[0], np.argmin(d2, axis=1))
+
+
 def test_incremental_sums_same_as_bitmask_path(monkeypatch):
     rng = np.random.default_rng(3)
     X = rng.normal(size=(5000, 2))
@@ -121,6 +158,7 @@ def test_incremental_sums_same_as_bitmask_path(monkeypatch):
         got = {}
         for name, state in states.items():
             with monkeypatch.context() as m:
+                m.setattr(_kernels, "_ARGMIN_MAX_ROWS", 0)
                 if name == "bitmask":
                     m.setattr(_kernels, "_TOURNAMENT_MAX_K", 0)
                 got[name] = assign_and_accumulate(X, C, w, x_sq, state=state, chunk_rows=512)
