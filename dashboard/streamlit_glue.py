@@ -1355,36 +1355,60 @@ def large_fit(large: large_pages.ActiveLarge, k: int, init: str, seed: int):
     return st.session_state.get(_LARGE_FITS_KEY, {}).get((large.key, k, init, seed))
 
 
+def _large_job(
+    what: str,
+    units: int,
+    key: str,
+    max_iter: int,
+    texts: tuple[str, Callable[[int, float], str]],
+    work: Callable[[Callable[[int, float], None]], T],
+) -> T | None:
+    """``work(progress)`` in a heavy-run slot with a bar per iteration; None on error.
+
+    ``texts`` is the bar's first text and a function of (iteration, inertia) for the
+    next ones. Errors (K larger than the rows, NaN in a block, a file gone) and a
+    cancel are shown, not raised.
+    """
+    first_text, step_text = texts
+    bar = st.progress(0.0, text=first_text)
+    try:
+        with heavy_run(f"the {what}", budget.estimate_seconds(units), key) as check:
+
+            def progress(iteration: int, inertia: float) -> None:
+                check()
+                bar.progress(min(iteration / max_iter, 1.0), text=step_text(iteration, inertia))
+
+            return work(progress)
+    except (ValueError, OSError) as exc:
+        st.error(safe_text.literal(exc, 400), icon=":material/error:")
+        return None
+    except budget.RunCancelled:
+        st.info(f"The {what} was cancelled.", icon=":material/cancel:")
+        return None
+    finally:
+        bar.empty()
+
+
 def run_large_fit(large: large_pages.ActiveLarge, k: int, init: str, seed: int, max_iter: int):
     """Fit on Dask with a progress bar per iteration, in a heavy-run slot; the fit or None.
 
     Errors (K larger than the rows, NaN in a block, ...) are shown, not raised.
     """
-    units = budget.work_units(large.n_rows, large.n_features, k)
-    label = f"the fit of {large.n_rows:,} rows on Dask"
-    bar = st.progress(0.0, text="Reading the data once (checks, mean, initial centers)…")
-    try:
-        with heavy_run(label, budget.estimate_seconds(units), f"large_fit_{k}") as check:
-
-            def progress(iteration: int, inertia: float) -> None:
-                check()
-                bar.progress(
-                    min(iteration / max_iter, 1.0),
-                    text=f"Iteration {iteration} of at most {max_iter}: inertia {inertia:,.6g}",
-                )
-
-            fit = large_data.fit_large(
-                large.source, k, init=init, seed=seed, max_iter=max_iter, progress=progress
-            )
-    except (ValueError, OSError) as exc:  # bad K, NaN in a block, a file gone
-        st.error(safe_text.literal(exc, 400), icon=":material/error:")
-        return None
-    except budget.RunCancelled:
-        st.info("The fit was cancelled.", icon=":material/cancel:")
-        return None
-    finally:
-        bar.empty()
-    remember_large_fit(large, k, init, seed, fit)
+    fit = _large_job(
+        f"fit of {large.n_rows:,} rows on Dask",
+        budget.work_units(large.n_rows, large.n_features, k),
+        f"large_fit_{k}",
+        max_iter,
+        (
+            "Reading the data once (checks, mean, initial centers)…",
+            lambda it, inertia: f"Iteration {it} of at most {max_iter}: inertia {inertia:,.6g}",
+        ),
+        lambda progress: large_data.fit_large(
+            large.source, k, init=init, seed=seed, max_iter=max_iter, progress=progress
+        ),
+    )
+    if fit is not None:
+        remember_large_fit(large, k, init, seed, fit)
     return fit
 
 
@@ -1412,30 +1436,22 @@ def run_large_comparison(large: large_pages.ActiveLarge, request: tuple, **param
     ``request`` identifies the comparison for :func:`large_comparison`; ``params`` are
     ``k, seed, reference, sample_size, max_iter``.
     """
-    max_iter = int(params["max_iter"])
-    units = 2 * budget.work_units(large.n_rows, large.n_features, int(params["k"]))
-    bar = st.progress(0.0, text="kmeans_core on Dask: reading the data once…")
-    try:
-        with heavy_run("the large comparison", budget.estimate_seconds(units), "large_cmp") as chk:
-
-            def progress(iteration: int, inertia: float) -> None:
-                chk()
-                bar.progress(
-                    min(iteration / max_iter, 1.0),
-                    text=f"kmeans_core on Dask, iteration {iteration}: inertia {inertia:,.6g} "
-                    "(then the reference, and inertia of both on every row)",
-                )
-
-            result = large_pages.compare_large(large, progress=progress, **params)
-    except (ValueError, OSError) as exc:
-        st.error(safe_text.literal(exc, 400), icon=":material/error:")
-        return None
-    except budget.RunCancelled:
-        st.info("The comparison was cancelled.", icon=":material/cancel:")
-        return None
-    finally:
-        bar.empty()
-    st.session_state[_LARGE_COMPARE_KEY] = (request, result)
+    result = _large_job(
+        "large comparison",
+        2 * budget.work_units(large.n_rows, large.n_features, int(params["k"])),
+        "large_cmp",
+        int(params["max_iter"]),
+        (
+            "kmeans_core on Dask: reading the data once…",
+            lambda it, inertia: (
+                f"kmeans_core on Dask, iteration {it}: inertia {inertia:,.6g} "
+                "(then the reference, and inertia of both on every row)"
+            ),
+        ),
+        lambda progress: large_pages.compare_large(large, progress=progress, **params),
+    )
+    if result is not None:
+        st.session_state[_LARGE_COMPARE_KEY] = (request, result)
     return result
 
 

@@ -195,3 +195,16 @@ def test_export_draws_the_density_of_every_row_with_the_centers(data_root):
     _no_exception(at)
     chart = at.get("plotly_chart")[0].proto.spec
     assert '"heatmap"' in chart and '"x2"' in chart
+
+
+def test_compare_runs_on_a_click_and_says_the_seconds_are_not_like_for_like(data_root, large):
+    at = open_page("app_pages/compare.py", session={"large_active": large, "k": 3})
+    _no_exception(at)
+    assert not at.dataframe  # a fit of every row waits for the click
+    _button(at, "Run the comparison").click().run()
+    _no_exception(at)
+    table = at.dataframe[0].value
+    assert list(table["library"]) == ["kmeans_core on Dask", "scikit-learn KMeans"]
+    assert list(table["rows fitted"])[0] == "all 6,000 rows"
+    assert any("not like for like" in c.value for c in at.caption)
+    assert any(m.label.startswith("Agreement") for m in at.metric)
