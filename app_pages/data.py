@@ -387,7 +387,7 @@ def upload_tab(current: Dataset) -> None:
 LARGE_FIT_KEY = "large_fit"
 LARGE_OPENED_KEY = "large_opened"
 LARGE_SOURCES = ("Files on the server", "Generated out of core")
-_LARGE_KEYS = ("large_pattern", "large_rows", "large_features", "large_blobs", "large_k")
+_LARGE_KEYS = ("large_pattern", "large_rows", "large_features", "large_blobs")
 
 
 def _large_source_form() -> tuple[str | None, dict]:
@@ -408,7 +408,8 @@ def _large_source_form() -> tuple[str | None, dict]:
             c2.number_input("Features", 1, 100, 2, key="large_features")
             c3.number_input("Blobs", 1, 50, 5, key="large_blobs")
         c1, c2 = st.columns(2)
-        c1.number_input("K (clusters)", 1, 50, 5, key="large_k")
+        # One K everywhere: the sidebar's (the Export page shows this fit when they match).
+        c1.markdown(f"**K = {glue.run_settings().k}** and the seed come from the sidebar.")
         c2.selectbox(
             "Initialisation",
             ["k-means||", "k-means++"],
@@ -450,31 +451,19 @@ def _open_large(choice: dict, seed: int) -> None:
 
 
 def _run_large_fit(choice: dict, seed: int) -> None:
-    """Open the source, fit with a progress bar, keep the result for the next reruns."""
+    """Open the source and fit it (the server's heavy-run slot, a bar per iteration)."""
     try:
         large = large_pages.activate(_open_source(choice, seed))
-        source = large.source
-        bar = st.progress(0.0, text="Reading the data once (checks, mean, initial centers) ...")
-        max_iter = 100
-
-        def progress(iteration: int, inertia: float) -> None:
-            bar.progress(
-                min(iteration / max_iter, 1.0),
-                text=f"Iteration {iteration}: inertia {inertia:,.6g}",
-            )
-
-        fit = large_data.fit_large(
-            source, int(choice["large_k"]), init=st.session_state.get("large_init", "k-means||"),
-            seed=seed, max_iter=max_iter, progress=progress,
-        )  # fmt: skip
     except ValueError as exc:
         st.error(literal(exc, 400), icon=":material/error:")
         return
-    bar.empty()
-    st.session_state[LARGE_FIT_KEY] = (source, fit)
+    init = st.session_state.get("large_init", "k-means||")
+    # run_large_fit also keeps the fit for Export (same source, K, init and seed).
+    fit = glue.run_large_fit(large, glue.run_settings().k, init, seed, max_iter=100)
+    if fit is None:
+        return
+    st.session_state[LARGE_FIT_KEY] = (large.source, fit)
     st.session_state[LARGE_OPENED_KEY] = large
-    # Export shows this fit once the source is active with the same K, init and seed.
-    glue.remember_large_fit(large, fit.model.n_clusters, fit.model.init, seed, fit)
 
 
 def _show_large_fit(source: large_data.LargeSource, fit: large_data.LargeFit) -> None:

@@ -30,7 +30,6 @@ def _open() -> AppTest:
 
 
 def _fit(at: AppTest) -> AppTest:
-    at.number_input(key="large_k").set_value(3)
     next(b for b in at.button if b.label == "Fit on Dask").click().run()
     assert not at.exception, at.exception
     return at

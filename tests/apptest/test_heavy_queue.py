@@ -158,3 +158,21 @@ def test_beyond_k_means_own_button_counts_as_the_click_but_still_takes_a_slot(he
     assert seen and seen[0][1] == ["the nine methods"]  # queued without a second click
     assert at.get("plotly_chart")
     assert not any("would take" in i.value for i in at.info)
+
+
+def test_a_large_fit_on_the_data_page_waits_in_the_same_line(heavy, monkeypatch, tmp_path):
+    monkeypatch.setenv("KMEANS_EXPLORER_DATA_DIR", str(tmp_path))
+    monkeypatch.setattr(budget, "HEAVY_SECONDS", 0.0)  # every large fit takes a slot
+    at = open_page("app_pages/data.py", timeout=60)
+    at.radio(key="large_kind").set_value("Generated out of core").run()
+    at.number_input(key="large_rows").set_value(5_000)
+    gate, others = _fill_gate()
+    watcher = _when_waiting(gate, lambda: gate.cancel_session(SESSION))
+    next(b for b in at.button if b.label == "Fit on Dask").click().run()
+    watcher.join(5)
+    assert not at.exception, at.exception
+    assert heavy and heavy[0] == 1  # it waited behind the other visitor's run
+    assert "large_fit" not in at.session_state  # cancelled: nothing fitted
+    assert any("was cancelled" in i.value for i in at.info)
+    for t in others:
+        gate.release(t)

@@ -164,7 +164,6 @@ def test_a_fit_on_the_data_page_is_shown_by_export(data_root):
     at = open_page("app_pages/data.py")
     at.radio(key="large_kind").set_value("Generated out of core").run()
     at.number_input(key="large_rows").set_value(5_000)
-    at.number_input(key="large_k").set_value(3)
     _button(at, "Fit on Dask").click().run()
     _button(at, "Use it as the active dataset").click().run()
     _no_exception(at)
