@@ -22,6 +22,17 @@ class FakeClock:
         return self.now
 
 
+class TickClock:
+    """Moves one second each time it is read: each timed step then costs exactly 1 s."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        self.now += 1.0
+        return self.now
+
+
 def fake_runner(clock, per_row, *, calls=None, iterations=1, extra=()):
     """A runner costing ``per_row`` seconds per row (plus ``extra[i]`` on call i)."""
     extra = list(extra)

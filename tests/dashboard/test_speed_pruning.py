@@ -15,17 +15,7 @@ from dashboard.speed_pruning import (
 )
 from dashboard.speed_section_figures import pruning_figure
 from kmeans_core import KMeans
-
-
-class TickClock:
-    """Moves one second each time it is read: each half-step then costs exactly 1 s."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        self.now += 1.0
-        return self.now
+from tests.dashboard.fakes import TickClock
 
 
 @pytest.fixture(scope="module")

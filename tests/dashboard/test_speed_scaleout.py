@@ -14,15 +14,7 @@ from dashboard.speed_scaleout import (
     scaleout_sizes,
 )
 from dashboard.speed_section_figures import scaleout_figure
-
-
-class TickClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        self.now += 1.0
-        return self.now
+from tests.dashboard.fakes import TickClock
 
 
 def test_sizes_are_log_spaced_and_bounded():
