@@ -295,35 +295,36 @@ def metrics_figure(sweep: KSweep, bests: dict[str, int | None], *, height: int =
 # --------------------------------------------------------------------------- trust checks
 
 
-def _stability_traces(stab: Stability) -> list[go.Scatter]:
-    ok = np.isfinite(stab.mean_ari)
-    line = go.Scatter(
-        x=stab.k_values[ok],
-        y=stab.mean_ari[ok],
-        error_y=dict(type="data", array=stab.sd_ari[ok], visible=True, thickness=1.5),
+def _error_bar_line(
+    k_values: np.ndarray, y: np.ndarray, err: np.ndarray, color: str, name: str, hover: str
+) -> go.Scatter:
+    """A value per K with its error bars; K where the value is undefined are left out."""
+    ok = np.isfinite(y)
+    return go.Scatter(
+        x=k_values[ok],
+        y=y[ok],
+        error_y=dict(type="data", array=err[ok], visible=True, thickness=1.5),
         mode="lines+markers",
         marker=dict(size=8),
-        line=dict(color=PALETTE[2], width=2.5),
-        name="stability (mean ARI ± sd)",
-        hovertemplate="K = %{x}<br>ARI %{y:.2f}<extra></extra>",
+        line=dict(color=color, width=2.5),
+        name=name,
+        hovertemplate=f"K = %{{x}}<br>{hover}<extra></extra>",
         showlegend=False,
     )
+
+
+def _stability_traces(stab: Stability) -> list[go.Scatter]:
+    line = _error_bar_line(
+        stab.k_values, stab.mean_ari, stab.sd_ari, PALETTE[2],
+        "stability (mean ARI ± sd)", "ARI %{y:.2f}",
+    )  # fmt: skip
     return [line]
 
 
 def _gap_traces(gap: Gap) -> list[go.Scatter]:
-    ok = np.isfinite(gap.gap)
     traces = [
-        go.Scatter(
-            x=gap.k_values[ok],
-            y=gap.gap[ok],
-            error_y=dict(type="data", array=gap.s[ok], visible=True, thickness=1.5),
-            mode="lines+markers",
-            marker=dict(size=8),
-            line=dict(color=PALETTE[3], width=2.5),
-            name="gap statistic (± s)",
-            hovertemplate="K = %{x}<br>gap %{y:.3f}<extra></extra>",
-            showlegend=False,
+        _error_bar_line(
+            gap.k_values, gap.gap, gap.s, PALETTE[3], "gap statistic (± s)", "gap %{y:.3f}"
         )
     ]
     if gap.choice is not None:
