@@ -372,12 +372,7 @@ def run_speed(
     """
     label = f"Timing one Lloyd iteration at N = {request.n:,}…"
     with st.status(label, expanded=True) as status:
-        bar = st.progress(0.0, text="Preparing data")
-
-        def progress(fraction: float, message: str) -> None:
-            if check is not None:
-                check()
-            bar.progress(min(max(fraction, 0.0), 1.0), text=message)
+        progress = _bar_updater(st.progress(0.0, text="Preparing data"), check)
 
         report = speed_runs.measure_speed(request, X, progress=progress)
         done = speed_text.timed_label(report.elapsed_s)
@@ -426,10 +421,7 @@ def run_scaleout(key: tuple[int, int, int, int]) -> None:
     """
     n_max, d, k, seed = key
     with st.status(f"Scale-out up to N = {n_max:,}…", expanded=True) as status:
-        bar = st.progress(0.0, text="Generating data")
-
-        def progress(fraction: float, message: str) -> None:
-            bar.progress(min(max(fraction, 0.0), 1.0), text=message)
+        progress = _bar_updater(st.progress(0.0, text="Generating data"))
 
         result = speed_scaleout.run_scaleout(
             speed_scaleout.scaleout_sizes(n_max),
@@ -701,14 +693,24 @@ def _progress_bar(text: str) -> Iterator[Callable[[float, str], None]]:
     cache hit shows nothing instead of a stale bar.
     """
     bar = st.progress(0.0, text=text)
-
-    def progress(fraction: float, message: str) -> None:
-        bar.progress(min(max(fraction, 0.0), 1.0), text=message)
-
     try:
-        yield progress
+        yield _bar_updater(bar)
     finally:
         bar.empty()
+
+
+def _bar_updater(bar, check: Check | None = None) -> Callable[[float, str], None]:
+    """``progress(fraction, message)`` for ``bar`` (fraction clamped to [0, 1]).
+
+    ``check`` (a heavy run's stop hook), when given, is called first at every step.
+    """
+
+    def progress(fraction: float, message: str) -> None:
+        if check is not None:
+            check()
+        bar.progress(min(max(fraction, 0.0), 1.0), text=message)
+
+    return progress
 
 
 @st.cache_data(max_entries=8, ttl="1h", show_spinner=False)
@@ -1370,13 +1372,13 @@ def _large_job(
     cancel are shown, not raised.
     """
     first_text, step_text = texts
-    bar = st.progress(0.0, text=first_text)
     try:
-        with heavy_run(f"the {what}", budget.estimate_seconds(units), key) as check:
+        estimate = budget.estimate_seconds(units)
+        with _progress_bar(first_text) as show, heavy_run(f"the {what}", estimate, key) as check:
 
             def progress(iteration: int, inertia: float) -> None:
                 check()
-                bar.progress(min(iteration / max_iter, 1.0), text=step_text(iteration, inertia))
+                show(iteration / max_iter, step_text(iteration, inertia))
 
             return work(progress)
     except (ValueError, OSError) as exc:
@@ -1385,8 +1387,6 @@ def _large_job(
     except budget.RunCancelled:
         st.info(f"The {what} was cancelled.", icon=":material/cancel:")
         return None
-    finally:
-        bar.empty()
 
 
 def run_large_fit(large: large_pages.ActiveLarge, k: int, init: str, seed: int, max_iter: int):
