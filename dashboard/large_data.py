@@ -25,6 +25,8 @@ from typing import Any
 
 import numpy as np
 
+from dashboard.safe_text import plotly_text
+
 DATA_DIR_ENV = "KMEANS_EXPLORER_DATA_DIR"
 MAX_GENERATED_ROWS = 100_000_000
 #: Rows drawn for plots (the fit always uses every row).
@@ -308,8 +310,8 @@ def sample_figure(fit: LargeFit, feature_names: list[str]):
         x=centers[:, 0], y=centers[:, j], mode="markers", name="centers",
         marker=dict(color="black", symbol="x", size=15, line=dict(color="white", width=1.5)),
     )  # fmt: skip
-    fig.update_xaxes(title=feature_names[0])
-    fig.update_yaxes(title=feature_names[j])
+    fig.update_xaxes(title=plotly_text(feature_names[0]))
+    fig.update_yaxes(title=plotly_text(feature_names[j]))
     return base_layout(fig, height=460)
 
 

@@ -36,6 +36,7 @@ from dashboard.large_data import (
     labels_path,
     write_labels,
 )
+from dashboard.safe_text import plotly_text
 
 #: Sample sizes offered to Choose K and the in-memory pages.
 SAMPLE_CHOICES = (5_000, 10_000, 20_000, 50_000, 100_000, 200_000)
@@ -262,8 +263,8 @@ def density_figure(density: Density, feature_names: list[str], centers: np.ndarr
             x=centers[:, i], y=centers[:, j], mode="markers", name="centers",
             marker=dict(color="white", symbol="x", size=14, line=dict(color="black", width=1.5)),
         )  # fmt: skip
-    fig.update_xaxes(title=feature_names[i])
-    fig.update_yaxes(title=feature_names[j])
+    fig.update_xaxes(title=plotly_text(feature_names[i]))
+    fig.update_yaxes(title=plotly_text(feature_names[j]))
     return base_layout(fig, height=460)
 
 

@@ -199,3 +199,11 @@ def test_generated_sources_with_other_seeds_have_other_keys():
 
     assert key(0) == key(0)
     assert key(0) != key(1)
+
+
+def test_large_plots_show_column_names_as_typed():
+    X = da.from_array(np.random.default_rng(0).normal(size=(300, 2)), chunks=(100, 2))
+    source = large_data.LargeSource("cols", X, ["<b>a</b>", "<a href='x'>b</a>"])
+    large = large_pages.activate(source)
+    fig = large_pages.density_figure(large_pages.density_image(large, (0, 1)), source.feature_names)
+    assert "<" not in fig.layout.xaxis.title.text + fig.layout.yaxis.title.text
