@@ -77,6 +77,20 @@ def _when_waiting(gate: budget.HeavyRunGate, then) -> threading.Thread:
     return thread
 
 
+def _free_when_waiting(
+    gate: budget.HeavyRunGate, others: list[budget.Ticket]
+) -> tuple[threading.Thread, list[tuple[list[str], list[str]]]]:
+    """Once this session waits in line, note the gate's state and free the other slots."""
+    seen: list[tuple[list[str], list[str]]] = []
+
+    def free() -> None:
+        seen.append(gate.snapshot())
+        for t in others:
+            gate.release(t)
+
+    return _when_waiting(gate, free), seen
+
+
 def _run_button(at, key: str):
     return at.button(key=f"_heavy_go_{key}")
 
@@ -114,14 +128,7 @@ def test_heavy_run_works_when_the_slot_frees_and_is_then_shown_from_the_cache(he
     key, label, result = PAGES[page]
     at = open_page(page, session={"dataset": _dataset(2)}, timeout=60)
     gate, others = _fill_gate()
-    seen: list[tuple[list[str], list[str]]] = []
-
-    def free() -> None:
-        seen.append(gate.snapshot())
-        for t in others:
-            gate.release(t)
-
-    watcher = _when_waiting(gate, free)
+    watcher, seen = _free_when_waiting(gate, others)
     _run_button(at, key).click().run()
     watcher.join(5)
     assert not at.exception, at.exception
@@ -144,14 +151,7 @@ def test_beyond_k_means_own_button_counts_as_the_click_but_still_takes_a_slot(he
     own = [b for b in at.button if b.label == "Run the nine methods"]
     assert own and not at.get("plotly_chart")
     gate, others = _fill_gate()
-    seen: list[tuple[list[str], list[str]]] = []
-
-    def free() -> None:
-        seen.append(gate.snapshot())
-        for t in others:
-            gate.release(t)
-
-    watcher = _when_waiting(gate, free)
+    watcher, seen = _free_when_waiting(gate, others)
     own[0].click().run()
     watcher.join(5)
     assert not at.exception, at.exception
