@@ -16,8 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dashboard.stability import fit_kmeans
+from dashboard.stability import init_argument
 from kmeans_core import interrupt
+from kmeans_core.batch import fit_many
 
 DEFAULT_REFS = 10
 # Above this many rows the statistic is computed on a fixed random sample of them
@@ -120,9 +121,12 @@ class Gap:
         )
 
 
-def _log_w(X: np.ndarray, k: int, init: str, seed: int) -> float:
-    w = fit_kmeans(X, min(k, len(X)), init=init, seed=seed).inertia_
-    return float(np.log(w)) if w > 0 else float("nan")
+def _log_w(datasets: np.ndarray, k: int, init: str, seeds: list[int]) -> np.ndarray:
+    """``log W_k`` of each dataset (NaN where ``W_k`` is 0), all fitted in one batch."""
+    n_rows = datasets.shape[1]
+    fits = fit_many(datasets, min(k, n_rows), random_states=seeds, init=init_argument(init))
+    w = fits.inertia
+    return np.log(w, out=np.full_like(w, np.nan), where=w > 0)
 
 
 def gap_statistic(
@@ -163,13 +167,16 @@ def gap_statistic(
     data = X[np.sort(rng.choice(n, size=MAX_ROWS, replace=False))] if n > MAX_ROWS else X
     n_refs = max(int(n_refs), 2)
     refs = [reference_set(data, rng) for _ in range(n_refs)]
+    stacked = np.stack([data, *refs])
+    seeds = [seed] + [seed + b for b in range(n_refs)]
     ks = np.asarray(k_values, dtype=int)
     log_w = np.empty(len(ks))
     ref_log_w = np.empty((len(ks), n_refs))
     with interrupt.checking(check):  # kmeans_core checks before each fit and between steps
         for i, k in enumerate(ks):
-            log_w[i] = _log_w(data, int(k), init, seed)
-            ref_log_w[i] = [_log_w(r, int(k), init, seed + b) for b, r in enumerate(refs)]
+            # The data's fit and the B reference fits of this K in one batch.
+            both = _log_w(stacked, int(k), init, seeds)
+            log_w[i], ref_log_w[i] = both[0], both[1:]
             if progress is not None:
                 message = f"Gap statistic: {i + 1} of {len(ks)} values of K done"
                 progress((i + 1) / len(ks), message)

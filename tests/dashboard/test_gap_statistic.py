@@ -20,9 +20,15 @@ def test_within_dispersion_hand_computed():
     assert gs.within_dispersion(LINE, np.array([0, 0, 1, 1])) == pytest.approx(1.0)
     assert gs.within_dispersion(LINE, np.array([0, 0, 1, 2])) == pytest.approx(0.5)
     # And it is the inertia K-Means reports for the same partition.
-    assert math.log(gs.within_dispersion(LINE, np.array([0, 0, 1, 1]))) == gs._log_w(
-        LINE, 2, "k-means++", 0
-    )
+    log_w = gs._log_w(LINE[None], 2, "k-means++", [0])
+    assert math.log(gs.within_dispersion(LINE, np.array([0, 0, 1, 1]))) == pytest.approx(log_w[0])
+
+
+def test_log_w_is_nan_for_zero_dispersion():
+    """Every row on its own center (W = 0): log W is undefined, reported as NaN."""
+    same = np.array([[[1.0], [1.0], [2.0]], [[0.0], [1.0], [2.0]]])
+    log_w = gs._log_w(same, 3, "k-means++", [0, 1])
+    assert np.isnan(log_w[0]) and np.isnan(log_w[1])
 
 
 def test_gap_and_rule_hand_computed():
