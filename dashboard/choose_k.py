@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import sklearn
 from kneed import KneeLocator
 from numpy.typing import ArrayLike
 from sklearn.metrics import (
@@ -21,7 +22,8 @@ from sklearn.metrics import (
     silhouette_samples,
 )
 
-from kmeans_core import ElbowResult, elbow_sweep, farthest_point_init, interrupt
+from dashboard.stability import init_argument
+from kmeans_core import ElbowResult, elbow_sweep, interrupt
 
 DEFAULT_K_RANGE = (1, 10)
 DEFAULT_N_INIT = 3
@@ -305,20 +307,18 @@ def score_labels(
     Calinski–Harabasz and Davies–Bouldin use all rows (they are O(n)); each is NaN
     when undefined (fewer than 2 or more than n - 1 distinct labels, e.g. K = 1).
     """
-    sil = silhouette_estimate(X, labels, max_rows, seed)
-    return (
-        sil,
-        _metric(calinski_harabasz_score, X, labels),
-        _metric(davies_bouldin_score, X, labels),
-    )
+    # The data were validated when loaded: skip scikit-learn's per-call checks, which
+    # cost more than the metrics themselves on small data (a sweep scores every K).
+    with sklearn.config_context(skip_parameter_validation=True, assume_finite=True):
+        sil = silhouette_estimate(X, labels, max_rows, seed)
+        return (
+            sil,
+            _metric(calinski_harabasz_score, X, labels),
+            _metric(davies_bouldin_score, X, labels),
+        )
 
 
 # --------------------------------------------------------------------------- sweep
-
-
-def _init_arg(init: str) -> str | Callable:
-    # kmeans_core takes the two classic names as strings and anything else as a callable.
-    return farthest_point_init if init == "farthest point" else init
 
 
 def _fit_all(
@@ -331,7 +331,7 @@ def _fit_all(
         # "fewer distinct clusters than K" on duplicate points: reported via n_distinct.
         warnings.simplefilter("ignore", RuntimeWarning)
         return elbow_sweep(
-            X, k_values, n_init=n_init, init=_init_arg(init), random_state=seed, progress=fitted
+            X, k_values, n_init=n_init, init=init_argument(init), random_state=seed, progress=fitted
         )
 
 
