@@ -12,8 +12,9 @@ This module builds what it holds, as plain JSON-able dicts:
   ``x``/``y`` or colours, the title and caption, and the frame's callouts.
 
 The points' coordinates travel once (in the base figure); a frame carries only
-the points' cluster codes, coloured through a stepwise colour scale. Everything
-above the regions is WebGL (``scattergl``), so a step redraws fast at 5,000 points.
+the points' cluster codes, coloured through a stepwise colour scale. Above 2,000
+drawn points everything over the regions is WebGL (``scattergl``), so a step redraws
+fast at 5,000 points; up to 2,000 it is SVG, cheaper to start and draw.
 """
 
 from __future__ import annotations
@@ -38,10 +39,22 @@ FONT_SIZE = 16
 SPEEDS_MS = {"slow": 1400, "normal": 800, "fast": 350, "very fast": 150}
 
 Trace = dict[str, Any]
-# Points, rings, paths and centroids are drawn with WebGL: redrawing 5,000 SVG markers
-# per step took 0.6-1 s on a busy 2-core machine, WebGL about a quarter of that
-# (bench/animate_latency.py). The regions stay SVG (filled polygons, few vertices).
+# Points, rings, paths and centroids are drawn with WebGL above SVG_MAX_POINTS:
+# redrawing 5,000 SVG markers per step took 0.6-1 s on a busy 2-core machine, WebGL
+# about a quarter of that (bench/animate_latency.py). At a few hundred points SVG is
+# the cheaper one: a WebGL context costs every browser (in software where there is no
+# GPU) more to start than the SVG markers cost to draw. The regions are always SVG.
 GL = "scattergl"
+SVG_MAX_POINTS = 2000
+
+
+def marker_trace_type(n_points: int) -> str:
+    """The Plotly type of the layers above the regions: SVG for few points, else WebGL.
+
+    One type for all of them: Plotly draws WebGL traces above every SVG trace, so
+    mixing would put the points over the centroids.
+    """
+    return "scatter" if n_points <= SVG_MAX_POINTS else GL
 
 
 @dataclass(frozen=True)
@@ -156,7 +169,7 @@ def points_trace(points_2d: np.ndarray, k: int) -> Trace:
     """Layer 2: the data points, coloured by cluster code (-1 = not assigned yet)."""
     scale, cmin, cmax = discrete_colorscale(k)
     return {
-        "type": GL,
+        "type": marker_trace_type(len(points_2d)),
         "name": "points",
         "x": _coords(points_2d[:, 0]),
         "y": _coords(points_2d[:, 1]),
@@ -175,10 +188,10 @@ def points_trace(points_2d: np.ndarray, k: int) -> Trace:
     }
 
 
-def changed_trace() -> Trace:
+def changed_trace(kind: str = GL) -> Trace:
     """Layer 3: rings around the points that changed cluster in this frame."""
     return {
-        "type": GL,
+        "type": kind,
         "name": "changed",
         "x": [],
         "y": [],
@@ -194,10 +207,10 @@ def changed_trace() -> Trace:
     }
 
 
-def trails_trace() -> Trace:
+def trails_trace(kind: str = GL) -> Trace:
     """Layer 4: each centroid's path so far, as dotted lines."""
     return {
-        "type": GL,
+        "type": kind,
         "name": "centroid path",
         "x": [],
         "y": [],
@@ -227,10 +240,10 @@ def trails_update(centers_2d: list[np.ndarray], upto: int) -> Trace:
     return {"x": xs, "y": ys, "marker": {"color": colors}}
 
 
-def centroid_trace(k: int) -> Trace:
+def centroid_trace(k: int, kind: str = GL) -> Trace:
     """Layer 5: the centroids, as numbered crosses in their cluster's colour."""
     return {
-        "type": GL,
+        "type": kind,
         "name": "centroids",
         "x": [],
         "y": [],
@@ -305,7 +318,13 @@ def scatter_figure(
 ) -> dict[str, Any]:
     """The scatter's base figure: every layer, bottom to top, with empty per-frame data."""
     traces = region_traces(k) if voronoi else []
-    traces += [points_trace(geometry.points, k), changed_trace(), trails_trace(), centroid_trace(k)]
+    kind = marker_trace_type(len(geometry.points))
+    traces += [
+        points_trace(geometry.points, k),
+        changed_trace(kind),
+        trails_trace(kind),
+        centroid_trace(k, kind),
+    ]
     # 1-D data is drawn on a line (no y title): equal scales would flatten it.
     equal = bool(y_title)
     layout = scatter_layout(geometry, x_title=x_title, y_title=y_title, equal_aspect=equal)

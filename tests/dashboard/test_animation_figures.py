@@ -180,3 +180,13 @@ def test_payload_is_json_and_small(n):
     text = json.dumps(_data(X, _run(X, k=5, tol=0.0)))
     # 5 significant digits per coordinate, int codes per frame: about 1 MB at 5,000 points.
     assert len(text) < 400 * n + 200_000
+
+
+@pytest.mark.parametrize(("n", "kind"), [(300, "scatter"), (2000, "scatter"), (2001, "scattergl")])
+def test_marker_layers_are_svg_for_few_points_and_webgl_for_many(n, kind):
+    """One type over the regions (WebGL would draw over SVG), chosen by the points drawn."""
+    X = _blobs(n=n)
+    scatter = _data(X, _run(X, k=3, max_iter=3))["scatter"]
+    layers = {t["name"]: t["type"] for t in scatter["data"]}
+    assert {layers[name] for name in ("points", "changed", "centroid path", "centroids")} == {kind}
+    assert all(layers[f"region {c}"] == "scatter" for c in (1, 2, 3))

@@ -275,15 +275,17 @@ function manualTraces() {
     fillcolor: rgba(color(c), S.data.region_opacity), line: { width: 1.5, color: rgba(color(c), 0.75) },
     hoverinfo: "skip", showlegend: false,
   }));
+  // SVG for few points (cheaper to start than WebGL), WebGL above 2,000 (as the frames).
+  const kind = xs.length <= 2000 ? "scatter" : "scattergl";
   traces.push({
-    type: "scattergl", name: "points", mode: "markers", x: xs, y: ys, hoverinfo: "skip", showlegend: false,
+    type: kind, name: "points", mode: "markers", x: xs, y: ys, hoverinfo: "skip", showlegend: false,
     marker: {
       size: xs.length <= 2000 ? 7 : 5, opacity: 0.9,
       color: m.labels ? m.labels.map((c) => color(c)) : S.data.unassigned,
     },
   });
   traces.push({
-    type: "scattergl", name: "centroids", mode: "markers+text", hoverinfo: "skip", showlegend: false,
+    type: kind, name: "centroids", mode: "markers+text", hoverinfo: "skip", showlegend: false,
     x: m.centers.map((c) => c[0]), y: m.centers.map((c) => c[1]),
     text: m.centers.map((_, c) => String(c)), textposition: "top right",
     textfont: { size: 16, color: "#111" },
@@ -321,7 +323,7 @@ function drawManual() {
 // ---------------------------------------------------------------- draw mode
 function drawTraces() {
   return [{
-    type: "scattergl", name: "drawn", mode: "markers", x: S.drawn.map((p) => p[0]), y: S.drawn.map((p) => p[1]),
+    type: S.drawn.length <= 2000 ? "scatter" : "scattergl", name: "drawn", mode: "markers", x: S.drawn.map((p) => p[0]), y: S.drawn.map((p) => p[1]),
     marker: { size: 8, color: "#0072B2", opacity: 0.85 }, hoverinfo: "skip", showlegend: false,
   }];
 }
