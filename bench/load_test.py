@@ -30,12 +30,21 @@ compete. Both are printed, so neither figure hides the other.
 ``--memory`` instead measures server RSS per idle session and per session holding a
 1,000,000-row dataset (``--url``/``--pid``: of a server already running on loopback).
 
-Bounded: at most 40 sessions and 900 s per walk; loopback only.
+Pace: by default all N visitors open the link in the same instant and click on as soon
+as each page is ready — the worst case. ``--ramp R`` spreads their arrival evenly over
+R seconds (a class opening a link as it is handed out) and ``--think T`` has each read
+a page for T seconds before the next click; both are printed with the figures. The
+report also gives the browsers' own CPU per page load and what it forces: with the
+browsers on the server's cores, N pages drawn at once need N × that / cores seconds.
+
+Bounded: at most 40 sessions, 900 s per walk, a 120 s ramp and 30 s of reading per
+page; loopback only.
 
 Usage::
 
     .venv/bin/python -m bench.load_test --sessions 20                  # both priorities
     .venv/bin/python -m bench.load_test --sessions 20 --browsers low   # one walk
+    .venv/bin/python -m bench.load_test --sessions 20 --browsers low --ramp 30 --think 5
     .venv/bin/python -m bench.load_test --memory --sessions 8
 """
 
@@ -62,6 +71,8 @@ ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 MAX_SESSIONS = 40
 MAX_SECONDS = 900
+MAX_RAMP_S = 120.0
+MAX_THINK_S = 30.0
 WALK = {
     "Animate": "animate",
     "Choose K": "choose-k",
@@ -333,9 +344,29 @@ async def _timed(
         res.server_times[name] = server
 
 
-async def visitor(browser, url: str, seed: int, n_samples: int, timeout_s: float) -> SessionResult:
+@dataclass(frozen=True)
+class Pace:
+    """How the visitors arrive and read: all at once and clicking on (the default), or not.
+
+    ``ramp_s``: the N visitors arrive evenly over this many seconds (a class opening a
+    link as it is handed out) instead of all in the same instant. ``think_s``: each
+    visitor reads a page for this long before clicking to the next one.
+    """
+
+    ramp_s: float = 0.0
+    think_s: float = 0.0
+
+    def arrival(self, i: int, n: int) -> float:
+        """Seconds after the start at which visitor ``i`` of ``n`` opens the link."""
+        return self.ramp_s * i / n
+
+
+async def visitor(
+    browser, url: str, seed: int, n_samples: int, timeout_s: float, pace: Pace, delay: float
+) -> SessionResult:
     """One session: the Data page from a link with ``seed``, then the walk through the nav."""
     res = SessionResult(seed)
+    await asyncio.sleep(delay)
     ctx = await browser.new_context(viewport={"width": 1280, "height": 900})
     page = await ctx.new_page()
     page.set_default_timeout(timeout_s * 1000)  # clicks too, not only the waits below
@@ -347,6 +378,7 @@ async def visitor(browser, url: str, seed: int, n_samples: int, timeout_s: float
         await _timed(page, runs, res, "Data", t0, timeout_s)
         await _check(page, res, "Data", n_samples, timeout_s)
         for name, path in WALK.items():
+            await asyncio.sleep(pace.think_s)  # reading the page (not counted)
             t0 = time.perf_counter()
             await page.locator('[data-testid="stSidebarNav"] a').filter(has_text=name).click()
             await page.wait_for_url(f"**/{path}**", timeout=timeout_s * 1000)
@@ -415,15 +447,19 @@ async def walk_all(
     timeout_s: float,
     low_priority: bool = False,
     seed0: int = 1000,
+    pace: Pace = Pace(),
 ) -> list[SessionResult]:
-    """N visitors at once, each with seed ``seed0 + i`` and ``n_samples + i`` rows."""
+    """N visitors, each with seed ``seed0 + i`` and ``n_samples + i`` rows, at ``pace``."""
     from playwright.async_api import async_playwright
 
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(**launch_kwargs(low_priority))
         try:
             # Seed and size unique per session, so each can tell its own state apart.
-            jobs = [visitor(browser, url, seed0 + i, n_samples + i, timeout_s) for i in range(n)]
+            jobs = [
+                visitor(browser, url, seed0 + i, n_samples + i, timeout_s, pace, pace.arrival(i, n))
+                for i in range(n)
+            ]
             return list(await asyncio.gather(*jobs))
         finally:
             await browser.close()
@@ -543,16 +579,44 @@ def run_walk(url: str, pid: int, args: argparse.Namespace, low: bool, seed0: int
     sampler.start()
     cpu.start()
     t0 = time.perf_counter()
-    results = asyncio.run(
-        asyncio.wait_for(walk_all(url, n, args.rows, timeout, low, seed0), MAX_SECONDS)
-    )
+    pace = pace_from(args)
+    walk = walk_all(url, n, args.rows, timeout, low, seed0, pace)
+    results = asyncio.run(asyncio.wait_for(walk, MAX_SECONDS))
     wall = time.perf_counter() - t0
     used, by_name = cpu.stop(), cpu.client_by_name()
     peak, after = sampler.stop(), rss_mb(pid)
     how = "lowest priority (SCHED_IDLE)" if low else "normal priority"
+    arrive = f"arriving over {pace.ramp_s:.0f} s" if pace.ramp_s else "all at once"
+    think = f", {pace.think_s:.0f} s on each page" if pace.think_s else ""
     body = report(results, (before, peak, after), wall)
+    loads = sum(len(r.times) for r in results)
     return "\n".join(
-        [f"=== {n} sessions, browsers at {how}", body, *cpu_lines(used, by_name, wall)]
+        [
+            f"=== {n} sessions {arrive}{think}, browsers at {how}",
+            body,
+            *cpu_lines(used, by_name, wall),
+            browser_floor(used["client"], loads, n),
+        ]
+    )
+
+
+def pace_from(args: argparse.Namespace) -> Pace:
+    """The walk's pace from the command line, within the script's bounds."""
+    return Pace(min(max(args.ramp, 0.0), MAX_RAMP_S), min(max(args.think, 0.0), MAX_THINK_S))
+
+
+def browser_floor(client_cpu_s: float, page_loads: int, n: int) -> str:
+    """What the browsers alone cost, and the page time that forces on this machine.
+
+    With every visitor's browser on the server's own cores, the N browsers' drawing
+    alone keeps the machine busy for ``client CPU / cores`` seconds per round of
+    pages; when all N click at once, the last of them cannot be ready sooner.
+    """
+    cores = os.cpu_count() or 1
+    per_load = client_cpu_s / max(page_loads, 1)
+    return (
+        f"browsers alone: {per_load:.2f} CPU-s per page load; {n} visitors loading one page "
+        f"at once need {n * per_load / cores:.1f} s of this machine's {cores} cores for it"
     )
 
 
@@ -597,6 +661,18 @@ def main(argv: list[str] | None = None) -> None:
         help="comma-separated browser priorities, one measured walk each: 'low' (the "
         "browsers yield the CPU to the server, as if on the visitors' own machines) "
         "and/or 'normal' (browsers and server compete for the same cores)",
+    )
+    ap.add_argument(
+        "--ramp",
+        type=float,
+        default=0.0,
+        help=f"visitors arrive evenly over this many seconds (0: all at once; ≤ {MAX_RAMP_S:.0f})",
+    )
+    ap.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help=f"seconds each visitor reads a page before the next click (≤ {MAX_THINK_S:.0f})",
     )
     ap.add_argument("--url", help="--memory only: a running server (loopback only)")
     ap.add_argument("--pid", type=int, help="the --url server's PID, for its RSS")
