@@ -106,17 +106,33 @@ def test_sweep_checks_between_lloyd_steps_not_only_between_k(X):
     assert len(calls) > 3  # start, restart, several steps, the scoring step
 
 
+def _batched_fits(monkeypatch, module):
+    """Count the datasets ``module`` fits through kmeans_core.batch.fit_many."""
+    fits: list[int] = []
+    original = module.fit_many
+
+    def counting(datasets, *a, **kw):
+        fits.extend([0] * len(datasets))
+        return original(datasets, *a, **kw)
+
+    monkeypatch.setattr(module, "fit_many", counting)
+    return fits
+
+
 @pytest.mark.parametrize(
-    "run",
+    ("module", "run"),
     [
-        lambda X, c: stability.bootstrap_stability(X, [2, 3, 4], n_runs=4, check=c),
-        lambda X, c: gap_statistic.gap_statistic(X, [1, 2, 3, 4], n_refs=4, check=c),
+        (stability, lambda X, c: stability.bootstrap_stability(X, [2, 3, 4], n_runs=4, check=c)),
+        (
+            gap_statistic,
+            lambda X, c: gap_statistic.gap_statistic(X, [1, 2, 3, 4], n_refs=4, check=c),
+        ),
     ],
     ids=["stability", "gap"],
 )
-def test_trust_checks_cancelled_mid_way_stop_early(X, monkeypatch, run):
+def test_trust_checks_cancelled_mid_way_stop_early(X, monkeypatch, module, run):
     check, calls = _check()
-    fits = _fits(monkeypatch)
+    fits = _batched_fits(monkeypatch, module)
     run(X, check)
     all_fits = len(fits)
     fits.clear()
