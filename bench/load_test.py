@@ -67,12 +67,17 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from bench import agent_sessions
+from bench.agent_sessions import AgentResult
+
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 MAX_SESSIONS = 40
 MAX_SECONDS = 900
 MAX_RAMP_S = 120.0
 MAX_THINK_S = 30.0
+# Agent visitors' seeds and data sizes start this far above the browser visitors'.
+AGENT_OFFSET = 100
 WALK = {
     "Animate": "animate",
     "Choose K": "choose-k",
@@ -108,12 +113,16 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server() -> tuple[subprocess.Popen, str]:
-    """``streamlit run app.py`` on a free loopback port; returns (process, base URL)."""
+def start_server(extra: list[str] | None = None) -> tuple[subprocess.Popen, str]:
+    """``streamlit run app.py`` on a free loopback port; returns (process, base URL).
+
+    ``extra``: more server flags (the agent API's, for agent visitors).
+    """
     port = _free_port()
     cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py")]
     cmd += ["--server.port", str(port), "--server.address", "127.0.0.1"]
     cmd += ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    cmd += extra or []
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 90
@@ -570,34 +579,93 @@ def _loopback(url: str) -> str:
     return url.rstrip("/")
 
 
-def run_walk(url: str, pid: int, args: argparse.Namespace, low: bool, seed0: int) -> str:
-    """One measured walk of ``args.sessions`` visitors at once; its report."""
-    n = max(1, min(args.sessions, MAX_SESSIONS))
+async def _walk_both(
+    url: str, n: int, n_agents: int, args: argparse.Namespace, low: bool, seed0: int
+) -> tuple[list[SessionResult], list[AgentResult]]:
+    """The browser visitors and the agent visitors, all at the same time."""
     timeout = min(args.timeout, MAX_SECONDS / 5)
+    pace = pace_from(args)
+    total = n + n_agents
+    browsers = walk_all(url, n, args.rows, timeout, low, seed0, pace) if n else _nothing()
+    # Agent visitors take the arrival slots after the browsers', and seeds and sizes
+    # of their own (AGENT_OFFSET apart), so every session can tell its state apart.
+    arrivals = [pace.arrival(n + i, total) for i in range(n_agents)]
+    agents = agent_sessions.walk_agents(
+        url,
+        n_agents,
+        args.rows + AGENT_OFFSET,
+        timeout,
+        seed0=seed0 + AGENT_OFFSET,
+        arrivals=arrivals,
+        think_s=pace.think_s,
+    )
+    got_browsers, got_agents = await asyncio.gather(browsers, agents)
+    return list(got_browsers), got_agents
+
+
+async def _nothing() -> list[SessionResult]:
+    return []
+
+
+def run_walk(url: str, pid: int, args: argparse.Namespace, low: bool, seed0: int) -> str:
+    """One measured walk of the browser and agent visitors at once; its report."""
+    n, n_agents = session_counts(args)
     before = rss_mb(pid)
     sampler, cpu = RssSampler(pid), CpuSampler(pid)
     sampler.start()
     cpu.start()
     t0 = time.perf_counter()
     pace = pace_from(args)
-    walk = walk_all(url, n, args.rows, timeout, low, seed0, pace)
-    results = asyncio.run(asyncio.wait_for(walk, MAX_SECONDS))
+    walk = _walk_both(url, n, n_agents, args, low, seed0)
+    results, agents = asyncio.run(asyncio.wait_for(walk, MAX_SECONDS))
     wall = time.perf_counter() - t0
     used, by_name = cpu.stop(), cpu.client_by_name()
     peak, after = sampler.stop(), rss_mb(pid)
     how = "lowest priority (SCHED_IDLE)" if low else "normal priority"
     arrive = f"arriving over {pace.ramp_s:.0f} s" if pace.ramp_s else "all at once"
     think = f", {pace.think_s:.0f} s on each page" if pace.think_s else ""
-    body = report(results, (before, peak, after), wall)
-    loads = sum(len(r.times) for r in results)
-    return "\n".join(
-        [
-            f"=== {n} sessions {arrive}{think}, browsers at {how}",
-            body,
-            *cpu_lines(used, by_name, wall),
-            browser_floor(used["client"], loads, n),
-        ]
-    )
+    who = f"{n} browser sessions" + (f" + {n_agents} agent sessions" if n_agents else "")
+    lines = [f"=== {who} {arrive}{think}, browsers at {how}"]
+    if results:
+        lines.append(report(results, (before, peak, after), wall))
+    else:
+        lines.append(f"wall time {wall:.1f} s, load average {_loadavg()}")
+        lines.append(f"server RSS: before {before:.0f}, peak {peak:.0f}, after {after:.0f} MB")
+    if agents:
+        lines.append(agent_report(agents))
+    lines += cpu_lines(used, by_name, wall)
+    if results:
+        loads = sum(len(r.times) for r in results)
+        lines.append(browser_floor(used["client"], loads, n))
+    return "\n".join(lines)
+
+
+def session_counts(args: argparse.Namespace) -> tuple[int, int]:
+    """(browser sessions, agent sessions), together at most MAX_SESSIONS, at least one."""
+    n = max(0, min(args.sessions, MAX_SESSIONS))
+    n_agents = max(0, min(args.agents, MAX_SESSIONS - n))
+    if n + n_agents == 0:
+        n = 1
+    return n, n_agents
+
+
+def agent_report(agents: list[AgentResult]) -> str:
+    """The agent visitors' figures: errors, isolation, the server's answer per page."""
+    times = [t for a in agents for t in a.times.values()]
+    lines = [
+        f"agent sessions: {len(agents)}; errors {sum(len(a.errors) for a in agents)}, "
+        f"isolation problems {sum(len(a.isolation) for a in agents)}",
+        f"server's answer to an agent session (request to settled run): p50 "
+        f"{_pct(times, 50):.2f} s, p95 {_pct(times, 95):.2f} s, max "
+        f"{max(times, default=float('nan')):.2f} s over {len(times)} page loads",
+    ]
+    for name in ["Data", *WALK]:
+        t = [a.times[name] for a in agents if name in a.times]
+        lines.append(f"  {name:15s} p50 {_pct(t, 50):6.2f} s  p95 {_pct(t, 95):6.2f} s  n={len(t)}")
+    for a in agents:
+        for e in a.errors + a.isolation:
+            lines.append(f"  agent seed {a.seed}: {e}")
+    return "\n".join(lines)
 
 
 def pace_from(args: argparse.Namespace) -> Pace:
@@ -622,7 +690,7 @@ def browser_floor(client_cpu_s: float, page_loads: int, n: int) -> str:
 
 def run_walks(args: argparse.Namespace, modes: list[str]) -> None:
     """A warm-up visitor, then one measured walk per browser priority, on one server."""
-    proc, url = start_server()
+    proc, url = start_server(agent_sessions.SERVER_FLAGS if args.agents > 0 else None)
     try:
         # One visitor first, not counted: the server's imports and first-page caches,
         # which every later visitor shares, are paid once per server, not per visitor.
@@ -673,6 +741,13 @@ def main(argv: list[str] | None = None) -> None:
         type=float,
         default=0.0,
         help=f"seconds each visitor reads a page before the next click (≤ {MAX_THINK_S:.0f})",
+    )
+    ap.add_argument(
+        "--agents",
+        type=int,
+        default=0,
+        help="more visitors, driven through Streamlit's agent API instead of a browser "
+        "(bench/agent_sessions.py); --sessions 0 --agents 20 loads the server alone",
     )
     ap.add_argument("--url", help="--memory only: a running server (loopback only)")
     ap.add_argument("--pid", type=int, help="the --url server's PID, for its RSS")
