@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import page_registry, safe_text, server_heap, upload_recipe
+from dashboard import page_registry, safe_text, server_process, upload_recipe
 from dashboard import run_settings as rs
 from dashboard import streamlit_glue as glue
 
 st.set_page_config(
     page_title="K-Means Explorer", page_icon=":material/scatter_plot:", layout="wide"
 )
-# Once per server: the libraries leave the collector's view (see server_heap).
-server_heap.freeze_imports()
+# Once per server: libraries out of the collector's view, one BLAS thread (see the module).
+server_process.prepare_once()
 
 # The default page is served at "/" only (Streamlit ignores its url_path), so it is a
 # home page: every working page keeps its own deep link.

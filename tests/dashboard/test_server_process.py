@@ -1,4 +1,4 @@
-"""server_heap: the libraries are frozen once, so the collection after each run is cheap."""
+"""server_process: imports frozen once (cheap collections after each run), one BLAS thread."""
 
 from __future__ import annotations
 
@@ -13,8 +13,10 @@ ROOT = Path(__file__).resolve().parents[2]
 # has already imported (and would then freeze) everything else the suite loaded.
 SCRIPT = """
 import gc, json
-from dashboard import server_heap
-first, second = server_heap.freeze_imports(), server_heap.freeze_imports()
+from threadpoolctl import threadpool_info
+from dashboard import server_process
+first, second = server_process.prepare_once(), server_process.prepare_once()
+blas = [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
 import dashboard.choose_k_figures, plotly.graph_objects, sklearn.metrics  # already in
 garbage = [[] for _ in range(1000)]
 for a, b in zip(garbage, garbage[1:]):  # cycles a collection must still free
@@ -23,11 +25,11 @@ del garbage, a, b
 scanned = len(gc.get_objects())  # what a full collection walks now
 freed = gc.collect(2)
 print(json.dumps({"first": first, "second": second, "frozen": gc.get_freeze_count(),
-                  "scanned": scanned, "freed": freed}))
+                  "scanned": scanned, "freed": freed, "blas": blas}))
 """
 
 
-def test_freeze_once_and_collections_stay_cheap_and_still_free_cycles():
+def test_prepared_once_cheap_collections_that_still_free_cycles_and_one_blas_thread():
     out = subprocess.run(
         [sys.executable, "-c", SCRIPT], cwd=ROOT, capture_output=True, text=True, check=True
     )
@@ -40,3 +42,5 @@ def test_freeze_once_and_collections_stay_cheap_and_still_free_cycles():
     # ...by a collection that no longer walks the libraries: it scans the visitors'
     # objects only (about 2,000 here, against the 100,000+ frozen ones).
     assert got["scanned"] < 10_000
+    # Every BLAS library NumPy and SciPy loaded runs on one thread.
+    assert got["blas"] and set(got["blas"]) == {1}
