@@ -49,6 +49,11 @@ HEAVY_SECONDS = 1.0
 # Concurrent heavy runs on the whole server: half the cores, at least one, so that light
 # page loads of other visitors keep a core.
 HEAVY_SLOTS = max(1, (os.cpu_count() or 2) // 2)
+# Concurrent light runs (under the cap) on the whole server, in a first-come queue of
+# their own: one per core. Twenty visitors' runs at once otherwise all share one
+# Python lock in small slices and all finish last (20 Choose K sweeps at once: every one
+# after 11-13 s); taking turns, the first finish in a fraction of a second.
+LIGHT_SLOTS = max(1, os.cpu_count() or 1)
 
 
 def work_units(n_points: int, n_features: int, k: int | Sequence[int], restarts: int = 1) -> int:
@@ -377,13 +382,14 @@ class HeavyRunGate:
 
     def _drop_gone(self) -> None:
         # A queued run of a session that went away is dropped without waiting for it.
-        for t in [t for t in self._queue if not self.session_alive(t.session_id)]:
+        gone = [t for t in self._queue if not self.session_alive(t.session_id)]
+        for t in gone:
             t._cancelled.set()
             self._queue.remove(t)
             t.state = "done"
-        self._admit()
+        self._admit(changed=bool(gone))
 
-    def _admit(self) -> None:
+    def _admit(self, changed: bool = True) -> None:
         busy = {t.session_id for t in self._running}
         for t in list(self._queue):
             if len(self._running) >= self.slots:
@@ -391,9 +397,14 @@ class HeavyRunGate:
             if t.cancelled:
                 self._queue.remove(t)
                 t.state = "done"
+                changed = True
             elif t.session_id not in busy:  # one working run per session
                 self._queue.remove(t)
                 self._running.append(t)
                 t.state = "running"
                 busy.add(t.session_id)
-        self._cond.notify_all()
+                changed = True
+        # Wake the waiters only when the line moved: every waiter checks the line on
+        # waking, so waking them for nothing had many waiters wake each other in a loop.
+        if changed:
+            self._cond.notify_all()

@@ -203,6 +203,37 @@ def test_many_threads_never_exceed_the_slots_and_all_finish():
     assert gate.snapshot() == ([], [])
 
 
+def test_waiters_do_not_wake_each_other_in_a_loop():
+    """Eight runs wait behind one for a second: each looks at the line a few times.
+
+    (Before a fix, every waiter's look woke all the others, who looked and woke it in
+    turn: thousands of looks a second, which took the server's CPU from the runs.)
+    """
+    gate = HeavyRunGate(slots=1)
+    holder = gate.enqueue("holder", "first", 1)
+    looks = []
+    lock = threading.Lock()
+
+    def look(position: int) -> None:
+        with lock:
+            looks.append(position)
+
+    def waiter(i: int) -> None:
+        with gate.run(f"s{i}", f"r{i}", 1, on_wait=look, poll_s=0.2):
+            pass
+
+    threads = [threading.Thread(target=waiter, args=(i,)) for i in range(8)]
+    for th in threads:
+        th.start()
+    time.sleep(1.0)
+    gate.release(holder)
+    for th in threads:
+        th.join(T)
+    assert gate.snapshot() == ([], [])
+    # About 1 s / 0.2 s looks each while the holder ran, and a few as the line moved.
+    assert len(looks) < 8 * 20
+
+
 def test_running_run_stops_at_its_next_check_when_its_session_goes():
     alive = {"gone": True, "next": True}
     gate = HeavyRunGate(slots=1, session_alive=lambda s: alive[s])
