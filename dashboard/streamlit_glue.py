@@ -947,6 +947,49 @@ def heavy_gate() -> budget.HeavyRunGate:
     return budget.HeavyRunGate(session_alive=_session_alive)
 
 
+@st.cache_resource(show_spinner=False)
+def light_gate() -> budget.HeavyRunGate:
+    """The server's queue for light runs: :data:`dashboard.budget.LIGHT_SLOTS` at once."""
+    return budget.HeavyRunGate(slots=budget.LIGHT_SLOTS, session_alive=_session_alive)
+
+
+def _light_run(work: Callable[[Check | None], T]) -> T:
+    """``work(None)`` for a run under the cap, taking its turn among other visitors' runs.
+
+    A result already cached needs no turn. Otherwise the run waits for one of the
+    light slots (first come, first served), with a note if the wait is noticeable;
+    a visitor who leaves while waiting is dropped from the line. Light runs are never
+    cancelled once started (the cap bounds them).
+    """
+    try:
+        return work(_not_computed)
+    except _NotComputed:
+        pass
+    note = st.empty()
+    since, shown = time.monotonic(), [0]
+
+    def waiting(position: int) -> None:
+        # A short turn needs no note; a longer one says its place when it changes.
+        if time.monotonic() - since < 0.5 or position == shown[0]:
+            return
+        shown[0] = position
+        note.caption(
+            f"The server is busy with other visitors' runs; yours is number {position} "
+            "in line and starts in a moment."
+        )
+
+    try:
+        with light_gate().run(_session_id(), "a page's run", 0.0, waiting, poll_s=0.25):
+            note.empty()
+            return work(None)
+    except budget.SessionBusy:  # this session's own run holds a slot (a fragment's)
+        note.empty()
+        return work(None)
+    except budget.RunCancelled:  # the visitor left while waiting: nobody to show it to
+        st.stop()
+        raise
+
+
 def _cancel_heavy(key: str) -> None:
     st.session_state.setdefault(_HEAVY_CANCELLED_KEY, set()).add(key)
     heavy_gate().cancel_session(_session_id())
@@ -1108,7 +1151,7 @@ def bounded_run(
     """
     cancelled = key in st.session_state.get(_HEAVY_CANCELLED_KEY, set())
     if not budget.needs_click(units) and not cancelled:
-        return work(None)
+        return _light_run(work)
     try:
         return work(_not_computed)
     except _NotComputed:

@@ -108,14 +108,71 @@ def _bounded_script(units: int, cancel_mid_run: bool) -> None:
 
     st.session_state["result"] = glue.bounded_run("the sweep", units, "t", work)
     st.session_state["after"] = glue.heavy_gate().snapshot()
+    st.session_state["light_after"] = glue.light_gate().snapshot()
 
 
 def test_bounded_run_under_the_cap_runs_at_once_without_a_check():
     at = AppTest.from_function(_bounded_script, args=(1000, False), default_timeout=30).run()
     assert not at.exception
     assert at.session_state["result"] == "result"
-    assert at.session_state["checks"] == [False]  # light: no probe, no slot, no check
+    # Light: the cache probe (which stopped at once), then the run without a check, in
+    # a light slot that is free again afterwards; no click, no notice.
+    assert at.session_state["checks"] == [True, False]
     assert not at.info
+    assert at.session_state["light_after"] == ([], [])
+
+
+def _light_turn_script() -> None:
+    import numpy as np
+    import streamlit as st
+
+    from dashboard import streamlit_glue as glue
+
+    X = np.random.default_rng(6).normal(size=(120, 2))
+    args = ("light-turn-test", (1, 2, 3), 1, "k-means++", 0, X)
+
+    def work(check):
+        st.session_state["light_running"] = glue.light_gate().snapshot()[0]
+        return glue.cached_sweep(*args, check)
+
+    sweep = glue.bounded_run("the sweep", 1000, "t", work)
+    st.session_state["swept"] = sweep.k_values.tolist()
+
+
+def test_light_run_waits_its_turn_and_a_cached_one_needs_none():
+    """Other visitors hold every light slot: the run waits, then runs once one is free."""
+    import threading
+
+    import streamlit as st
+
+    from dashboard import streamlit_glue as glue
+
+    st.cache_resource.clear()
+    glue.cached_sweep.clear()
+    gate = glue.light_gate()
+    others = [gate.enqueue(f"other-{i}", "their run", 0.0) for i in range(budget.LIGHT_SLOTS)]
+    freed = threading.Event()
+
+    def free_later() -> None:
+        freed.wait(0.5)
+        for t in others:
+            gate.release(t)
+
+    threading.Thread(target=free_later, daemon=True).start()
+    at = AppTest.from_function(_light_turn_script, default_timeout=60).run()
+    assert not at.exception, at.exception
+    assert at.session_state["swept"] == [1, 2, 3]
+    # It ran in a slot of its own, after the others had left theirs.
+    assert at.session_state["light_running"] == ["a page's run"]
+    assert gate.snapshot() == ([], [])
+    # Every slot taken again, for good: the same run is now cached and needs no turn.
+    blockers = [gate.enqueue(f"other-{i}", "their run", 0.0) for i in range(budget.LIGHT_SLOTS)]
+    at.run()
+    assert not at.exception
+    assert at.session_state["swept"] == [1, 2, 3]
+    for t in blockers:
+        gate.release(t)
+    st.cache_resource.clear()
 
 
 def test_bounded_run_over_the_cap_probes_then_waits_for_the_click():
