@@ -10,15 +10,23 @@ from kmeans_core._validation import check_n_clusters, check_random_state
 _UPCAST_CHUNK_ROWS = 65536
 
 
-def _sq_dist_to(X: np.ndarray, Y: np.ndarray, x_sq_norms: np.ndarray) -> np.ndarray:
+def _sq_dist_to(
+    X: np.ndarray,
+    Y: np.ndarray,
+    x_sq_norms: np.ndarray,
+    upper: np.ndarray | None = None,
+    out: np.ndarray | None = None,
+) -> np.ndarray:
     """Squared distances from each row of Y to every row of X, shape (len(Y), len(X)).
 
     Same arithmetic as scikit-learn's ``euclidean_distances(Y, X, squared=True)``:
     float32 data is upcast to float64 in chunks (and its norms recomputed) and the
-    result cast back, so k-means++ picks the same points as scikit-learn.
+    result cast back, so k-means++ picks the same points as scikit-learn. With
+    ``upper`` (shape (len(X),)), each distance is also capped at it (k-means++: the
+    distance to the nearest center so far). ``out``: where to write the result.
     """
     if X.dtype == np.float32:
-        out = np.empty((Y.shape[0], X.shape[0]), dtype=np.float32)
+        out = np.empty((Y.shape[0], X.shape[0]), dtype=np.float32) if out is None else out
         Y64 = Y.astype(np.float64)
         y_sq = np.einsum("ij,ij->i", Y64, Y64)
         for start in range(0, X.shape[0], _UPCAST_CHUNK_ROWS):
@@ -28,9 +36,14 @@ def _sq_dist_to(X: np.ndarray, Y: np.ndarray, x_sq_norms: np.ndarray) -> np.ndar
             d += _row_norms(X64)[None, :]
             out[:, start : start + _UPCAST_CHUNK_ROWS] = d
     else:
-        out = -2 * (_dot_rows(Y, X) if sp.issparse(X) else Y @ X.T)
+        # (-2 Y) X^T is -2 (Y X^T) to the last bit (scaling by a power of two is exact),
+        # without a pass over the len(Y) x n result to scale it.
+        out = _dot_rows(-2 * Y, X) if sp.issparse(X) else np.matmul(-2 * Y, X.T, out=out)
         out += np.einsum("ij,ij->i", Y, Y)[:, None]
         out += x_sq_norms[None, :]
+    if upper is not None:
+        # max(d, 0) then min with the current distances, in one pass (np.clip).
+        return np.clip(out, 0, upper, out=out)
     np.maximum(out, 0, out=out)
     return out
 
@@ -69,6 +82,19 @@ def _as_data(X) -> np.ndarray:
     if X.ndim != 2:
         raise ValueError(f"X must be a 2-D array (n_samples, n_features), got shape {X.shape}.")
     return X
+
+
+def _weighted_choice(rng: np.random.RandomState, w: np.ndarray) -> int:
+    """``rng.choice(len(w), p=w / w.sum())``: the same draw, without its checks of ``p``.
+
+    The same arithmetic as NumPy's ``RandomState.choice`` (the probabilities' running
+    sum, normalised by its last value, searched for one uniform draw), so the same
+    row for the same state; its validation of ``p`` (positive, summing to 1: several
+    passes over a million weights) is left out, the weights being checked already.
+    """
+    cdf = np.cumsum((w / w.sum()).astype(np.float64, copy=False))  # choice works in float64
+    cdf /= cdf[-1]
+    return int(cdf.searchsorted(rng.random_sample(), side="right"))
 
 
 def _weights(sample_weight, X: np.ndarray) -> np.ndarray:
@@ -123,22 +149,27 @@ def kmeans_plusplus(
     # Dense rows are read by plain indexing (the helpers' sparse checks and wrappers
     # cost more than the arithmetic on small data, where a fit seeds 10 times).
     rows = _rows if sp.issparse(X) else _dense_rows
-    first = rng.choice(n_samples, p=w / w.sum())
+    first = _weighted_choice(rng, w)
     centers[0] = rows(X, first)[0]
     closest = _sq_dist_to(X, centers[:1], x_sq_norms)[0]
     pot = closest @ w
     last = closest.size - 1
+    # Buffers reused by every step: fresh arrays per step (32 MB of candidate distances
+    # at 1,000,000 rows) cost more in page faults than in arithmetic.
+    buf = None if sp.issparse(X) else np.empty((n_local_trials, n_samples), dtype=X.dtype)
+    closest = closest.copy()
+    cum = np.empty_like(closest)
     for c in range(1, n_clusters):
         rand_vals = rng.uniform(size=n_local_trials) * pot
-        cum = np.cumsum(w * closest)
+        # With unit weights w * closest is closest itself: one pass fewer, same sums.
+        np.cumsum(closest if sample_weight is None else np.multiply(w, closest, out=cum), out=cum)
         cand = np.searchsorted(cum, rand_vals)
         np.minimum(cand, last, out=cand)  # a draw at the very top of cum
-        d_cand = _sq_dist_to(X, rows(X, cand), x_sq_norms)
-        np.minimum(closest, d_cand, out=d_cand)
+        d_cand = _sq_dist_to(X, rows(X, cand), x_sq_norms, upper=closest, out=buf)
         cand_pot = d_cand @ w
         best = int(cand_pot.argmin())
         pot = cand_pot[best]
-        closest = d_cand[best]
+        np.copyto(closest, d_cand[best])  # d_cand is overwritten by the next step
         centers[c] = rows(X, cand[best])[0]
     return centers
 

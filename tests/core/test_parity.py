@@ -74,6 +74,28 @@ def test_kmeans_plusplus_picks_the_same_rows_as_sklearn(dtype, weighted):
         np.testing.assert_array_equal(ours, theirs)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_first_kmeans_plusplus_row_is_numpys_weighted_choice(dtype):
+    """The first center's draw without choice()'s checks: the same row, the same state after."""
+    from kmeans_core.init import _weighted_choice
+
+    for t in range(300):
+        g = np.random.default_rng(t)
+        n = int(g.integers(1, 3000))
+        w = np.ones(n, dtype=dtype) if t % 5 == 0 else g.uniform(0.01, 5, n).astype(dtype)
+        a, b = np.random.RandomState(t), np.random.RandomState(t)
+        assert a.choice(n, p=w / w.sum()) == _weighted_choice(b, w)
+        assert a.uniform() == b.uniform()
+
+
+def test_kmeans_plusplus_at_a_million_rows_is_sklearns():
+    """The reused buffers and the one-pass clip of the candidate distances change nothing."""
+    X = blobs(n=1_000_000, d=2, k=8, seed=3)
+    for seed in range(2):
+        theirs, _ = sk_kmeans_plusplus(X, 8, random_state=seed)
+        np.testing.assert_array_equal(kmeans_plusplus(X, 8, seed), theirs)
+
+
 @pytest.mark.parametrize("init", ["k-means++", "random"])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_same_seed_same_fit_as_sklearn(init, dtype):
