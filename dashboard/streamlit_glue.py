@@ -978,16 +978,20 @@ def _light_run(work: Callable[[Check | None], T]) -> T:
             "in line and starts in a moment."
         )
 
+    gate = light_gate()
     try:
-        with light_gate().run(_session_id(), "a page's run", 0.0, waiting, poll_s=0.25):
-            note.empty()
-            return work(None)
+        ticket = gate.enqueue(_session_id(), "a page's run", 0.0)
     except budget.SessionBusy:  # this session's own run holds a slot (a fragment's)
-        note.empty()
         return work(None)
+    try:
+        gate.wait(ticket, on_wait=waiting, poll_s=0.25)
     except budget.RunCancelled:  # the visitor left while waiting: nobody to show it to
         st.stop()
-        raise
+    try:
+        note.empty()
+        return work(None)
+    finally:
+        gate.release(ticket)
 
 
 def _cancel_heavy(key: str) -> None:
