@@ -13,8 +13,8 @@ squared shift at most the tolerance, else ``max_iter``; then one last labelling)
 and so the same labels, centers to rounding, inertia and iteration count.
 
 A member whose run would need the estimator's special cases — duplicate initial
-centers (ties), an empty cluster to relocate — is fitted by the estimator itself
-instead, so those cases keep their exact treatment.
+centers (ties), an empty cluster to relocate — is run by the estimator's own loop
+from the same start instead, so those cases keep their exact treatment.
 
 Memory: members are processed in groups whose distance blocks (group × K × n
 values) stay under ``MAX_BLOCK_VALUES``; nothing of shape n × K × d is built.
@@ -22,14 +22,13 @@ values) stay under ``MAX_BLOCK_VALUES``; nothing of shape n × K × d is built.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from kmeans_core._validation import check_data, check_max_iter_tol, check_random_state
-from kmeans_core.estimator import KMeans, _initial_centers
+from kmeans_core.estimator import _initial_centers, _single_run
 from kmeans_core.interrupt import checkpoint
 from kmeans_core.lloyd import centre
 
@@ -167,7 +166,7 @@ def _lloyd_group(g: _Group, max_iter: int) -> tuple[ManyFits, np.ndarray]:
         new_labels, _ = _assign(Xc, centers[active])
         sums, counts = _cluster_sums(Xc, new_labels, k)
         hit_empty = (counts == 0).any(axis=1)
-        counts[hit_empty] = 1.0  # their result is discarded (fitted by the estimator)
+        counts[hit_empty] = 1.0  # their result is discarded (run by the estimator's loop)
         new_centers = sums * (1.0 / counts)[:, :, None]
         strict = (new_labels == old[active]).all(axis=1)
         shift = ((new_centers - centers[active]) ** 2).sum(axis=(1, 2))
@@ -188,14 +187,24 @@ def _lloyd_group(g: _Group, max_iter: int) -> tuple[ManyFits, np.ndarray]:
     return ManyFits(centers + g.mean[:, None, :], labels, inertia, n_iter), empty
 
 
-def _estimator_fit(X, k, init, seed, max_iter, tol) -> tuple[np.ndarray, np.ndarray, float, int]:
-    """One member fitted by :class:`KMeans` itself (its special cases)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # fewer distinct points than K
-        model = KMeans(
-            n_clusters=k, init=init, n_init=1, max_iter=max_iter, tol=tol, random_state=seed
-        ).fit(X)
-    return model.cluster_centers_, model.labels_, model.inertia_, model.n_iter_
+def _estimator_run(g: _Group, i: int, max_iter: int) -> tuple[np.ndarray, np.ndarray, float, int]:
+    """Member ``i`` run by the estimator's own loop from its start (its special cases).
+
+    The same start, centred data and tolerance :class:`KMeans` would use, so the same
+    result as the estimator, whatever kind of random state drew the start.
+    """
+    w = np.ones(g.Xc.shape[1], dtype=g.Xc.dtype)
+    run = _single_run(
+        g.Xc[i],
+        g.centers[i],
+        w,
+        g.x_sq[i],
+        max_iter=max_iter,
+        abs_tol=float(g.abs_tol[i]),
+        offset=g.mean[i],
+        keep_history=False,
+    )
+    return run.centers + g.mean[i], run.labels, run.inertia, run.n_iter
 
 
 def fit_many(
@@ -221,7 +230,9 @@ def fit_many(
     n_clusters : int
         K, the same for every fit (at most ``n_samples``).
     random_states : sequence
-        One seed (or RandomState) per dataset, for its initial centers.
+        One seed or RandomState per dataset, for its initial centers; the starts are
+        drawn in order, so one RandomState given for every dataset draws them one
+        after another, as the restarts of one fit do.
     init : {"k-means++", "random"}, callable or array-like, default="k-means++"
         As :class:`KMeans`' ``init``.
     max_iter : int, default=300
@@ -256,8 +267,9 @@ def fit_many(
         fits, empty = _lloyd_group(group, int(max_iter))
         centers[members], labels[members] = fits.centers, fits.labels
         inertia[members], n_iter[members] = fits.inertia, fits.n_iter
-        for m in members[special | empty]:
-            one = _estimator_fit(X[m], k, init, random_states[m], max_iter, tol)
+        for i in np.flatnonzero(special | empty):
+            one = _estimator_run(group, int(i), int(max_iter))
+            m = members[i]
             centers[m], labels[m], inertia[m], n_iter[m] = one
     return ManyFits(centers, labels, inertia, n_iter)
 

@@ -92,9 +92,20 @@ def test_special_members_go_to_the_estimator():
     dup = np.repeat(np.array([[0.0, 0.0], [5.0, 5.0], [9.0, 0.0]]), 4, axis=0)
     far = np.vstack([np.zeros((11, 2)), [[100.0, 100.0]]])
     start = np.array([[0.0, 0.0], [0.0, 0.0], [100.0, 100.0]])
-    for Xs, init in (([dup, dup], "random"), ([far, far], start)):
+    apart = np.array([[0.0, 0.0], [50.0, 50.0], [100.0, 100.0]])  # the middle one gets no row
+    for Xs, init in (([dup, dup], "random"), ([far, far], start), ([far, far], apart)):
         fits = fit_many(Xs, 3, random_states=[1, 2], init=init)
         _assert_same(fits, _separate(Xs, 3, [1, 2], init))
+
+
+def test_one_shared_random_state_draws_like_restarts():
+    """Ten copies of X with one RandomState: the ten restarts of KMeans(n_init=10)."""
+    X = _datasets(np.random.default_rng(7), 1, 400, 2)[0]
+    fits = fit_many(np.stack([X] * 10), 5, random_states=[np.random.RandomState(3)] * 10)
+    model = KMeans(n_clusters=5, n_init=10, random_state=3).fit(X)
+    assert fits.inertia.min() == pytest.approx(model.inertia_, rel=1e-12)
+    best = int(fits.inertia.argmin())
+    np.testing.assert_allclose(fits.centers[best], model.cluster_centers_, rtol=1e-10)
 
 
 def test_groups_split_by_memory_budget(monkeypatch):
