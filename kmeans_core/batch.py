@@ -187,6 +187,28 @@ def _lloyd_group(g: _Group, max_iter: int) -> tuple[ManyFits, np.ndarray]:
     return ManyFits(centers + g.mean[:, None, :], labels, inertia, n_iter), empty
 
 
+def lloyd_restarts(
+    Xc: np.ndarray, x_sq: np.ndarray, starts: np.ndarray, abs_tol: float, max_iter: int
+) -> tuple[ManyFits, np.ndarray]:
+    """The estimator's restarts on one (centred) dataset from given starts, as one loop.
+
+    For :class:`KMeans` on small data: ``starts`` (n_runs, K, d) drawn as its restarts
+    draw them. Returns the fits in centred coordinates and which runs need the
+    estimator's own loop instead (duplicate starts, an emptied cluster).
+    """
+    b = starts.shape[0]
+    group = _Group(
+        np.broadcast_to(Xc, (b, *Xc.shape)),
+        np.broadcast_to(x_sq, (b, x_sq.shape[0])),
+        np.zeros((b, Xc.shape[1]), dtype=Xc.dtype),
+        starts,
+        np.full(b, abs_tol),
+    )
+    fits, empty = _lloyd_group(group, max_iter)
+    special = np.array([_has_duplicate_rows(c) for c in starts]) | empty
+    return fits, special
+
+
 def _estimator_run(g: _Group, i: int, max_iter: int) -> tuple[np.ndarray, np.ndarray, float, int]:
     """Member ``i`` run by the estimator's own loop from its start (its special cases).
 

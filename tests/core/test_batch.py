@@ -180,3 +180,33 @@ def test_properties(n, d, k, n_fits, seed):
         dist = ((X[:, None, :] - c[None, :, :]) ** 2).sum(axis=2)
         assert np.allclose(dist[np.arange(n), lab], dist.min(axis=1), atol=1e-9)
         assert inertia == pytest.approx(dist[np.arange(n), lab].sum(), rel=1e-9, abs=1e-9)
+
+
+@pytest.mark.parametrize("case", range(40))
+def test_estimator_restarts_batched_or_looped_give_the_same_model(case, monkeypatch):
+    """KMeans(n_init > 1) on small data batches its restarts: the same model as the loop."""
+    from kmeans_core import elbow_sweep, estimator
+
+    rng = np.random.default_rng(100 + case)
+    n, d = int(rng.integers(5, 500)), int(rng.integers(1, 5))
+    k, n_init = int(rng.integers(1, min(n, 8) + 1)), int(rng.integers(2, 11))
+    X = _datasets(rng, 1, n, d)[0] if case % 3 else rng.normal(size=(n, d)) + 1e3
+    init = INITS[case % 3]
+    assert estimator._restarts_batchable(X, np.ones(n), k, n_init, "auto")
+
+    def fit():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            model = KMeans(n_clusters=k, init=init, n_init=n_init, random_state=case).fit(X)
+            sweep = elbow_sweep(X, [1, k], n_init=n_init, init=init, random_state=case)
+        return model, sweep
+
+    batched, batched_sweep = fit()
+    monkeypatch.setattr(estimator, "BATCH_MAX_ROWS_X_K", 0)  # the loop, as before
+    looped, looped_sweep = fit()
+    np.testing.assert_array_equal(batched.labels_, looped.labels_)
+    np.testing.assert_array_equal(batched.cluster_centers_, looped.cluster_centers_)
+    assert batched.inertia_ == looped.inertia_ and batched.n_iter_ == looped.n_iter_
+    assert len(batched.history_) == len(looped.history_)
+    np.testing.assert_allclose(batched_sweep.inertia_runs, looped_sweep.inertia_runs, rtol=1e-10)
+    np.testing.assert_array_equal(batched_sweep.labels, looped_sweep.labels)

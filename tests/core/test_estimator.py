@@ -124,6 +124,7 @@ def test_n_init_auto(monkeypatch, init, n_init, expected_runs):
         return real(*args, **kwargs)
 
     monkeypatch.setattr(est, "_single_run", counting)
+    monkeypatch.setattr(est, "BATCH_MAX_ROWS_X_K", 0)  # one call per run (no batching)
     if init == "callable":
         init = lambda X, k, rs: X[rs.choice(X.shape[0], k, replace=False)]  # noqa: E731
     KMeans(3, init=init, n_init=n_init, random_state=0).fit(blobs(n=60))
