@@ -130,32 +130,32 @@ def _inertia(Xc: np.ndarray, centers: np.ndarray, labels: np.ndarray) -> np.ndar
 
 def _prepare(
     X: np.ndarray, members: np.ndarray, k: int, init: Init, seeds: Sequence, tol: float
-) -> tuple[_Group, np.ndarray]:
-    """Centre each member and draw its start as the estimator would; flag the special ones."""
+) -> _Group:
+    """Centre each member and draw its start as the estimator would."""
     Xcs, sqs, means, starts, tols = [], [], [], [], []
-    special = np.zeros(len(members), dtype=bool)
     w = np.ones(X.shape[1], dtype=X.dtype)
-    for i, m in enumerate(members):
+    for m in members:
         data = centre(X[m], tol)
         rng = check_random_state(seeds[m])
         c0 = _initial_centers(init, X[m], data.Xc, data.mean, k, rng, w, data.x_sq_norms)
-        special[i] = _has_duplicate_rows(c0)
         Xcs.append(data.Xc)
         sqs.append(data.x_sq_norms)
         means.append(data.mean)
         starts.append(np.asarray(c0, dtype=X.dtype))
         tols.append(data.abs_tol)
-    group = _Group(np.stack(Xcs), np.stack(sqs), np.stack(means), np.stack(starts), np.array(tols))
-    return group, special
+    return _Group(np.stack(Xcs), np.stack(sqs), np.stack(means), np.stack(starts), np.array(tols))
 
 
 def _lloyd_group(g: _Group, max_iter: int) -> tuple[ManyFits, np.ndarray]:
-    """Lloyd on every member of a group until each stops; also which hit an empty cluster."""
+    """Lloyd on every member of a group until each stops.
+
+    Also returns which members need the estimator's own loop instead (their results
+    here are not used): those with duplicate starts (ties) or an emptied cluster.
+    """
     b, n, _ = g.Xc.shape
     k = g.centers.shape[1]
     centers = g.centers.copy()
     labels = np.zeros((b, n), dtype=np.int32)
-    inertia = np.zeros(b)
     n_iter = np.zeros(b, dtype=np.int64)
     empty = np.zeros(b, dtype=bool)
     old = np.full((b, n), -1, dtype=np.intp)
@@ -184,7 +184,8 @@ def _lloyd_group(g: _Group, max_iter: int) -> tuple[ManyFits, np.ndarray]:
         if active.size == 0:
             break
     inertia = _inertia(g.Xc, centers, labels)
-    return ManyFits(centers + g.mean[:, None, :], labels, inertia, n_iter), empty
+    special = np.array([_has_duplicate_rows(c) for c in g.centers]) | empty
+    return ManyFits(centers + g.mean[:, None, :], labels, inertia, n_iter), special
 
 
 def lloyd_restarts(
@@ -204,9 +205,7 @@ def lloyd_restarts(
         starts,
         np.full(b, abs_tol),
     )
-    fits, empty = _lloyd_group(group, max_iter)
-    special = np.array([_has_duplicate_rows(c) for c in starts]) | empty
-    return fits, special
+    return _lloyd_group(group, max_iter)
 
 
 def _estimator_run(g: _Group, i: int, max_iter: int) -> tuple[np.ndarray, np.ndarray, float, int]:
@@ -285,11 +284,11 @@ def fit_many(
     per_group = max(1, MAX_BLOCK_VALUES // (k * n_samples))
     for start in range(0, n_fits, per_group):
         members = np.arange(start, min(start + per_group, n_fits))
-        group, special = _prepare(X, members, k, init, random_states, tol)
-        fits, empty = _lloyd_group(group, int(max_iter))
+        group = _prepare(X, members, k, init, random_states, tol)
+        fits, special = _lloyd_group(group, int(max_iter))
         centers[members], labels[members] = fits.centers, fits.labels
         inertia[members], n_iter[members] = fits.inertia, fits.n_iter
-        for i in np.flatnonzero(special | empty):
+        for i in np.flatnonzero(special):
             one = _estimator_run(group, int(i), int(max_iter))
             m = members[i]
             centers[m], labels[m], inertia[m], n_iter[m] = one

@@ -83,6 +83,11 @@ def _is_same_clustering(labels1: np.ndarray, labels2: np.ndarray) -> bool:
     return bool(np.array_equal(mapping[labels1], labels2))
 
 
+def _is_better(run: _Run, kept: _Run) -> bool:
+    """Whether a later restart replaces the kept one: lower inertia, another clustering."""
+    return run.inertia < kept.inertia and not _is_same_clustering(run.labels, kept.labels)
+
+
 def _single_run(
     Xc,
     centers0,
@@ -163,9 +168,19 @@ def _fit_runs(
     """
     if _restarts_batchable(Xc, w, n_clusters, n_init, algorithm):
         return _fit_runs_batched(
-            X, Xc, X_mean, w, x_sq, n_clusters=n_clusters, init=init, n_init=n_init,
-            max_iter=max_iter, abs_tol=abs_tol, rng=rng, keep_history=keep_history,
-        )  # fmt: skip
+            X,
+            Xc,
+            X_mean,
+            w,
+            x_sq,
+            n_clusters=n_clusters,
+            init=init,
+            n_init=n_init,
+            max_iter=max_iter,
+            abs_tol=abs_tol,
+            rng=rng,
+            keep_history=keep_history,
+        )
     best: _Run | None = None
     runs = []
     for _ in range(n_init):
@@ -183,9 +198,7 @@ def _fit_runs(
             algorithm=algorithm,
         )
         runs.append((run.inertia, run.n_iter))
-        if best is None or (
-            run.inertia < best.inertia and not _is_same_clustering(run.labels, best.labels)
-        ):
+        if best is None or _is_better(run, best):
             best = run
     assert best is not None, "n_init is validated to be at least 1"
     return best, runs
@@ -231,32 +244,30 @@ def _fit_runs_batched(
     ).astype(Xc.dtype, copy=False)
     fits, special = lloyd_restarts(Xc, x_sq, starts, abs_tol, max_iter)
 
-    def own(i: int, history: bool) -> _Run:
+    def own(i: int) -> _Run:
         return _single_run(
-            Xc, starts[i], w, x_sq, max_iter=max_iter, abs_tol=abs_tol, offset=X_mean,
-            keep_history=history,
-        )  # fmt: skip
+            Xc,
+            starts[i],
+            w,
+            x_sq,
+            max_iter=max_iter,
+            abs_tol=abs_tol,
+            offset=X_mean,
+            keep_history=keep_history,
+        )
 
-    done = {int(i): own(int(i), keep_history) for i in np.flatnonzero(special)}
-    results = [
-        done.get(i)
-        or _Run(
-            fits.centers[i],
-            fits.labels[i],
-            float(fits.inertia[i]),
-            int(fits.n_iter[i]),
-            None,
-            X_mean,
-        )  # fmt: skip
-        for i in range(n_init)
-    ]
+    def batched(i: int) -> _Run:
+        c, lab, inertia, n_iter = fits.centers, fits.labels, fits.inertia, fits.n_iter
+        return _Run(c[i], lab[i], float(inertia[i]), int(n_iter[i]), None, X_mean)
+
+    done = {int(i): own(int(i)) for i in np.flatnonzero(special)}
+    results = [done[i] if i in done else batched(i) for i in range(n_init)]
     best_i = 0
-    for i, run in enumerate(results[1:], start=1):
-        kept = results[best_i]
-        if run.inertia < kept.inertia and not _is_same_clustering(run.labels, kept.labels):
+    for i in range(1, n_init):
+        if _is_better(results[i], results[best_i]):
             best_i = i
     # The kept run is always the estimator's own (bit for bit the loop's model).
-    best = results[best_i] if best_i in done else own(best_i, keep_history)
+    best = results[best_i] if best_i in done else own(best_i)
     return best, [(r.inertia, r.n_iter) for r in results]
 
 

@@ -157,7 +157,6 @@ def kmeans_plusplus(
     # Buffers reused by every step: fresh arrays per step (32 MB of candidate distances
     # at 1,000,000 rows) cost more in page faults than in arithmetic.
     buf = None if sp.issparse(X) else np.empty((n_local_trials, n_samples), dtype=X.dtype)
-    closest = closest.copy()
     cum = np.empty_like(closest)
     for c in range(1, n_clusters):
         rand_vals = rng.uniform(size=n_local_trials) * pot
