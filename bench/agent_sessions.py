@@ -34,6 +34,7 @@ from typing import Any
 
 SERVER_FLAGS = ["--server.enableAgentApi", "true"]
 INTERACT = "/_stcore/agent/interact"
+# The walk every visitor (browser or agent) takes after the Data page: title -> url path.
 WALK = {
     "Animate": "animate",
     "Choose K": "choose-k",
@@ -71,6 +72,18 @@ def interact(url: str, body: dict[str, Any], timeout_s: float) -> dict[str, Any]
         if time.monotonic() > deadline:
             raise TimeoutError(f"no settled answer within {timeout_s:.0f} s")
         body = {"session_id": answer["session_id"]}  # keep waiting for the same run
+
+
+def link_params(seed: int, n_samples: int) -> dict[str, str]:
+    """The Data page link every visitor opens: its own seed and blobs of its own size."""
+    return {
+        "seed": str(seed),
+        "data": "blobs",
+        "data.n_samples": str(n_samples),
+        "data.centers": "4",
+        "data.n_features": "2",
+        "data.cluster_std": "1.0",
+    }
 
 
 def nodes(tree: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -116,14 +129,7 @@ def _page(
 def walk(url: str, seed: int, n_samples: int, timeout_s: float, think_s: float) -> AgentResult:
     """One agent visitor's walk (blocking): Data from a link, then the four pages."""
     res = AgentResult(seed, n_samples)
-    recipe = {
-        "seed": [str(seed)],
-        "data": ["blobs"],
-        "data.n_samples": [str(n_samples)],
-        "data.centers": ["4"],
-        "data.n_features": ["2"],
-        "data.cluster_std": ["1.0"],
-    }
+    recipe = {key: [value] for key, value in link_params(seed, n_samples).items()}
     name = "Data"
     try:
         snap = _page(url, {"page": "data", "query_params": recipe}, name, res, timeout_s)

@@ -65,10 +65,10 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from bench import agent_sessions
-from bench.agent_sessions import AgentResult
+from bench.agent_sessions import WALK, AgentResult, link_params
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -78,12 +78,6 @@ MAX_RAMP_S = 120.0
 MAX_THINK_S = 30.0
 # Agent visitors' seeds and data sizes start this far above the browser visitors'.
 AGENT_OFFSET = 100
-WALK = {
-    "Animate": "animate",
-    "Choose K": "choose-k",
-    "Compare": "compare",
-    "Export & share": "export",
-}
 READY_JS = """() => {
     const app = document.querySelector('[data-testid="stApp"]');
     return app && app.getAttribute('data-test-script-state') !== 'running'
@@ -382,8 +376,7 @@ async def visitor(
     runs = ScriptRuns(page)
     try:
         t0 = time.perf_counter()
-        recipe = f"data=blobs&data.n_samples={n_samples}&data.centers=4&data.n_features=2"
-        await page.goto(f"{url}/data?seed={seed}&{recipe}&data.cluster_std=1.0")
+        await page.goto(f"{url}/data?{urlencode(link_params(seed, n_samples))}")
         await _timed(page, runs, res, "Data", t0, timeout_s)
         await _check(page, res, "Data", n_samples, timeout_s)
         for name, path in WALK.items():
