@@ -39,19 +39,24 @@ def X():
     return make_blobs(n_samples=300, centers=4, n_features=3, random_state=1)[0]
 
 
+def _record_calls(monkeypatch, owner, name: str, seen) -> list:
+    """Wrap ``owner.name`` so that each call adds ``seen(*args)`` (a list) to the result."""
+    calls: list = []
+    original = getattr(owner, name)
+
+    def recording(*a, **kw):
+        calls.extend(seen(*a))
+        return original(*a, **kw)
+
+    monkeypatch.setattr(owner, name, recording)
+    return calls
+
+
 def _fits(monkeypatch):
-    """Count the KMeans fits ``module`` makes (through kmeans_core.KMeans.fit)."""
+    """The K of every KMeans fit made (through kmeans_core.KMeans.fit)."""
     from kmeans_core import KMeans
 
-    fits: list[int] = []
-    original = KMeans.fit
-
-    def counting(self, *a, **kw):
-        fits.append(self.n_clusters)
-        return original(self, *a, **kw)
-
-    monkeypatch.setattr(KMeans, "fit", counting)
-    return fits
+    return _record_calls(monkeypatch, KMeans, "fit", lambda model, *a: [model.n_clusters])
 
 
 # ---------------------------------------------------------------- nothing runs on a probe
@@ -107,16 +112,8 @@ def test_sweep_checks_between_lloyd_steps_not_only_between_k(X):
 
 
 def _batched_fits(monkeypatch, module):
-    """Count the datasets ``module`` fits through kmeans_core.batch.fit_many."""
-    fits: list[int] = []
-    original = module.fit_many
-
-    def counting(datasets, *a, **kw):
-        fits.extend([0] * len(datasets))
-        return original(datasets, *a, **kw)
-
-    monkeypatch.setattr(module, "fit_many", counting)
-    return fits
+    """One entry per dataset ``module`` fits through kmeans_core.batch.fit_many."""
+    return _record_calls(monkeypatch, module, "fit_many", lambda datasets, *a: [0] * len(datasets))
 
 
 @pytest.mark.parametrize(
@@ -195,14 +192,7 @@ def _alt_params(k: int):
 def test_alternatives_stop_before_the_next_method(X, monkeypatch):
     from dashboard import alternatives as alt
 
-    ran: list[str] = []
-    original = alt.run_method
-
-    def counting(method, *a, **kw):
-        ran.append(method.name)
-        return original(method, *a, **kw)
-
-    monkeypatch.setattr(alt, "run_method", counting)
+    ran = _record_calls(monkeypatch, alt, "run_method", lambda method, *a: [method.name])
     params = _alt_params(3)
     check, calls = _check(stop_after=0)
     with pytest.raises(Stop):
