@@ -153,10 +153,11 @@ class Machine:
     def floor(self, case: Case) -> float:
         """Seconds per Lloyd iteration at best: X read once, or the distance GEMM.
 
-        ``max(bytes of X / bandwidth, 2 N K d / GEMM rate)``: an iteration must read
-        every row and, computing every distance, do the N x K x d multiply-adds.
+        ``max(bytes of X / bandwidth, 2 N K d / GEMM rate)``: Lloyd's iteration must
+        read every row and, computing every distance, do the N x K x d multiply-adds.
         (Elkan and Hamerly skip most of the GEMM late in a run, so they can go below
-        the GEMM term; never below the read.)
+        the GEMM term; the tree reads only the points near a boundary, so it could go
+        below the read too: this is the floor of the method both libraries share.)
         """
         itemsize = np.dtype(case.dtype).itemsize
         read = case.n_samples * case.n_features * itemsize / (self.read_gb_s * 1e9)
@@ -450,8 +451,9 @@ def _print_table(rows: list[tuple[str, ...]], references: dict[str, object]) -> 
     print()
     print("peak = growth of the resident set (VmHWM) during one default fit, fresh process.")
     print(
-        'ours = KMeans(algorithm="auto"), the default (Lloyd early, Hamerly once few labels '
-        "change, Lloyd throughout below 16 features); scikit-learn = its Lloyd (the default)."
+        'ours = KMeans(algorithm="auto"), the default (the tree at 1-2 features from 100k-300k '
+        "rows; else Lloyd early, Hamerly once few labels change, Lloyd throughout below 16 "
+        "features); scikit-learn = its Lloyd (the default)."
     )
     print(
         "floor = max(X read once at the measured bandwidth, the N×K×d distance GEMM at the "

@@ -736,6 +736,7 @@ def assign_and_accumulate(
     state: IncrementalSums | None = None,
     labels: np.ndarray | None = None,
     nearest_two: tuple[np.ndarray, np.ndarray] | None = None,
+    sums_dtype: Any = None,
 ):
     """Label every point with its nearest center and accumulate weighted sums.
 
@@ -770,6 +771,10 @@ def assign_and_accumulate(
         Filled with each point's squared distance to its nearest center and to
         the nearest other one (GEMM form, clipped at 0): what Elkan's and
         Hamerly's bounds start from.
+    sums_dtype : dtype or None, default=None
+        dtype of the returned sums and weights (None: X's).  They are accumulated
+        in float64 either way; a caller adding them to other float64 sums asks
+        for float64 so that float32 data loses nothing on the way.
 
     Returns
     -------
@@ -778,16 +783,16 @@ def assign_and_accumulate(
     inertia : float
         Weighted sum of squared distances to the nearest center.
     sums : ndarray of shape (n_clusters, n_features) or None
-        Weighted sum of the points in each cluster (dtype of X).
+        Weighted sum of the points in each cluster (dtype of X, or ``sums_dtype``).
     weight_in_clusters : ndarray of shape (n_clusters,) or None
-        Sum of sample weights in each cluster (dtype of X).
+        Sum of sample weights in each cluster (dtype of X, or ``sums_dtype``).
     """
     n_samples, n_features = X.shape
     n_clusters = centers.shape[0]
-    dtype = X.dtype
+    dtype = X.dtype if sums_dtype is None else np.dtype(sums_dtype)
     X = np.ascontiguousarray(X)
-    centers = np.asarray(centers, dtype=dtype)
-    sample_weight = np.ascontiguousarray(sample_weight, dtype=dtype)
+    centers = np.asarray(centers, dtype=X.dtype)
+    sample_weight = np.ascontiguousarray(sample_weight, dtype=X.dtype)
     if chunk_rows is None:
         chunk_rows = default_chunk_rows(n_samples, n_features, n_clusters)
     chunk_rows = int(max(1, min(chunk_rows, n_samples)))

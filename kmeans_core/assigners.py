@@ -15,7 +15,8 @@ small set of questions for the loop:
 
 :class:`LloydAssigner` computes every distance with the fused chunk kernel of
 :mod:`kmeans_core._kernels`.  The bound-based strategies (Elkan, Hamerly) are in
-:mod:`kmeans_core.bounds`, the sparse one in :mod:`kmeans_core._sparse`.
+:mod:`kmeans_core.bounds`, the grid-cell filtering one in :mod:`kmeans_core.tree`, the
+sparse one in :mod:`kmeans_core._sparse`.
 """
 
 from __future__ import annotations

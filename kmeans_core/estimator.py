@@ -337,16 +337,21 @@ or callable, default="k-means++"
         did not change (strict convergence), even with ``tol=0``.
     random_state : int, RandomState or None, default=None
         Seed for initialisation.
-    algorithm : {"lloyd", "elkan", "hamerly", "auto"}, default="auto"
+    algorithm : {"lloyd", "elkan", "hamerly", "tree", "auto"}, default="auto"
         How each iteration finds the labels; all give the same labels, centers
-        and ``n_iter_`` from the same start (up to exact ties, broken by rounding).
+        and ``n_iter_`` from the same start (up to exact ties, broken by rounding;
+        "tree" adds its sums in another order, so its centers agree to rounding).
         "lloyd" computes every point-center distance.  "elkan" and "hamerly" keep
         triangle-inequality bounds per point (K lower bounds each for Elkan, one
         for Hamerly) and skip the distances they rule out: faster once the
-        centers settle, at d of about 16 and more.  "auto" runs Lloyd while many
-        labels change, then Hamerly; Lloyd throughout below 16 features
-        (see :mod:`kmeans_core.bounds` and bench/RESULTS.md).  Sparse X always
-        uses Lloyd.
+        centers settle, at d of about 16 and more.  "tree" (at most 8 features)
+        sorts the points once along a Z-order curve and labels whole grid cells
+        that lie in one center's region (Kanungo et al.'s filtering): only points
+        near a boundary get distances.  "auto" takes the tree at 1 feature from
+        100,000 rows and at 2 features from 300,000; else Lloyd while many labels
+        change, then Hamerly, and Lloyd throughout below 16 features (see
+        :mod:`kmeans_core.tree`, :mod:`kmeans_core.bounds` and bench/RESULTS.md).
+        Sparse X always uses Lloyd.
 
     Attributes
     ----------

@@ -79,7 +79,8 @@ class LloydStep:
         Assign steps: share (0 to 1) of the n_samples x n_clusters point-center
         distances that the assignment did not compute, because triangle-inequality
         bounds (algorithm "elkan" or "hamerly") showed they could not change a
-        label. 0 for Lloyd, which computes them all.
+        label, or the point's grid cell lies in one center's region (algorithm
+        "tree"). 0 for Lloyd, which computes them all.
     """
 
     iteration: int
@@ -358,10 +359,10 @@ def lloyd_steps(
     sample_weight : array-like of shape (n_samples,), optional
     max_iter : int, default=300
     tol : float, default=1e-4
-    algorithm : {"lloyd", "elkan", "hamerly", "auto"}, default="lloyd"
+    algorithm : {"lloyd", "elkan", "hamerly", "tree", "auto"}, default="lloyd"
         How the assign steps find the labels (same steps from the same start;
         see :class:`KMeans`); each assign step's ``distances_skipped`` says how
-        many distances the bounds saved.
+        many distances the bounds or the tree saved.
 
     Yields
     ------

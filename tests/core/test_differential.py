@@ -1,6 +1,6 @@
 """Seeded differential test: hundreds of random configurations against scikit-learn.
 
-Each configuration draws our algorithm (Lloyd, Elkan, Hamerly, auto: all exact),
+Each configuration draws our algorithm (Lloyd, Elkan, Hamerly, tree, auto: all exact),
 n, d, K, dtype, dense or sparse (CSR), weights (none,
 continuous, some zero, integer), data (continuous, integer with ties, offset far from the origin),
 initialisation (k-means++, random, rows of X, an array with duplicate rows),
@@ -118,8 +118,9 @@ def make_config(seed: int) -> Config:
     if r.uniform() < 0.15:  # CSR input, about 70 % zeros (drawn last: the rest is as before)
         c.X = c.X * (r.uniform(size=c.X.shape) < 0.3)
         c.sparse = True
-    # Elkan and Hamerly are exact: the same comparison holds for them.
-    c.algorithm = str(r.choice(["lloyd", "elkan", "hamerly", "auto"]))
+    # Elkan, Hamerly and the tree are exact: the same comparison holds for them.
+    algorithms = ["lloyd", "elkan", "hamerly", "auto"] + (["tree"] if d <= 8 else [])
+    c.algorithm = str(r.choice(algorithms))
     return c
 
 

@@ -138,7 +138,7 @@ def test_numpy_integer_n_clusters_is_fine():
         ({"tol": "small"}, "tol must be a non-negative number"),
         (
             {"algorithm": "full"},
-            "algorithm must be one of 'lloyd', 'elkan', 'hamerly', 'auto', got 'full'",
+            "algorithm must be one of 'lloyd', 'elkan', 'hamerly', 'tree', 'auto', got 'full'",
         ),
         ({"random_state": "seed"}, "random_state must be None, an int or a RandomState"),
     ],
