@@ -23,7 +23,7 @@ from dashboard.safe_text import literal
 # Largest sample the player draws (SVG stays smooth up to about this many; see the README).
 ANIMATE_MAX_POINTS = 5000
 TOLERANCES = (0.0, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1)
-ALGORITHMS = ("lloyd", "elkan", "hamerly", "auto")
+ALGORITHMS = ("lloyd", "elkan", "hamerly", "tree", "auto")
 # Shapes a presenter reaches for, in teaching order (the Data page has all settings).
 DEMO_KINDS = (
     "blobs",
@@ -90,7 +90,9 @@ def _settings_row(present: bool) -> tuple[int, float, str]:
         key="anim_algorithm",
         format_func=str.capitalize,
         help="Same steps from the same start. Elkan and Hamerly keep triangle-inequality "
-        "bounds and skip distances they rule out (the captions say how many); auto runs "
+        "bounds and skip distances they rule out; the tree labels whole grid cells that "
+        "lie in one centroid's region (up to 8 features). The captions say how many "
+        "distances were skipped. Auto takes the tree on large 1- or 2-feature data, else "
         "Lloyd while many labels change, then Hamerly (Lloyd throughout below 16 features).",
     )
     c4.toggle(

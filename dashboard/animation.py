@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from kmeans_core import LloydStep, lloyd_steps
+from kmeans_core.tree import tree_pays
 
 # More frames than this and the iterations in the middle are thinned out, so the
 # payload (and a live demo's patience) stays bounded.
@@ -146,7 +147,7 @@ def _plural(n: int, word: str) -> str:
 
 
 def step_caption(
-    step: LloydStep, *, first_assign: bool, max_iter: int | None = None, uses_bounds: bool = False
+    step: LloydStep, *, first_assign: bool, max_iter: int | None = None, skips: str | None = None
 ) -> str:
     """What one Lloyd half-step did, in a sentence or two.
 
@@ -157,9 +158,10 @@ def step_caption(
         True for the run's first assignment (every point gets its first label).
     max_iter : int, optional
         Said when the run stopped at the iteration limit.
-    uses_bounds : bool
-        The run used triangle-inequality bounds (Elkan, Hamerly, auto): assign
-        captions say what share of the distances the bounds skipped.
+    skips : {"bounds", "tree"} or None
+        What let the run skip distances: triangle-inequality bounds (Elkan,
+        Hamerly, auto) or the tree's whole cells; assign captions then say what
+        share of the distances was skipped.
 
     Returns
     -------
@@ -177,8 +179,8 @@ def step_caption(
             parts.append(
                 f"Assignment: {_plural(step.n_changed, 'point')} changed cluster (ringed)."
             )
-        if uses_bounds:
-            parts.append(skipped_sentence(step.distances_skipped))
+        if skips is not None:
+            parts.append(skipped_sentence(step.distances_skipped, by=skips))
     else:
         shifts = np.asarray(step.center_shifts, dtype=float)
         moved = float(shifts.max()) if shifts.size else 0.0
@@ -200,8 +202,16 @@ def step_caption(
     return " ".join(parts)
 
 
-def skipped_sentence(share: float) -> str:
-    """How many point–centroid distances an assignment with bounds did not compute."""
+def skipped_sentence(share: float, by: str = "bounds") -> str:
+    """How many point–centroid distances an assignment did not compute.
+
+    ``by`` is "bounds" (Elkan, Hamerly) or "tree" (whole grid cells labelled at once).
+    """
+    if by == "tree":
+        return (
+            f"The tree skipped {share:.0%} of the point–centroid distances "
+            "(whole grid cells of points lay in one centroid's region)."
+        )
     if share <= 0:
         return "The bounds skipped no distances (they are still being set up)."
     return (
@@ -279,7 +289,7 @@ def build_frames(
     init_label: str,
     max_iter: int | None = None,
     max_frames: int = MAX_FRAMES,
-    uses_bounds: bool = False,
+    skips: str | None = None,
 ) -> AnimationRun:
     """Turn Lloyd steps into animation frames.
 
@@ -296,9 +306,9 @@ def build_frames(
         The run's iteration limit, for the stop caption.
     max_frames : int
         Thin out middle iterations beyond this many frames.
-    uses_bounds : bool
-        The steps come from a run with bounds: assign captions give the share of
-        distances skipped.
+    skips : {"bounds", "tree"} or None
+        The steps come from a run that skips distances (see :func:`step_caption`):
+        assign captions give the share skipped.
 
     Returns
     -------
@@ -329,9 +339,7 @@ def build_frames(
             if s.phase == "assign":
                 skipped_since_last += 1
             continue
-        caption = step_caption(
-            s, first_assign=first_assign, max_iter=max_iter, uses_bounds=uses_bounds
-        )
+        caption = step_caption(s, first_assign=first_assign, max_iter=max_iter, skips=skips)
         if skipped_since_last:
             skipped = _plural(skipped_since_last, "iteration")
             caption = f"({skipped} skipped in the animation.) " + caption
@@ -370,8 +378,9 @@ def animate_run(
 ) -> AnimationRun:
     """Run :func:`kmeans_core.lloyd_steps` on all of ``X`` and build the frames.
 
-    ``algorithm`` ("lloyd", "elkan", "hamerly" or "auto") gives the same frames;
-    with bounds, the assign captions also say what share of distances was skipped.
+    ``algorithm`` ("lloyd", "elkan", "hamerly", "tree" or "auto") gives the same
+    frames (up to exact ties); with bounds or the tree, the assign captions also say
+    what share of distances was skipped.
     ``check()``, if given, runs before the run starts and after every half-step; it
     stops the run by raising.
 
@@ -392,8 +401,17 @@ def animate_run(
         init_label=init_label,
         max_iter=max_iter,
         max_frames=max_frames,
-        uses_bounds=algorithm != "lloyd",
+        skips=_what_skips(algorithm, X),
     )
+
+
+def _what_skips(algorithm: str, X: np.ndarray) -> str | None:
+    """What lets ``algorithm`` skip distances on X: "bounds", "tree" or nothing (Lloyd)."""
+    if algorithm == "lloyd":
+        return None
+    if algorithm == "tree" or (algorithm == "auto" and tree_pays(np.asarray(X))):
+        return "tree"
+    return "bounds"
 
 
 def _clip_halfplane(poly: np.ndarray, a: np.ndarray, b: float) -> np.ndarray:

@@ -1,10 +1,12 @@
-"""The Speed page's "Pruning" section: Lloyd, Elkan and Hamerly from the same start.
+"""The Speed page's "Pruning" section: Lloyd, Elkan, Hamerly and the tree from one start.
 
 Each algorithm runs :func:`kmeans_core.lloyd_steps` from the same initial centers
-with ``tol=0`` (so all three run the same iterations: they are exact methods and
-give the same labels), and every iteration is timed with the given clock. The
-assign step of Elkan and Hamerly reports the share of point–center distances its
-triangle-inequality bounds let it skip; Lloyd computes them all.
+with ``tol=0`` (so all run the same iterations: they are exact methods and give the
+same labels), and every iteration is timed with the given clock. The assign step of
+Elkan and Hamerly reports the share of point–center distances its triangle-inequality
+bounds let it skip, the tree's the share its whole-cell labelling skipped; Lloyd
+computes them all.  The tree runs only up to its feature limit
+(:data:`kmeans_core.zorder.MAX_FEATURES`).
 """
 
 from __future__ import annotations
@@ -17,9 +19,15 @@ import numpy as np
 
 from dashboard.timing import Clock, Progress, limit_threads
 from kmeans_core import lloyd_steps
+from kmeans_core.zorder import MAX_FEATURES as TREE_MAX_FEATURES
 
-ALGORITHMS: tuple[str, ...] = ("lloyd", "elkan", "hamerly")
-ALGORITHM_LABELS: dict[str, str] = {"lloyd": "Lloyd", "elkan": "Elkan", "hamerly": "Hamerly"}
+ALGORITHMS: tuple[str, ...] = ("lloyd", "elkan", "hamerly", "tree")
+ALGORITHM_LABELS: dict[str, str] = {
+    "lloyd": "Lloyd",
+    "elkan": "Elkan",
+    "hamerly": "Hamerly",
+    "tree": "Tree",
+}
 # Bounded so the section adds seconds, not minutes, to a run: rows beyond this are not
 # used (the timing data's rows are already shuffled), and at most this many iterations.
 PRUNING_MAX_ROWS = 200_000
@@ -49,14 +57,14 @@ class AlgorithmTrace:
 
 @dataclass(frozen=True)
 class PruningResult:
-    """The three runs at one size.
+    """The runs at one size.
 
     Attributes
     ----------
     n, d, k : int
         The size run (``n`` may be below the request's: see :data:`PRUNING_MAX_ROWS`).
     traces : tuple of AlgorithmTrace
-        In the order of :data:`ALGORITHMS`.
+        In the order of :data:`ALGORITHMS` (without the tree above its feature limit).
     """
 
     n: int
@@ -139,6 +147,7 @@ def run_pruning(
         Thread limit for BLAS/OpenMP and kmeans_core (None: all cores).
     max_iter, max_rows : int
     algorithms : sequence of str
+        The tree is left out when X has more than its feature limit.
     progress : callable, optional
         ``progress(fraction_done, message)``.
 
@@ -147,6 +156,7 @@ def run_pruning(
     PruningResult
     """
     X = X[:max_rows]
+    algorithms = [a for a in algorithms if a != "tree" or X.shape[1] <= TREE_MAX_FEATURES]
     traces = []
     with limit_threads(threads):
         for i, algorithm in enumerate(algorithms):
@@ -163,16 +173,17 @@ def _median(values: Sequence[float]) -> float:
 
 
 def pruning_summary(result: PruningResult) -> str:
-    """What the figure shows, in one paragraph: when the bounds pay off, and the labels."""
+    """What the figure shows, in one paragraph: when skipping pays off, and the labels."""
     lloyd = result.trace("lloyd")
     parts = []
-    for name in ("elkan", "hamerly"):
-        t = result.trace(name)
+    for t in result.traces:
+        if t.algorithm == "lloyd":
+            continue
         most = max(t.skipped, default=0.0)
         # Medians: one slow iteration on a busy machine should not decide the sentence.
         ratio = _median(t.seconds[1:]) / max(_median(lloyd.seconds[1:]), 1e-12)
         parts.append(
-            f"{ALGORITHM_LABELS[name]} skipped up to {most:.0%} of the distances in an "
+            f"{ALGORITHM_LABELS[t.algorithm]} skipped up to {most:.0%} of the distances in an "
             f"iteration, and its median iteration after the first took {ratio:.2f}× Lloyd's"
         )
     same = (
@@ -180,11 +191,18 @@ def pruning_summary(result: PruningResult) -> str:
         if result.labels_identical
         else "The labels differed in some iteration (a tie broken differently)."
     )
+    tree = (
+        " The tree sorts the points once into a grid and labels whole cells that lie in "
+        "one centroid's region: it pays at one or two features on large N, from the first "
+        "iteration; with more features its cells are coarse and most straddle a boundary."
+        if any(t.algorithm == "tree" for t in result.traces)
+        else ""
+    )
     return (
         f"N = {result.n:,}, d = {result.d}, K = {result.k}, {len(lloyd.seconds)} iterations. "
         + "; ".join(parts)
         + ". The bounds pay off late in a run, once centers barely move and most points "
         "cannot change cluster, and when d is large, so that each skipped distance is "
         "expensive; at small d (and early on) keeping the bounds costs more than the "
-        "distances it saves. " + same
+        "distances it saves." + tree + " " + same
     )

@@ -11,7 +11,12 @@ from dashboard.speed_figures import seconds_axis
 from dashboard.speed_pruning import ALGORITHM_LABELS, PruningResult
 from dashboard.speed_scaleout import SCALEOUT_LABELS, ScaleoutResult
 
-PRUNING_COLORS: dict[str, str] = {"lloyd": "#444444", "elkan": "#1F77B4", "hamerly": "#D62728"}
+PRUNING_COLORS: dict[str, str] = {
+    "lloyd": "#444444",
+    "elkan": "#1F77B4",
+    "hamerly": "#D62728",
+    "tree": "#2CA02C",
+}
 SCALEOUT_COLORS: dict[str, str] = {
     "memory": "#444444",
     "dask_threads": "#1F77B4",
@@ -29,7 +34,7 @@ def pruning_figure(result: PruningResult, *, height: int = 460) -> go.Figure:
         shared_xaxes=True,
         vertical_spacing=0.14,
         row_heights=[0.6, 0.4],
-        subplot_titles=("Time per iteration", "Distances skipped by the bounds"),
+        subplot_titles=("Time per iteration", "Distances skipped"),
     )
     for t in result.traces:
         label, color = ALGORITHM_LABELS[t.algorithm], PRUNING_COLORS[t.algorithm]
@@ -63,10 +68,11 @@ def pruning_figure(result: PruningResult, *, height: int = 460) -> go.Figure:
             row=2,
             col=1,
         )
+    names = [ALGORITHM_LABELS[t.algorithm] for t in result.traces]
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
     base_layout(
         fig,
-        title=f"Lloyd, Elkan and Hamerly from the same start "
-        f"(N = {result.n:,}, d = {result.d}, K = {result.k})",
+        title=f"{listed} from the same start (N = {result.n:,}, d = {result.d}, K = {result.k})",
         height=height,
     )
     fig.update_layout(margin=dict(t=90))  # room for the legend above the subplot titles

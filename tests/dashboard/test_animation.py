@@ -283,6 +283,7 @@ def test_bounds_captions_say_what_share_was_skipped():
 
     assert "no distances" in skipped_sentence(0.0)
     assert "skipped 83% of the point–centroid distances" in skipped_sentence(0.83)
+    assert skipped_sentence(0.9, by="tree").startswith("The tree skipped 90%")
     rng = np.random.default_rng(0)
     X = np.concatenate([rng.normal(c, 0.5, size=(200, 20)) for c in (0, 5, 10)])
     C = X[[0, 1, 2]]
@@ -294,3 +295,17 @@ def test_bounds_captions_say_what_share_was_skipped():
     assert assigns and all("The bounds skipped" in c for c in assigns)
     # Same steps as Lloyd's: exact method.
     assert [f.labels.tolist() for f in lloyd.frames] == [f.labels.tolist() for f in elkan.frames]
+
+
+def test_tree_captions_and_the_same_frames_as_lloyd():
+    from dashboard.animation import animate_run
+
+    rng = np.random.default_rng(1)
+    X = np.concatenate([rng.normal(c, 0.6, size=(300, 2)) for c in (0, 4, 8)])
+    C = X[[0, 1, 2]]
+    idx = np.arange(len(X))
+    lloyd = animate_run(X, C, idx, init_label="rows", tol=0.0)
+    tree = animate_run(X, C, idx, init_label="rows", tol=0.0, algorithm="tree")
+    assigns = [f.caption for f in tree.frames if f.caption.startswith("Assignment")]
+    assert assigns and all("The tree skipped" in c for c in assigns)
+    assert [f.labels.tolist() for f in tree.frames] == [f.labels.tolist() for f in lloyd.frames]

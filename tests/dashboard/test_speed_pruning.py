@@ -41,7 +41,8 @@ def test_each_iteration_is_timed_by_the_clock(blobs):
 
 def test_three_exact_methods_same_labels_and_iterations_as_the_estimator(blobs, result):
     X, C = blobs
-    assert [t.algorithm for t in result.traces] == list(ALGORITHMS)
+    # d = 20: above the tree's feature limit, so it is left out.
+    assert [t.algorithm for t in result.traces] == [a for a in ALGORITHMS if a != "tree"]
     assert result.labels_identical
     assert len({len(t.seconds) for t in result.traces}) == 1
     model = KMeans(n_clusters=6, init=C, n_init=1, max_iter=15, tol=0.0).fit(X)
@@ -99,3 +100,17 @@ def test_pruning_figure_time_and_skipped_panels(result):
     skipped = [t for t in fig.data if t.yaxis == "y2"]
     assert np.allclose(skipped[0].y, result.trace("elkan").skipped)
     assert fig.layout.yaxis2.tickformat == ".0%"
+
+
+def test_the_tree_joins_at_low_d_and_skips_from_the_first_iteration():
+    X, C = make_timing_data(4000, 2, 5, 1)
+    result = run_pruning(X, C, clock=TickClock(), threads=1, max_iter=10)
+    assert [t.algorithm for t in result.traces] == list(ALGORITHMS)
+    assert result.labels_identical
+    tree = result.trace("tree").skipped
+    assert all(0.0 <= s <= 1.0 for s in tree) and min(tree) > 0.3
+    text = pruning_summary(result)
+    assert "Tree skipped up to" in text and "labels whole cells" in text
+    fig = pruning_figure(result)
+    assert fig.layout.title.text.startswith("Lloyd, Elkan, Hamerly and Tree from the same start")
+    assert [t.name for t in fig.data if t.yaxis == "y2"] == ["Elkan", "Hamerly", "Tree"]
