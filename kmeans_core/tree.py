@@ -33,7 +33,7 @@ from __future__ import annotations
 import numpy as np
 
 from kmeans_core._kernels import assign_and_accumulate
-from kmeans_core.assigners import Assignment, DenseData
+from kmeans_core.assigners import Assignment, DenseData, LloydAssigner
 from kmeans_core.zorder import PointTree, concat_ranges, on_threads, tree_for
 
 #: "auto" uses the tree from this many rows, per number of features.  Time per
@@ -43,6 +43,9 @@ from kmeans_core.zorder import PointTree, concat_ranges, on_threads, tree_for
 #: 300k 0.98/0.94/0.84, 400k 0.79/0.79/0.62, 1M 0.64/0.74/0.50.  At d=3 the 16-bit
 #: grid is too coarse (32 cells per feature): 1M K=8 1.54, so Lloyd stays.
 AUTO_MIN_ROWS = {1: 100_000, 2: 300_000}
+#: When more than this share of the points straddles a boundary, the run goes on
+#: with Lloyd's kernel: the walk and the gathers would cost more than they save.
+FALLBACK_SHARE = 0.5
 #: Cells tested per block: bounds the (cells, K, d) temporaries.
 _BLOCK_ELEMENTS = 1 << 18
 #: Label writes from this many on go to two threads (random writes wait on memory:
@@ -103,9 +106,12 @@ class TreeAssigner(DenseData):
         # Each leaf's label at the previous call (-1: a boundary leaf, labelled point by
         # point; -2: no call yet).
         self._leaf_labels = np.full(self.tree.n_leaves, -2, dtype=np.int64)
+        self._lloyd: LloydAssigner | None = None  # set once the tree stops paying
 
     def assign(self, centers: np.ndarray) -> Assignment:
         """Labels, inertia, cluster sums and weights for ``centers`` (see the module doc)."""
+        if self._lloyd is not None:
+            return self._assign_lloyd(centers)
         tree = self.tree
         K = centers.shape[0]
         C = centers.astype(np.float64)
@@ -134,6 +140,10 @@ class TreeAssigner(DenseData):
             weights += b_weights
         n_changed = self._relabel(cells, cell_labels, boundary, boundary_labels)
         skipped = 1.0 - positions.size / self.X.shape[0]
+        if positions.size > FALLBACK_SHARE * self.X.shape[0]:
+            # Most points straddle a boundary (data that fills the space between
+            # many centers, say): Lloyd's kernel from the next call.
+            self._lloyd = LloydAssigner(self.X, self.w, self.x_sq)
         # In X's dtype, as Lloyd's kernel returns them (summed in float64 either way).
         dtype = self.X.dtype
         return Assignment(
@@ -148,6 +158,20 @@ class TreeAssigner(DenseData):
     def final_labels(self, centers: np.ndarray) -> np.ndarray:
         """Labels for the final centers: one more walk."""
         return self.assign(centers).labels
+
+    def after_relocation(self) -> None:
+        """The tree sums afresh every call; Lloyd's kernel, once taken, is told."""
+        if self._lloyd is not None:
+            self._lloyd.after_relocation()
+
+    def _assign_lloyd(self, centers: np.ndarray) -> Assignment:
+        """Lloyd's kernel, with the changes counted against the previous call's labels."""
+        assert self._lloyd is not None
+        got = self._lloyd.assign(centers)
+        # Its first call counts every label as new; the run's count is against ours.
+        got.n_changed = int(np.count_nonzero(got.labels != self.labels))
+        self.labels = got.labels
+        return got
 
     # -- the walk ------------------------------------------------------------------------
 

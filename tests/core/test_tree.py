@@ -24,7 +24,7 @@ def _steps(X, init, algorithm, **kw):
     return list(lloyd_steps(X, init, algorithm=algorithm, **kw))
 
 
-def _assert_same_run(lloyd, tree, rtol):
+def _assert_same_run(lloyd, tree, rtol, inertia_abs=1e-9):
     assert len(lloyd) == len(tree)
     for a, b in zip(lloyd, tree, strict=True):
         assert (a.iteration, a.phase, a.n_changed, a.relocated) == (
@@ -36,7 +36,7 @@ def _assert_same_run(lloyd, tree, rtol):
         np.testing.assert_array_equal(a.labels, b.labels)
         # The sums are added in another order (per cell): centers agree to rounding.
         np.testing.assert_allclose(b.centers, a.centers, rtol=rtol, atol=rtol)
-        assert b.inertia == pytest.approx(a.inertia, rel=max(rtol, 1e-9), abs=1e-9)
+        assert b.inertia == pytest.approx(a.inertia, rel=max(rtol, 1e-9), abs=inertia_abs)
 
 
 # -- hand-computed cases -----------------------------------------------------------------
@@ -165,6 +165,30 @@ def test_zero_weights_constant_data_and_a_single_point():
     _assert_same_run(_steps(X, X, "lloyd"), _steps(X, X, "tree"), 1e-11)
 
 
+def test_far_outliers_do_not_stretch_the_grid():
+    X = blobs(n=20000, d=2, k=6, seed=5, std=1.0)
+    X[:3] = [[1e7, 0.0], [0.0, -1e7], [5e6, 5e6]]
+    tree = PointTree(X, np.ones(X.shape[0]))
+    # The bulk still spreads over many cells (not one cell for all but the outliers).
+    sizes = tree.stop[: tree.n_leaves] - tree.start[: tree.n_leaves]
+    assert tree.n_leaves > 1000 and sizes.max() < 200
+    init = rows(X[3:], 6, seed=0)
+    lloyd, tree_run = _steps(X, init, "lloyd", tol=0), _steps(X, init, "tree", tol=0)
+    _assert_same_run(lloyd, tree_run, rtol=1e-11, inertia_abs=1e-3)
+    assert min(s.distances_skipped for s in tree_run if s.phase == "assign") > 0.5
+
+
+def test_falls_back_to_lloyds_kernel_when_most_points_straddle(monkeypatch):
+    monkeypatch.setattr("kmeans_core.tree.FALLBACK_SHARE", 0.0)
+    X = blobs(n=3000, d=2, k=5, seed=2, std=2.0)
+    init = rows(X, 5, seed=1)
+    init[4] = init[2]  # and a relocation on the way
+    lloyd, tree = _steps(X, init, "lloyd", tol=0), _steps(X, init, "tree", tol=0)
+    skipped = [s.distances_skipped for s in tree if s.phase == "assign"]
+    assert skipped[0] > 0 and all(s == 0.0 for s in skipped[1:])  # Lloyd from the 2nd call
+    _assert_same_run(lloyd, tree, rtol=1e-11)
+
+
 @pytest.mark.parametrize("seed", range(3))
 def test_estimator_matches_sklearn(seed):
     X = blobs(n=5000, d=2, k=7, seed=seed, std=3.0)
@@ -230,7 +254,9 @@ def test_property_same_run_as_lloyd(n, d, k, seed, spread, rounded):
         tree = _steps(X, init, "tree", tol=0)
     ties = any(s.relocated or (s.phase == "assign" and _tied(X, s.centers)) for s in lloyd)
     if not ties:
-        _assert_same_run(lloyd, tree, rtol=1e-9)
+        # An inertia of ~0 is rounding of ||x||^2 - 2 x.c + ||c||^2 at the scale of ||x||^2.
+        Xc = X - X.mean(axis=0)
+        _assert_same_run(lloyd, tree, rtol=1e-9, inertia_abs=1e-12 * float((Xc**2).sum()) + 1e-9)
         return
     Xc = X - X.mean(axis=0)
     offset = X.mean(axis=0)
