@@ -168,10 +168,7 @@ def _details(request: speed_runs.SpeedRequest, report: speed_runs.SpeedReport) -
 
 def _pruning(result: speed_pruning.PruningResult, n_requested: int) -> None:
     """The "Pruning" section: Lloyd, Elkan, Hamerly and the tree per iteration, one start."""
-    st.markdown(
-        "#### Pruning: Elkan and Hamerly skip distances the bounds rule out, "
-        "the tree whole cells of points"
-    )
+    st.markdown("#### Pruning: Elkan, Hamerly and the tree skip distances")
     st.plotly_chart(pruning_figure(result), width="stretch", key="speed_pruning")
     st.markdown(speed_pruning.pruning_summary(result))
     if result.n < n_requested:

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import ARTIFACTS, assert_no_exception, open_page, screenshot
+from tests.browser.conftest import (
+    ARTIFACTS,
+    assert_no_exception,
+    open_page,
+    screenshot,
+    wait_for_app,
+)
 
 PLAYER = 'iframe[title*="kmeans_player"]'
 
@@ -212,3 +218,18 @@ def test_phone_width_stacks_the_chart_above_the_inertia_curve(page, app_url):
     page.set_viewport_size({"width": 390, "height": 2000})
     page.wait_for_timeout(500)
     page.screenshot(path=str(ARTIFACTS / "animate-390.png"))
+
+
+def test_the_tree_says_what_share_it_skipped(page, app_url):
+    open_player(page, f"{app_url}/animate?k=4")
+    page.locator("[data-testid=stSelectbox]").filter(has_text="Algorithm").click()
+    page.get_by_role("option", name="Tree").click()
+    wait_for_app(page)
+    fr = page.wait_for_selector(PLAYER).content_frame()
+    fr.wait_for_selector("body[data-frame]")
+    assert_no_exception(page)
+    fr.click("#scatter")
+    page.keyboard.press("ArrowRight")
+    assert fr.inner_text("#title") == "Iteration 1 · assignment"
+    assert "The tree skipped" in fr.inner_text("#caption")
+    assert "of the point–centroid distances" in fr.inner_text("#caption")

@@ -18,7 +18,7 @@ def test_speed_page_runs_timing(page, app_url):
     # Three Plotly charts: the bars, the log-log scaling chart and the pruning figure.
     page.wait_for_selector(".js-plotly-plot", timeout=30_000)
     assert len(page.query_selector_all(".js-plotly-plot")) == 3
-    assert page.get_by_text("Pruning: Elkan and Hamerly").is_visible()
+    assert page.get_by_text("Pruning: Elkan, Hamerly and the tree").is_visible()
     assert page.get_by_text("Time per iteration at N = 20,000").first.is_visible()
     assert page.get_by_text("Scaling with N").first.is_visible()
     # Streamlit scrolls inside its own container: a tall viewport shows the whole page.
