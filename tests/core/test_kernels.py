@@ -162,6 +162,9 @@ def test_default_chunk_rows_depends_on_shape_only():
     assert default_chunk_rows(10**6, 8, 16) == 16384
     assert default_chunk_rows(10**5, 50, 16) == (1 << 19) // 50  # X chunk capped
     assert default_chunk_rows(10**6, 2, 10_000) == 256  # never fewer than 256 rows
+    # Sized in bytes: float32 chunks hold twice the rows.
+    assert default_chunk_rows(10**6, 50, 64, itemsize=4) == 8192
+    assert default_chunk_rows(10**6, 2, 8, itemsize=4) == 65536
 
 
 # -- dtypes, inertia, accumulate=False ---------------------------------------------------
