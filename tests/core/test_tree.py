@@ -207,6 +207,8 @@ def test_restarts_share_one_tree_and_keep_the_best():
     b = KMeans(5, init="random", n_init=5, random_state=0, algorithm="tree").fit(X)
     np.testing.assert_array_equal(a.labels_, b.labels_)
     assert a.inertia_ == pytest.approx(b.inertia_, rel=1e-12)
+    gc.collect()
+    assert zorder._cache is None  # the fit's centred X is gone, and its tree with it
 
 
 def _tied(X, centers) -> bool:
