@@ -203,6 +203,17 @@ class _BoundsBase(DenseData):
         self.centers_prev = centers.copy()
         return self._accumulate(centers, self.labels.copy(), skipped)
 
+    def final_labels(self, centers: np.ndarray) -> np.ndarray:
+        """Labels for the final centers: through the bounds once they are set up.
+
+        The run stopped on ``tol`` or ``max_iter``, with valid bounds for the previous
+        centers: one more bound update labels the points, and only those in doubt
+        get distances (1M x 50 K=64 float32: ~25 ms instead of a ~60 ms full pass).
+        """
+        if self.switch_at is not None or not self._started or self._update(centers) is None:
+            return super().final_labels(centers)
+        return self.labels.copy()
+
     def _start(self, centers) -> Assignment:
         """Lloyd's fused kernel, which also gives the nearest and second-nearest distances."""
         n = self.X.shape[0]

@@ -77,6 +77,23 @@ def test_estimator_matches_sklearn_elkan(algorithm, seed):
     assert ours.inertia_ == pytest.approx(theirs.inertia_, rel=1e-10)
 
 
+@pytest.mark.parametrize("algorithm", BOUNDED)
+@pytest.mark.parametrize("max_iter", [3, 6, 12])
+def test_final_labelling_after_max_iter_uses_the_bounds_and_equals_lloyds(algorithm, max_iter):
+    # Stopped by max_iter: the last labelling (for the final centers) comes from one
+    # more bound update, and must still be Lloyd's.
+    X = blobs(n=4000, d=20, k=8, seed=7, std=3.0)
+    init = rows(X, 8, seed=3)
+    lloyd = _steps(X, init, "lloyd", tol=0, max_iter=max_iter)
+    other = _steps(X, init, algorithm, tol=0, max_iter=max_iter)
+    assert lloyd[-1].stop_reason == "max_iter reached"
+    for a, b in zip(lloyd, other, strict=True):
+        np.testing.assert_array_equal(a.labels, b.labels)
+        np.testing.assert_array_equal(a.centers, b.centers)
+        assert a.n_changed == b.n_changed
+    assert other[-1].inertia == pytest.approx(lloyd[-1].inertia, rel=1e-12)
+
+
 @pytest.mark.parametrize("algorithm", ["elkan", "hamerly"])
 def test_duplicate_centers_and_relocation_with_bounds(algorithm):
     # Two copies of one center (ties go to the first) and an empty cluster relocated.
