@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from kmeans_core import LloydStep, lloyd_steps
-from kmeans_core.tree import tree_pays
+from kmeans_core.tree import takes_tree
 
 # More frames than this and the iterations in the middle are thinned out, so the
 # payload (and a live demo's patience) stays bounded.
@@ -409,7 +409,7 @@ def _what_skips(algorithm: str, X: np.ndarray) -> str | None:
     """What lets ``algorithm`` skip distances on X: "bounds", "tree" or nothing (Lloyd)."""
     if algorithm == "lloyd":
         return None
-    if algorithm == "tree" or (algorithm == "auto" and tree_pays(np.asarray(X))):
+    if takes_tree(algorithm, np.asarray(X)):  # kmeans_core's own rule
         return "tree"
     return "bounds"
 

@@ -58,10 +58,12 @@ try:  # SciPy's compiled sparse-times-dense kernels, without the sparse-matrix w
 except ImportError:  # pragma: no cover - private module moved; use the public API
     _csc_matvec = _csc_matvecs = None
 
-#: Distance-matrix entries (chunk_rows x K) aimed at per chunk: 2 MiB in float64.  Smaller
+#: Bytes of distances (chunk_rows x K) aimed at per chunk: 2**18 float64 entries.  Smaller
 #: chunks fit cache better on one thread, but every NumPy call hands the GIL over, and
 #: with two threads fewer, larger calls win (measured on 2 cores at 1,000,000 x 2).
-_TARGET_CHUNK_ELEMENTS = 1 << 18
+_TARGET_CHUNK_BYTES = 2 << 20
+#: The chunk of X is capped at this many bytes (it stays in cache up to the sums).
+_X_CHUNK_BYTES = 4 << 20
 #: Up to this many features, ||c||^2 is folded into the GEMM.
 _SMALL_D = 8
 #: Up to this many centers the labels come from a knockout tournament over the rows of
@@ -227,9 +229,10 @@ def default_chunk_rows(n_samples: int, n_features: int, n_clusters: int, itemsiz
     only on the data's shape and dtype (never on the thread count), so results are
     the same whatever the number of threads.
     """
-    per_entry = 8 // max(1, min(itemsize, 8))  # entries per float64's worth of bytes
-    target = _TARGET_CHUNK_ELEMENTS * per_entry
-    rows = min(target // max(n_clusters, 8), ((1 << 19) * per_entry) // n_features)
+    rows = min(
+        _TARGET_CHUNK_BYTES // (itemsize * max(n_clusters, 8)),
+        _X_CHUNK_BYTES // (itemsize * n_features),
+    )
     rows = max(256, min(rows, 65536))
     return int(min(rows, n_samples))
 

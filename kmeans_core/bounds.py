@@ -38,11 +38,11 @@ from kmeans_core._kernels import (
     first_copy_of_rows,
 )
 from kmeans_core.assigners import Assignment, DenseData, LloydAssigner
-from kmeans_core.tree import TreeAssigner, tree_pays
+from kmeans_core.tree import TreeAssigner, takes_tree
 
 ALGORITHMS = ("lloyd", "elkan", "hamerly", "tree", "auto")
 
-#: "auto": the tree at one or two features on enough rows (:func:`tree_pays`); else
+#: "auto": the tree at one or two features on enough rows (:func:`takes_tree`); else
 #: Lloyd's kernel until at most this share of the labels changes in one
 #: iteration, then Hamerly's bounds (they only pay once few points move; while many
 #: change, a bound pass that ends in a full pass anyway is pure overhead).
@@ -75,7 +75,7 @@ def make_assigner(algorithm: str, X, sample_weight, x_sq_norms):
         return HamerlyAssigner(X, sample_weight, x_sq_norms)
     if algorithm == "elkan":
         return ElkanAssigner(X, sample_weight, x_sq_norms)
-    if algorithm == "tree" or (algorithm == "auto" and tree_pays(X)):
+    if takes_tree(algorithm, X):
         return TreeAssigner(X, sample_weight, x_sq_norms)
     if algorithm == "auto":
         if X.shape[1] < AUTO_MIN_FEATURES or X.shape[0] < 2048:

@@ -34,7 +34,7 @@ import numpy as np
 
 from kmeans_core._kernels import assign_and_accumulate
 from kmeans_core.assigners import Assignment, DenseData, LloydAssigner
-from kmeans_core.zorder import PointTree, concat_ranges, on_threads, tree_for
+from kmeans_core.zorder import PointTree, concat_ranges, on_halves, tree_for
 
 #: "auto" uses the tree from this many rows, per number of features.  Time per
 #: iteration, tree / Lloyd (make_blobs, cluster_std=3, 20 iterations from the same
@@ -60,18 +60,21 @@ def tree_pays(X: np.ndarray) -> bool:
     return X.shape[0] >= AUTO_MIN_ROWS[X.shape[1]]
 
 
+def takes_tree(algorithm: str, X: np.ndarray) -> bool:
+    """True if ``algorithm`` on dense X runs the tree: "tree", or "auto" where it pays."""
+    return algorithm == "tree" or (algorithm == "auto" and tree_pays(X))
+
+
 def _scatter(out: np.ndarray, index: np.ndarray, values: np.ndarray) -> None:
     """``out[index] = values`` (no repeated index), in two halves on two threads if large."""
     if index.size < _PARALLEL_SCATTER:
         out[index] = values
         return
-    half = index.size // 2
-    parts = (slice(0, half), slice(half, None))
 
-    def write(i: int) -> None:
-        out[index[parts[i]]] = values[parts[i]]
+    def write(part: slice) -> None:
+        out[index[part]] = values[part]
 
-    on_threads(2, write)
+    on_halves(index.size, write)
 
 
 def _per_cluster(labels: np.ndarray, values: np.ndarray, n_clusters: int) -> np.ndarray:
@@ -115,13 +118,13 @@ class TreeAssigner(DenseData):
         tree = self.tree
         K = centers.shape[0]
         C = centers.astype(np.float64)
-        cells, cell_labels, boundary = self._walk(C)
+        c_sq = np.einsum("ij,ij->i", C, C)
+        cells, cell_labels, boundary = self._walk(C, c_sq)
         weights = _per_cluster(cell_labels, tree.weight[cells], K)
         sums = np.stack([_per_cluster(cell_labels, col, K) for col in tree.wsum[cells].T], axis=1)
         # Per cluster, sum of w ||x - c||^2 = Q - 2 c.S + W ||c||^2, Q the sum of
         # w ||x||^2: the rounding of Lloyd's own ||x||^2 - 2 x.c + ||c||^2 form.
         sq = _per_cluster(cell_labels, tree.sq[cells], K)
-        c_sq = np.einsum("ij,ij->i", C, C)
         inertia = float((sq - 2.0 * np.einsum("ij,ij->i", C, sums) + weights * c_sq).sum())
         positions = concat_ranges(tree.start[boundary], tree.stop[boundary])
         boundary_labels = np.empty(0, dtype=np.int32)
@@ -175,10 +178,12 @@ class TreeAssigner(DenseData):
 
     # -- the walk ------------------------------------------------------------------------
 
-    def _walk(self, C: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Cells labelled whole with their labels, and the boundary leaves (sorted ids)."""
+    def _walk(self, C: np.ndarray, c_sq: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Cells labelled whole with their labels, and the boundary leaves (sorted ids).
+
+        ``C`` are the centers in float64, ``c_sq`` their squared norms.
+        """
         tree = self.tree
-        c_sq = np.einsum("ij,ij->i", C, C)
         c_max = float(c_sq.max())
         reach = 2.0 * np.abs(C[:, None, :] - C[None, :, :])  # (K, K, d)
         block = max(1, _BLOCK_ELEMENTS // reach.size)
