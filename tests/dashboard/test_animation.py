@@ -278,34 +278,29 @@ def test_padded_range():
     assert padded_range([np.array([np.nan])]) == (-1.0, 1.0)
 
 
-def test_bounds_captions_say_what_share_was_skipped():
-    from dashboard.animation import animate_run, skipped_sentence
+def test_skipped_sentences():
+    from dashboard.animation import skipped_sentence
 
     assert "no distances" in skipped_sentence(0.0)
     assert "skipped 83% of the point–centroid distances" in skipped_sentence(0.83)
     assert skipped_sentence(0.9, by="tree").startswith("The tree skipped 90%")
-    rng = np.random.default_rng(0)
-    X = np.concatenate([rng.normal(c, 0.5, size=(200, 20)) for c in (0, 5, 10)])
-    C = X[[0, 1, 2]]
-    idx = np.arange(len(X))
-    lloyd = animate_run(X, C, idx, init_label="rows", tol=0.0)
-    elkan = animate_run(X, C, idx, init_label="rows", tol=0.0, algorithm="elkan")
-    assert not any("bounds" in f.caption for f in lloyd.frames)
-    assigns = [f.caption for f in elkan.frames if f.caption.startswith("Assignment")]
-    assert assigns and all("The bounds skipped" in c for c in assigns)
-    # Same steps as Lloyd's: exact method.
-    assert [f.labels.tolist() for f in lloyd.frames] == [f.labels.tolist() for f in elkan.frames]
 
 
-def test_tree_captions_and_the_same_frames_as_lloyd():
+@pytest.mark.parametrize(
+    ("algorithm", "d", "says"),
+    [("elkan", 20, "The bounds skipped"), ("tree", 2, "The tree skipped")],
+)
+def test_skipping_captions_and_the_same_frames_as_lloyd(algorithm, d, says):
     from dashboard.animation import animate_run
 
-    rng = np.random.default_rng(1)
-    X = np.concatenate([rng.normal(c, 0.6, size=(300, 2)) for c in (0, 4, 8)])
+    rng = np.random.default_rng(0)
+    X = np.concatenate([rng.normal(c, 0.5, size=(200, d)) for c in (0, 5, 10)])
     C = X[[0, 1, 2]]
     idx = np.arange(len(X))
     lloyd = animate_run(X, C, idx, init_label="rows", tol=0.0)
-    tree = animate_run(X, C, idx, init_label="rows", tol=0.0, algorithm="tree")
-    assigns = [f.caption for f in tree.frames if f.caption.startswith("Assignment")]
-    assert assigns and all("The tree skipped" in c for c in assigns)
-    assert [f.labels.tolist() for f in tree.frames] == [f.labels.tolist() for f in lloyd.frames]
+    other = animate_run(X, C, idx, init_label="rows", tol=0.0, algorithm=algorithm)
+    assert not any("bounds" in f.caption or "skipped" in f.caption for f in lloyd.frames)
+    assigns = [f.caption for f in other.frames if f.caption.startswith("Assignment")]
+    assert assigns and all(says in c for c in assigns)
+    # Same steps as Lloyd's: exact methods.
+    assert [f.labels.tolist() for f in lloyd.frames] == [f.labels.tolist() for f in other.frames]
